@@ -1,13 +1,261 @@
 /*
  * clid: certificate-based calling line identity for SIP.
- * The one header most users include.
+ *
+ * The one header most users include. It declares:
+ *   - telephone number canonicalization (RFC 8224 §8.3);
+ *   - clid_ctx: trust anchors, CRLs, verification policy and the clock;
+ *   - clid_signer: builds PASSporTs (RFC 8225, ppt "shaken" RFC 8588, "div"
+ *     RFC 8946) and RFC 8224 Identity header values;
+ *   - clid_verifier: the verification pipeline (docs/verification.md) with
+ *     a cache of parsed and validated certificates;
+ *   - clid_result: what a verification found.
+ *
+ * Conventions for every function here:
+ * Ownership: handles returned through `out` belong to the caller and are
+ *   released with the matching _free (NULL is a no-op). Strings returned by
+ *   getters are borrowed and live as long as the handle they came from.
+ * Thread safety: a clid_ctx or clid_signer is configured by one thread and
+ *   then only read; after configuration it may be shared by any number of
+ *   threads. A clid_verifier is safe to share (its cache locks internally).
+ *   A clid_result belongs to one thread at a time. No function starts a
+ *   thread, and all state lives in handles (no hidden globals; the asn1c
+ *   runtime is primed once under pthread_once, see asn1_codec.c).
+ * Fork: handles may be used in a child after fork(); a verifier's cache
+ *   notices the new process and starts empty.
+ * Time: never read behind the caller's back. Each ctx and signer has a clock
+ *   callback (default: time()); a verification may also pass an explicit
+ *   "now" (trace analysis).
+ * Errors: every fallible function returns clid_err (clid_errors.h);
+ *   CLID_ERR_INVALID_ARGUMENT for NULL handles or pointers.
  */
 #ifndef CLID_H
 #define CLID_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include <clid/clid_errors.h>
 #include <clid/clid_export.h>
 #include <clid/clid_ext.h>
 #include <clid/clid_version.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Telephone numbers (RFC 8224 §8.3)                                         */
+/* ------------------------------------------------------------------------ */
+
+#define CLID_TN_BUF 16 /* 15 characters and the NUL */
+
+/*
+ * Canonicalizes the user part of a tel: or sip: URI, or a bare number, as
+ * RFC 8224 §8.3 says: URI parameters (";tgrp=...", ";phone-context=...",
+ * ";user=phone") are cut off first, visual separators ("-", ".", "(", ")",
+ * and spaces) removed, a leading "+" dropped. What remains must be 1..15 of
+ * "0123456789#*", else CLID_ERR_BAD_TN. `out` needs CLID_TN_BUF bytes.
+ */
+CLID_API CLID_WUR clid_err clid_tn_canonicalize(const char *in, char out[CLID_TN_BUF]);
+
+/* ------------------------------------------------------------------------ */
+/* Context: trust, policy, clock                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Seconds since the Unix epoch. */
+typedef int64_t (*clid_clock_fn)(void *arg);
+
+typedef struct clid_ctx clid_ctx;
+
+/* How a TNAuthList authorizes the orig TN (docs/verification.md). */
+typedef enum clid_tn_policy {
+    CLID_TN_POLICY_SPC_OR_TN = 0, /* SHAKEN: an SPC entry authorizes any TN (default) */
+    CLID_TN_POLICY_TN_REQUIRED = 1 /* a TN or range entry must cover the orig TN */
+} clid_tn_policy;
+
+/* When CRLs are consulted. */
+typedef enum clid_crl_policy {
+    CLID_CRL_IF_PRESENT = 0, /* check a certificate when its issuer's CRL is loaded (default) */
+    CLID_CRL_REQUIRED = 1,   /* every certificate of the chain needs a valid CRL */
+    CLID_CRL_IGNORE = 2      /* never check revocation */
+} clid_crl_policy;
+
+/* Defaults (DESIGN.md "Defaults that matter"). */
+#define CLID_DEFAULT_MAX_AGE 60        /* seconds an iat may lie in the past */
+#define CLID_DEFAULT_MAX_SKEW 60       /* seconds an iat may lie in the future */
+#define CLID_DEFAULT_MAX_CHAIN_DEPTH 4 /* certificates below the trust anchor */
+#define CLID_IDENTITY_MAX_LEN 8192     /* an Identity header value */
+#define CLID_CHAIN_MAX_LEN 65536       /* a PEM certificate chain */
+
+CLID_API CLID_WUR clid_err clid_ctx_new(clid_ctx **out);
+CLID_API void clid_ctx_free(clid_ctx *ctx);
+
+/* Trust anchors: PEM files with one or more CA certificates, a directory of
+ * such files (every regular file ending in .pem or .crt), or a buffer. */
+CLID_API CLID_WUR clid_err clid_ctx_add_trust_file(clid_ctx *ctx, const char *path);
+CLID_API CLID_WUR clid_err clid_ctx_add_trust_dir(clid_ctx *ctx, const char *dir);
+CLID_API CLID_WUR clid_err clid_ctx_add_trust_pem(clid_ctx *ctx, const char *pem, size_t len);
+/* CRLs (PEM or DER). Their signatures are checked against the chain's CA
+ * during verification, not at load time. */
+CLID_API CLID_WUR clid_err clid_ctx_add_crl_file(clid_ctx *ctx, const char *path);
+CLID_API CLID_WUR clid_err clid_ctx_add_crl_pem(clid_ctx *ctx, const char *pem, size_t len);
+CLID_API CLID_WUR clid_err clid_ctx_set_crl_policy(clid_ctx *ctx, clid_crl_policy p);
+
+/* Offline certificate retrieval: the chain for `url` is the PEM in `path`
+ * (read now) or `pem`. Consulted before any fetcher. */
+CLID_API CLID_WUR clid_err clid_ctx_add_x5u_file(clid_ctx *ctx, const char *url, const char *path);
+CLID_API CLID_WUR clid_err clid_ctx_add_x5u_pem(clid_ctx *ctx, const char *url, const char *pem,
+                                                size_t len);
+
+/*
+ * Certificate retrieval for URLs the offline map does not hold. The callback
+ * stores at most `cap` bytes of the PEM chain for `url` into `buf` and their
+ * number into *len, and may set *max_age_s to how long the response may be
+ * cached (-1 when the server said nothing). It returns CLID_OK or one of the
+ * CLID_ERR_X5U_* codes. It may be called from several threads at once.
+ * clid_sip.h provides a libcurl fetcher with a URL policy (issue 5).
+ */
+typedef clid_err (*clid_fetch_fn)(void *arg, const char *url, uint8_t *buf, size_t cap,
+                                  size_t *len, int64_t *max_age_s);
+CLID_API CLID_WUR clid_err clid_ctx_set_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg);
+
+/* Freshness: an iat older than max_age or further than max_skew in the
+ * future is refused (403 Stale Date). */
+CLID_API CLID_WUR clid_err clid_ctx_set_freshness(clid_ctx *ctx, unsigned max_age_s,
+                                                  unsigned max_skew_s);
+CLID_API CLID_WUR clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy p);
+/* Accepted ppt values; the default is {"shaken"}. Calling this the first
+ * time replaces the default; "div" (RFC 8946) and "shaken" are known. */
+CLID_API CLID_WUR clid_err clid_ctx_accept_ppt(clid_ctx *ctx, const char *ppt);
+CLID_API CLID_WUR clid_err clid_ctx_set_max_chain_depth(clid_ctx *ctx, unsigned depth);
+/* Whether a leaf without TNAuthList is refused (default 1; RFC 8226 §9). */
+CLID_API CLID_WUR clid_err clid_ctx_set_require_tnauth(clid_ctx *ctx, int require);
+/* Q.3063 profile: whether the signer's SignallingEntity extension must be
+ * present (default 0). When present it is always enforced: its role must be
+ * one that signs (originating or international gateway) and, when it lists
+ * country codes, the orig TN must begin with one of them. */
+CLID_API CLID_WUR clid_err clid_ctx_set_require_entity(clid_ctx *ctx, int require);
+CLID_API CLID_WUR clid_err clid_ctx_set_clock(clid_ctx *ctx, clid_clock_fn fn, void *arg);
+/* The context's current time (its clock, or time()). */
+CLID_API int64_t clid_ctx_now(const clid_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Signing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct clid_signer clid_signer;
+
+/* What to sign. TNs are canonicalized by clid (clid_tn_canonicalize). */
+typedef struct clid_claims {
+    const char *orig;              /* calling TN */
+    const char *const *dest;       /* called TNs (at least one) */
+    size_t dest_count;
+    char attest;                   /* 'A', 'B' or 'C' (RFC 8588 §4); ppt "shaken" */
+    const char *origid;            /* UUID (RFC 8588 §4); NULL: a random version-4 UUID */
+    int64_t iat;                   /* 0: the signer's clock */
+    const char *div;               /* RFC 8946: the diverting TN; when set the PASSporT
+                                      has ppt "div" and carries no attest/origid */
+} clid_claims;
+
+CLID_API CLID_WUR clid_err clid_signer_new(clid_signer **out);
+CLID_API void clid_signer_free(clid_signer *s);
+/* The private key: PEM (PKCS#8 or SEC1) of an EC P-256 key, else
+ * CLID_ERR_KEY_PARSE or CLID_ERR_KEY_TYPE. */
+CLID_API CLID_WUR clid_err clid_signer_set_key_file(clid_signer *s, const char *path);
+CLID_API CLID_WUR clid_err clid_signer_set_key_pem(clid_signer *s, const char *pem, size_t len);
+/* Optional: the certificate (chain) the x5u URL serves. When set, the key
+ * must match it and signing refuses an orig TN outside its TNAuthList
+ * (CLID_ERR_TN_NOT_AUTHORIZED), so mistakes surface at the signer. */
+CLID_API CLID_WUR clid_err clid_signer_set_cert_file(clid_signer *s, const char *path);
+CLID_API CLID_WUR clid_err clid_signer_set_cert_pem(clid_signer *s, const char *pem, size_t len);
+/* The x5u / info URL: https or http, no CR, LF, '<', '>' or spaces. */
+CLID_API CLID_WUR clid_err clid_signer_set_x5u(clid_signer *s, const char *url);
+CLID_API CLID_WUR clid_err clid_signer_set_clock(clid_signer *s, clid_clock_fn fn, void *arg);
+
+/*
+ * Writes the full Identity header value (RFC 8224 §4.1):
+ *   <header>.<claims>.<signature>;info=<x5u>;alg=ES256;ppt=shaken
+ * NUL-terminated into out[cap]; *out_len is the length without the NUL (or,
+ * on CLID_ERR_BUFFER_TOO_SMALL, the capacity needed including the NUL).
+ */
+CLID_API CLID_WUR clid_err clid_sign_identity(const clid_signer *s, const clid_claims *c,
+                                              char *out, size_t cap, size_t *out_len);
+/* The PASSporT alone (RFC 8225 §7): full "h.c.s", or compact "..s" when
+ * `compact` is set. Same buffer contract. */
+CLID_API CLID_WUR clid_err clid_sign_passport(const clid_signer *s, const clid_claims *c,
+                                              int compact, char *out, size_t cap,
+                                              size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Verification                                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct clid_verifier clid_verifier;
+typedef struct clid_result clid_result;
+
+/* The verifier keeps `ctx` by reference: free the verifier first. */
+CLID_API CLID_WUR clid_err clid_verifier_new(const clid_ctx *ctx, clid_verifier **out);
+CLID_API void clid_verifier_free(clid_verifier *v);
+/* Bound on cached certificates (default 1024); 0 disables caching. */
+CLID_API CLID_WUR clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t entries);
+/* Drops every cached certificate. */
+CLID_API void clid_verifier_clear_cache(clid_verifier *v);
+
+/* What the request says, for binding (DESIGN.md pipeline step 8) and time. */
+typedef struct clid_verify_input {
+    const char *identity;      /* one Identity header value (required) */
+    const char *orig;          /* the request's calling TN or URI user part; NULL: not checked */
+    const char *dest;          /* the request's called TN; NULL: not checked */
+    int64_t now;               /* verification time; 0: the context's clock */
+    int64_t date;              /* SIP Date header as Unix time; 0: absent */
+    const char *chain_pem;     /* the signer's chain given by the caller; NULL: use x5u */
+    size_t chain_len;
+} clid_verify_input;
+
+/*
+ * Runs the pipeline: header syntax, PASSporT, certificate retrieval (given
+ * chain, offline map, cache, fetcher), chain validation at `now`, authority
+ * (TNAuthList, delegates, claim constraints, SignallingEntity), signature,
+ * freshness, binding. Returns CLID_OK when the identity is verified, else
+ * the reason; `res` (optional) receives the verdict and everything learned
+ * on the way (claims, signer facts), even on failure.
+ */
+CLID_API CLID_WUR clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in,
+                                                clid_result *res);
+
+CLID_API CLID_WUR clid_err clid_result_new(clid_result **out);
+CLID_API void clid_result_free(clid_result *r);
+CLID_API void clid_result_reset(clid_result *r);
+
+CLID_API clid_err clid_result_reason(const clid_result *r);
+CLID_API clid_verstat clid_result_verstat(const clid_result *r);
+/* 0 when verification passed, else the SIP response (clid_err_sip_status). */
+CLID_API int clid_result_sip_status(const clid_result *r);
+/* Optional detail for logs (e.g. OpenSSL's chain error text); "" if none. */
+CLID_API const char *clid_result_detail(const clid_result *r);
+
+/* Claims, when the PASSporT could be parsed (NULL / 0 otherwise). */
+CLID_API const char *clid_result_ppt(const clid_result *r);
+CLID_API const char *clid_result_orig(const clid_result *r);
+CLID_API size_t clid_result_dest_count(const clid_result *r);
+CLID_API const char *clid_result_dest(const clid_result *r, size_t i);
+CLID_API char clid_result_attest(const clid_result *r); /* 'A', 'B', 'C' or 0 */
+CLID_API const char *clid_result_origid(const clid_result *r);
+CLID_API const char *clid_result_div(const clid_result *r);
+CLID_API int64_t clid_result_iat(const clid_result *r);
+CLID_API const char *clid_result_x5u(const clid_result *r);
+
+/* The signer's certificate, when it could be obtained and parsed. */
+CLID_API const char *clid_result_signer_subject(const clid_result *r); /* RFC 2253 form */
+CLID_API const char *clid_result_signer_issuer(const clid_result *r);
+CLID_API const char *clid_result_signer_serial(const clid_result *r); /* hex */
+CLID_API int64_t clid_result_signer_not_after(const clid_result *r);
+/* The first SPC of the TNAuthList, or NULL. */
+CLID_API const char *clid_result_signer_spc(const clid_result *r);
+CLID_API const clid_tnauth *clid_result_signer_tnauth(const clid_result *r);
+CLID_API const clid_entity *clid_result_signer_entity(const clid_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 #endif /* CLID_H */

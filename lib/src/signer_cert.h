@@ -1,0 +1,77 @@
+/*
+ * The signer's certificate chain as the verifier uses it: parsed once,
+ * its facts extracted once (leaf key, TNAuthList, claim constraints,
+ * SignallingEntity, names), validated against the context's trust anchors
+ * and CRLs at a given time, and cached (certcache.h).
+ *
+ * An entry is immutable after loading except for its validation memo, which
+ * is guarded by its own lock; entries are reference-counted so a cache
+ * eviction never frees one that a verification is still using.
+ */
+#ifndef CLID_SIGNER_CERT_H
+#define CLID_SIGNER_CERT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include <clid/clid.h>
+
+#include "es256.h"
+
+typedef struct clid__signer_cert {
+    int refs;                       /* atomic (__atomic builtins) */
+    STACK_OF(X509) *chain;          /* leaf first, as served at x5u */
+    uint8_t chain_hash[32];         /* SHA-256 of the PEM bytes it came from */
+    clid__es256_key *key;           /* the leaf's public key (P-256), NULL if not P-256 */
+    clid_err key_err;               /* why key is NULL */
+    clid_tnauth *tnauth;            /* NULL when absent */
+    clid_err tnauth_err;            /* CLID_OK, CLID_ERR_EXT_ABSENT, _DUPLICATE, DER errors */
+    clid_jwtcc *jwtcc;              /* RFC 8226 claim constraints or NULL */
+    clid_jwtcc *ejwtcc;             /* RFC 9118 ones or NULL */
+    clid_err jwtcc_err;             /* first decoding error of the two, or CLID_OK */
+    clid_entity *entity;            /* NULL when absent */
+    clid_err entity_err;
+    char *subject;                  /* RFC 2253 */
+    char *issuer;
+    char *serial;                   /* hex */
+    int64_t not_before;             /* of the leaf */
+    int64_t not_after;
+
+    /* Validation memo: a successful validation at some time holds for any
+     * time in [ok_from, ok_until] under the same context generation. */
+    pthread_mutex_t lock;
+    int ok_valid;
+    unsigned ok_generation;
+    int64_t ok_from;
+    int64_t ok_until;
+} clid__signer_cert;
+
+/*
+ * Parses a PEM chain (leaf first, then intermediates; at most
+ * CLID_CHAIN_MAX_LEN bytes and CLID_DEFAULT_MAX_CHAIN_DEPTH + 1 certs...
+ * bounded) and extracts its facts. No trust decision is made here.
+ * CLID_ERR_X5U_NOT_PEM when there is no PEM certificate at all,
+ * CLID_ERR_CERT_PARSE when one does not parse. On success *out has one
+ * reference.
+ */
+clid_err clid__signer_cert_load(const char *pem, size_t len, clid__signer_cert **out);
+void clid__signer_cert_ref(clid__signer_cert *c);
+void clid__signer_cert_release(clid__signer_cert *c);
+
+/*
+ * Validates the chain to the context's trust anchors at time `at`, with
+ * CRLs per the context's policy, depth limit, critical extensions (those
+ * clid understands are accepted), the leaf's purpose (not a CA; keyUsage,
+ * when present, with digitalSignature), and RFC 9060 delegation (each
+ * certificate carrying a TNAuthList whose issuer also carries one must be
+ * encompassed by it). Returns CLID_OK or the precise CLID_ERR_CERT_* /
+ * CLID_ERR_CRL_INVALID / CLID_ERR_DELEGATE_NOT_ENCOMPASSED code; `detail`
+ * (optional) receives OpenSSL's text for the failure.
+ * Cheap (no signature checks) when the memo covers `at`. Thread-safe.
+ */
+clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+                                    char *detail, size_t detail_cap);
+
+#endif
