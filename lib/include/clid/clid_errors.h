@@ -95,6 +95,8 @@ typedef enum clid_verstat {
     X(CLID_ERR_KEY_TYPE, CRYPTO, 437, FAILED,                                                     \
       "key is not an EC P-256 key (ES256 needs P-256, RFC 7518 §3.4)")                            \
     X(CLID_ERR_CERT_PARSE, CERT, 437, FAILED, "certificate or CRL is not valid DER/PEM")          \
+    X(CLID_ERR_KEY_MISMATCH, CRYPTO, 0, NO_VALIDATION,                                            \
+      "private key does not belong to the signer's certificate")                                 \
     /* Identity header and PASSporT: RFC 8224 §4.1, RFC 8225, RFC 8588 */                         \
     X(CLID_ERR_NO_IDENTITY, POLICY, 428, NO_VALIDATION,                                           \
       "request carries no Identity header (RFC 8224 §6.2.2: 428 Use Identity Header)")            \
