@@ -38,11 +38,13 @@ struct ctx_pool {
     size_t n;
 };
 
+enum { OP_SIGN = 0, OP_VERIFY = 1 };
+
 struct clid__es256_key {
     EVP_PKEY *pkey;
     EVP_MD *sha256;
     int private_key;
-    struct ctx_pool *pool;
+    struct ctx_pool *pool[2]; /* by operation: a signing key verifies too */
 };
 
 int clid__is_p256(const EVP_PKEY *pkey)
@@ -70,12 +72,12 @@ static int has_private(const EVP_PKEY *pkey)
     return 1;
 }
 
-static EVP_PKEY_CTX *ctx_new(const clid__es256_key *k)
+static EVP_PKEY_CTX *ctx_new(const clid__es256_key *k, int op)
 {
     EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
     if (c == NULL)
         return NULL;
-    int ok = k->private_key ? EVP_PKEY_sign_init(c) : EVP_PKEY_verify_init(c);
+    int ok = op == OP_SIGN ? EVP_PKEY_sign_init(c) : EVP_PKEY_verify_init(c);
     if (ok != 1) {
         EVP_PKEY_CTX_free(c);
         return NULL;
@@ -83,21 +85,21 @@ static EVP_PKEY_CTX *ctx_new(const clid__es256_key *k)
     return c;
 }
 
-static EVP_PKEY_CTX *ctx_get(const clid__es256_key *k)
+static EVP_PKEY_CTX *ctx_get(const clid__es256_key *k, int op)
 {
-    struct ctx_pool *p = k->pool;
+    struct ctx_pool *p = k->pool[op];
     EVP_PKEY_CTX *c = NULL;
     if (pthread_mutex_trylock(&p->lock) == 0) {
         if (p->n > 0)
             c = p->ctx[--p->n];
         pthread_mutex_unlock(&p->lock);
     }
-    return c != NULL ? c : ctx_new(k);
+    return c != NULL ? c : ctx_new(k, op);
 }
 
-static void ctx_put(const clid__es256_key *k, EVP_PKEY_CTX *c)
+static void ctx_put(const clid__es256_key *k, int op, EVP_PKEY_CTX *c)
 {
-    struct ctx_pool *p = k->pool;
+    struct ctx_pool *p = k->pool[op];
     if (pthread_mutex_trylock(&p->lock) == 0) {
         if (p->n < CTX_POOL_MAX) {
             p->ctx[p->n++] = c;
@@ -118,13 +120,17 @@ clid_err clid__es256_key_new(EVP_PKEY *pkey, int private_key, clid__es256_key **
     CLID_ENSURE(!private_key || has_private(pkey), CLID_ERR_KEY_TYPE);
 
     clid__es256_key *k = OPENSSL_zalloc(sizeof *k);
-    struct ctx_pool *p = OPENSSL_zalloc(sizeof *p);
-    if (k == NULL || p == NULL || pthread_mutex_init(&p->lock, NULL) != 0) {
-        OPENSSL_free(p);
-        OPENSSL_free(k);
+    if (k == NULL)
         return CLID_ERR_NOMEM;
+    for (int op = OP_SIGN; op <= OP_VERIFY; op++) {
+        struct ctx_pool *p = OPENSSL_zalloc(sizeof *p);
+        if (p == NULL || pthread_mutex_init(&p->lock, NULL) != 0) {
+            OPENSSL_free(p);
+            clid__es256_key_free(k);
+            return CLID_ERR_NOMEM;
+        }
+        k->pool[op] = p;
     }
-    k->pool = p;
     k->private_key = private_key ? 1 : 0;
     k->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     if (k->sha256 == NULL || !EVP_PKEY_up_ref(pkey)) {
@@ -132,13 +138,16 @@ clid_err clid__es256_key_new(EVP_PKEY *pkey, int private_key, clid__es256_key **
         return CLID_ERR_INTERNAL;
     }
     k->pkey = pkey;
-    /* One ready context, so that a key that cannot be used fails here. */
-    EVP_PKEY_CTX *c = ctx_new(k);
-    if (c == NULL) {
-        clid__es256_key_free(k);
-        return CLID_ERR_KEY_TYPE;
+    /* One ready context per use, so that a key that cannot be used fails
+     * here rather than at the first call. */
+    for (int op = k->private_key ? OP_SIGN : OP_VERIFY; op <= OP_VERIFY; op++) {
+        EVP_PKEY_CTX *c = ctx_new(k, op);
+        if (c == NULL) {
+            clid__es256_key_free(k);
+            return CLID_ERR_KEY_TYPE;
+        }
+        k->pool[op]->ctx[k->pool[op]->n++] = c;
     }
-    p->ctx[p->n++] = c;
     *out = k;
     return CLID_OK;
 }
@@ -147,10 +156,15 @@ void clid__es256_key_free(clid__es256_key *k)
 {
     if (k == NULL)
         return;
-    for (size_t i = 0; i < k->pool->n; i++)
-        EVP_PKEY_CTX_free(k->pool->ctx[i]);
-    pthread_mutex_destroy(&k->pool->lock);
-    OPENSSL_free(k->pool);
+    for (int op = OP_SIGN; op <= OP_VERIFY; op++) {
+        struct ctx_pool *p = k->pool[op];
+        if (p == NULL)
+            continue;
+        for (size_t i = 0; i < p->n; i++)
+            EVP_PKEY_CTX_free(p->ctx[i]);
+        pthread_mutex_destroy(&p->lock);
+        OPENSSL_free(p);
+    }
     EVP_MD_free(k->sha256);
     EVP_PKEY_free(k->pkey);
     OPENSSL_free(k);
@@ -177,13 +191,13 @@ clid_err clid__es256_sign(const clid__es256_key *k, const uint8_t *msg, size_t n
     uint8_t md[32];
     CLID_TRY(digest(k, msg, n, md));
 
-    EVP_PKEY_CTX *c = ctx_get(k);
+    EVP_PKEY_CTX *c = ctx_get(k, OP_SIGN);
     if (c == NULL)
         return CLID_ERR_NOMEM;
     uint8_t der[ECDSA_DER_MAX];
     size_t der_len = sizeof der;
     int ok = EVP_PKEY_sign(c, der, &der_len, md, sizeof md);
-    ctx_put(k, c);
+    ctx_put(k, OP_SIGN, c);
     if (ok != 1)
         return CLID_ERR_INTERNAL;
     /* JWS wants raw r||s, not DER (RFC 7518 §3.4). */
@@ -206,14 +220,14 @@ clid_err clid__es256_verify(const clid__es256_key *k, const uint8_t *msg, size_t
     uint8_t md[32];
     CLID_TRY(digest(k, msg, n, md));
 
-    EVP_PKEY_CTX *c = ctx_get(k);
+    EVP_PKEY_CTX *c = ctx_get(k, OP_VERIFY);
     if (c == NULL)
         return CLID_ERR_NOMEM;
     /* 1: valid; 0: invalid; <0: malformed (r or s zero or >= n, which the
      * raw form can express). High-S values are valid ECDSA and accepted:
      * ES256 defines no malleability rule. */
     int ok = EVP_PKEY_verify(c, der, der_len, md, sizeof md);
-    ctx_put(k, c);
+    ctx_put(k, OP_VERIFY, c);
     return ok == 1 ? CLID_OK : CLID_ERR_SIGNATURE_INVALID;
 }
 

@@ -96,6 +96,7 @@ static void roundtrip_and_tamper(void **state)
     sc_assert_ok(clid__es256_verify(k->verifier, (const uint8_t *)MSG, strlen(MSG), sig, 64));
     /* the signing key verifies too (it has the public half) */
     assert_ptr_equal(clid__es256_key_pkey(k->signer), k->pkey);
+    sc_assert_ok(clid__es256_verify(k->signer, (const uint8_t *)MSG, strlen(MSG), sig, 64));
 
     /* every single-bit change of the message or the signature fails */
     char msg[sizeof MSG];
@@ -537,9 +538,11 @@ static void *worker(void *arg)
             return (void *)1;
         if (clid__es256_verify(k->verifier, (const uint8_t *)msg, (size_t)n, sig, 64) != CLID_OK)
             return (void *)2;
+        if (clid__es256_verify(k->signer, (const uint8_t *)msg, (size_t)n, sig, 64) != CLID_OK)
+            return (void *)3;
         if (clid__es256_verify(k->signer, (const uint8_t *)msg, (size_t)n - 1, sig, 64) !=
             CLID_ERR_SIGNATURE_INVALID)
-            return (void *)3;
+            return (void *)4;
     }
     return NULL;
 }
