@@ -25,6 +25,6 @@ function(clid_stir_core_test name)
     ENVIRONMENT "${CLID_STIR_CORE_TEST_ENV}")
 endfunction()
 
-foreach(mod tn b64url es256)
+foreach(mod tn b64url es256 passport identity)
   clid_stir_core_test(${mod})
 endforeach()
