@@ -18,6 +18,7 @@
  * could smuggle something into a header or a log is refused: control
  * characters (CR and LF above all), a parameter given twice.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <clid/clid.h>
@@ -30,18 +31,40 @@ typedef struct cursor {
     const char *end;
 } cursor;
 
-/* RFC 3261 §25.1 token characters. */
+/* Character classes, one table lookup per byte (a value is scanned several
+ * times and Identity values arrive at call rates). */
+enum {
+    C_DIGEST = 1, /* base64url and '.' (RFC 8224 §4.1, erratum 6499) */
+    C_TOKEN = 2,  /* RFC 3261 §25.1 token */
+    C_URI = 4,    /* printable ASCII but space, '<', '>', '"' */
+    C_CTRL = 8    /* C0 controls but HTAB, and DEL: never in a header value */
+};
+
+static const uint8_t char_class[256] = {
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  0,  8,  8,  8,  8,  8,  8, /* 0x00 */
+     8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8,  8, /* 0x10 */
+     0,  6,  0,  4,  4,  6,  4,  6,  4,  4,  6,  6,  4,  7,  7,  4, /* 0x20 */
+     7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  4,  4,  0,  4,  0,  4, /* 0x30 */
+     4,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7, /* 0x40 */
+     7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  4,  4,  4,  4,  7, /* 0x50 */
+     6,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7, /* 0x60 */
+     7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  4,  4,  4,  6,  8, /* 0x70 */
+    /* 0x80-0xff: no class (UTF-8 only inside quoted strings) */
+};
+
+static int is_class(unsigned char c, uint8_t cls)
+{
+    return (char_class[c] & cls) != 0;
+}
+
 static int is_token_char(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return 1;
-    return c != 0 && strchr("-.!%*_+`'~", c) != NULL;
+    return is_class(c, C_TOKEN);
 }
 
 static int is_digest_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return is_class(c, C_DIGEST);
 }
 
 static int is_ws(char c)
@@ -119,7 +142,7 @@ static int has_scheme(const clid__slice *s)
  * space, '<', '>', '"' (RFC 3986 never needs them unescaped). */
 static int is_uri_char(unsigned char c)
 {
-    return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != '"';
+    return is_class(c, C_URI);
 }
 
 /* info value: "<" URI ">" as the ABNF says, or a bare URI up to ';' or
@@ -197,11 +220,9 @@ static clid_err take_token_value(cursor *c, clid__slice *out)
  * UTF8-NONASCII), where the grammar checks put them. */
 static int has_controls(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t') || c == 0x7f)
+    for (size_t i = 0; i < len; i++)
+        if (is_class((unsigned char)s[i], C_CTRL))
             return 1;
-    }
     return 0;
 }
 

@@ -8,7 +8,10 @@
 
 #include "b64url.h"
 #include "es256.h"
+#include "identity.h"
 #include "passport.h"
+
+#include <openssl/pem.h>
 
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                   */
@@ -877,6 +880,60 @@ static void sign_parse_verify(void **state)
     EVP_PKEY_free(pkey);
 }
 
+/*
+ * An Identity value made by secsipidx 1.2.0 (`secsipidx -sign-full -orig-tn
+ * 12155551000 -dest-tn 12155552000 -attest A -orig-id <UUID> -x5u <URL> -k
+ * KEY`), with the public half of KEY: clid parses it, verifies it, and
+ * builds the very same signing input from the same claims.
+ */
+static const char SSX_VALUE[] =
+    "eyJhbGciOiJFUzI1NiIsInBwdCI6InNoYWtlbiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cDovLzEyNy4wLjAu"
+    "MTo4MDkwL3YxL3B1Yi9lYzI1Ni1jZXJ0LnBlbSJ9.eyJhdHRlc3QiOiJBIiwiZGVzdCI6eyJ0biI6WyIxMjE1NTU1Mj"
+    "AwMCJdfSwiaWF0IjoxNzk1MzA3ODM3LCJvcmlnIjp7InRuIjoiMTIxNTU1NTEwMDAifSwib3JpZ2lkIjoiMTIzZTQ1"
+    "NjctZTg5Yi0xMmQzLWE0NTYtNDI2NjE0MTc0MDAwIn0.9pwcUEKT2Op6wLkG7LIw-vZFNawFuel6UpeRjU2G_5v9hMM1"
+    "Bv5pHq_iLgikWXQrO5gEsdySkEUQpVfRCuhZMA;info=<http://127.0.0.1:8090/v1/pub/ec256-cert.pem>;"
+    "alg=ES256;ppt=shaken";
+static const char SSX_PUB[] = "-----BEGIN PUBLIC KEY-----\n"
+                              "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE28ObUl3TayFKO6FglAhpbkLk2158\n"
+                              "R+i2Doi7P5RSVOoda/foBa1aPNRBVX+aFCCuwA7jSuxBBPEZWtN0dPIu9A==\n"
+                              "-----END PUBLIC KEY-----\n";
+
+static void secsipidx_interop(void **state)
+{
+    (void)state;
+    clid__identity id;
+    sc_assert_ok(clid__identity_parse(SSX_VALUE, strlen(SSX_VALUE), &id));
+    assert_int_equal(id.ppt.len, 6);
+    clid__passport p;
+    clid__passport_init(&p);
+    sc_assert_ok(clid__passport_parse(id.jws.ptr, id.jws.len, &p));
+    assert_int_equal(p.iat, 1795307837);
+    assert_int_equal(strlen(p.x5u), id.info.len);
+    assert_memory_equal(p.x5u, id.info.ptr, id.info.len);
+
+    BIO *b = BIO_new_mem_buf(SSX_PUB, -1);
+    EVP_PKEY *pub = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(pub);
+    clid__es256_key *k = NULL;
+    sc_assert_ok(clid__es256_key_new(pub, 0, &k));
+    sc_assert_ok(clid__es256_verify(k, (const uint8_t *)p.signing_input, p.signing_input_len,
+                                    p.sig, p.sig_len));
+
+    clid__passport_in in = secsipidx_in();
+    in.iat = p.iat;
+    char *si = NULL;
+    size_t len = 0;
+    sc_assert_ok(clid__passport_signing_input(&in, &si, &len));
+    assert_int_equal(len, p.signing_input_len);
+    assert_string_equal(si, p.signing_input);
+
+    free(si);
+    clid__es256_key_free(k);
+    EVP_PKEY_free(pub);
+    clid__passport_clear(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -895,6 +952,7 @@ int main(void)
         cmocka_unit_test(truncations),
         cmocka_unit_test(uuid),
         cmocka_unit_test(sign_parse_verify),
+        cmocka_unit_test(secsipidx_interop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
