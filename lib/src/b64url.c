@@ -6,7 +6,8 @@
  */
 #include "b64url.h"
 
-static const char enc_table[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char enc_table[64] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* 0..63 for the alphabet, 0xff for everything else (including '=', '+',
  * '/', whitespace and NUL). */

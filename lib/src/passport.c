@@ -97,9 +97,11 @@ static const char *get_str(const json_t *obj, const char *key, size_t *len)
     return json_string_value(v);
 }
 
+/* Keeps a received value for the verification result, only when it fits
+ * and is printable ASCII (results end up in logs). */
 static void copy_bounded(char *dst, size_t cap, const char *s, size_t len)
 {
-    if (len < cap) {
+    if (len < cap && clid__is_printable_ascii(s, len)) {
         memcpy(dst, s, len);
         dst[len] = '\0';
     }

@@ -90,7 +90,8 @@ static void expect(const char *what, const char *header, const char *claims, cli
     "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\","                                 \
     "\"x5u\":\"http://127.0.0.1:8090/v1/pub/ec256-cert.pem\"}"
 #define HDR_DIV                                                                                   \
-    "{\"alg\":\"ES256\",\"ppt\":\"div\",\"typ\":\"passport\",\"x5u\":\"https://cert.example.org/a\"}"
+    "{\"alg\":\"ES256\",\"ppt\":\"div\",\"typ\":\"passport\","                                    \
+    "\"x5u\":\"https://cert.example.org/a\"}"
 #define HDR_NOPPT "{\"alg\":\"ES256\",\"typ\":\"passport\",\"x5u\":\"https://cert.example.org/a\"}"
 #define UUID "123e4567-e89b-12d3-a456-426614174000"
 /* peers notes §2.4: what secsipidx signs for these claims */
@@ -355,8 +356,10 @@ static void parse_secsipidx(void **state)
 
 /* RFC 8225 Appendix A (the RFC's final token): no ppt, dest as a URI. */
 static const char RFC8225_TOKEN[] =
-    "eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUub3JnL3Bhc3Nwb3J0LmNlciJ9"
-    ".eyJkZXN0Ijp7InVyaSI6WyJzaXA6YWxpY2VAZXhhbXBsZS5jb20iXX0sImlhdCI6MTQ3MTM3NTQxOCwib3JpZyI6eyJ0biI6IjEyMTU1NTUxMjEyIn19"
+    "eyJhbGciOiJFUzI1NiIsInR5cCI6InBhc3Nwb3J0IiwieDV1IjoiaHR0cHM6Ly9jZXJ0LmV4YW1wbGUub3JnL3Bh"
+    "c3Nwb3J0LmNlciJ9"
+    ".eyJkZXN0Ijp7InVyaSI6WyJzaXA6YWxpY2VAZXhhbXBsZS5jb20iXX0sImlhdCI6MTQ3MTM3NTQxOCwib3JpZyI6"
+    "eyJ0biI6IjEyMTU1NTUxMjEyIn19"
     ".VLBCIVDCaeK6M4hLJb6SHQvacAQVvoiiEOWQ_iUkqk79UD81fHQ0E1b3_GluIkba7UWYRM47ZbNFdOJquE35cw";
 
 static void parse_rfc8225_appendix_a(void **state)
@@ -471,9 +474,11 @@ static void parse_rejects(void **state)
            SECSIPIDX_CLAIMS, CLID_ERR_PASSPORT_TYP);
     expect("typ missing", "{\"alg\":\"ES256\",\"x5u\":\"https://a/b\"}", SECSIPIDX_CLAIMS,
            CLID_ERR_PASSPORT_TYP);
-    expect("ppt number", "{\"alg\":\"ES256\",\"ppt\":1,\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
+    expect("ppt number",
+           "{\"alg\":\"ES256\",\"ppt\":1,\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
            SECSIPIDX_CLAIMS, CLID_ERR_PASSPORT_PPT);
-    expect("ppt empty", "{\"alg\":\"ES256\",\"ppt\":\"\",\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
+    expect("ppt empty",
+           "{\"alg\":\"ES256\",\"ppt\":\"\",\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
            SECSIPIDX_CLAIMS, CLID_ERR_PASSPORT_PPT);
     expect("ppt not a token",
            "{\"alg\":\"ES256\",\"ppt\":\"sha ken\",\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
@@ -489,7 +494,8 @@ static void parse_rejects(void **state)
     expect("x5u empty", "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"\"}",
            SECSIPIDX_CLAIMS, CLID_ERR_PASSPORT_X5U);
     expect("x5u CRLF",
-           "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"https://a/\\r\\nb\"}",
+           "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\","
+           "\"x5u\":\"https://a/\\r\\nb\"}",
            SECSIPIDX_CLAIMS, CLID_ERR_PASSPORT_X5U);
     expect("x5u space",
            "{\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\",\"x5u\":\"https://a/ b\"}",
@@ -525,7 +531,8 @@ static void parse_rejects(void **state)
            CLID_ERR_PASSPORT_IAT);
     expect("iat real", HDR_SHAKEN, C("1795305094.5", OK_ORIG, OK_DEST, OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_IAT);
-    expect("iat real integral", HDR_SHAKEN, C("1.795305094e9", OK_ORIG, OK_DEST, OK_ATTEST, OK_ORIGID),
+    expect("iat real integral", HDR_SHAKEN,
+           C("1.795305094e9", OK_ORIG, OK_DEST, OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_IAT);
     expect("iat negative", HDR_SHAKEN, C("-1", OK_ORIG, OK_DEST, OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_IAT);
@@ -542,7 +549,8 @@ static void parse_rejects(void **state)
     expect("orig two identities", HDR_NOPPT,
            "{\"dest\":" OK_DEST ",\"iat\":1,\"orig\":{\"tn\":\"1\",\"uri\":\"sip:a@b\"}}",
            CLID_ERR_PASSPORT_ORIG);
-    expect("orig tn number", HDR_SHAKEN, C(OK_IAT, "{\"tn\":12155551000}", OK_DEST, OK_ATTEST, OK_ORIGID),
+    expect("orig tn number", HDR_SHAKEN,
+           C(OK_IAT, "{\"tn\":12155551000}", OK_DEST, OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_ORIG);
     expect("orig tn letters", HDR_SHAKEN,
            C(OK_IAT, "{\"tn\":\"1215555ABCD\"}", OK_DEST, OK_ATTEST, OK_ORIGID),
@@ -569,7 +577,8 @@ static void parse_rejects(void **state)
            CLID_ERR_PASSPORT_DEST);
     expect("dest tn number", HDR_SHAKEN, C(OK_IAT, OK_ORIG, "{\"tn\":[1]}", OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_DEST);
-    expect("dest bad tn", HDR_SHAKEN, C(OK_IAT, OK_ORIG, "{\"tn\":[\"1\",\"x\"]}", OK_ATTEST, OK_ORIGID),
+    expect("dest bad tn", HDR_SHAKEN,
+           C(OK_IAT, OK_ORIG, "{\"tn\":[\"1\",\"x\"]}", OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_DEST);
     expect("dest empty", HDR_SHAKEN, C(OK_IAT, OK_ORIG, "{}", OK_ATTEST, OK_ORIGID),
            CLID_ERR_PASSPORT_DEST);
@@ -849,9 +858,10 @@ static void sign_parse_verify(void **state)
 
     /* the same claims re-serialized differently (spaces) are another text:
      * the signature covers the bytes, not the meaning */
-    char *spaced = make_jws_sig(HDR_SHAKEN, "{ \"attest\":\"A\",\"dest\":{\"tn\":[\"12155552000\"]},"
-                                            "\"iat\":1795305094,\"orig\":{\"tn\":\"12155551000\"},"
-                                            "\"origid\":\"" UUID "\"}",
+    char *spaced = make_jws_sig(HDR_SHAKEN,
+                                "{ \"attest\":\"A\",\"dest\":{\"tn\":[\"12155552000\"]},"
+                                "\"iat\":1795305094,\"orig\":{\"tn\":\"12155551000\"},"
+                                "\"origid\":\"" UUID "\"}",
                                 sig, sizeof sig);
     sc_assert_ok(parse(spaced, &p));
     sc_assert_err(clid__es256_verify(k, (const uint8_t *)p.signing_input, p.signing_input_len,
@@ -878,6 +888,37 @@ static void sign_parse_verify(void **state)
     free(si);
     clid__es256_key_free(k);
     EVP_PKEY_free(pkey);
+}
+
+/* What a refused header said is kept for the verification result, when it
+ * is printable (it ends up in logs). */
+static void diagnostics_kept(void **state)
+{
+    (void)state;
+    clid__passport p;
+    clid__passport_init(&p);
+    char *jws =
+        make_jws("{\"alg\":\"none\",\"typ\":\"JWT\",\"x5u\":\"https://a/b\"}", SECSIPIDX_CLAIMS);
+    sc_assert_err(parse(jws, &p), CLID_ERR_PASSPORT_ALG);
+    assert_string_equal(p.alg, "none");
+    free(jws);
+    jws = make_jws("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"x5u\":\"https://a/b\"}", SECSIPIDX_CLAIMS);
+    sc_assert_err(parse(jws, &p), CLID_ERR_PASSPORT_TYP);
+    assert_string_equal(p.alg, "ES256");
+    assert_string_equal(p.typ, "JWT");
+    free(jws);
+    jws = make_jws("{\"alg\":\"ES\\r\\n256\",\"typ\":\"passport\",\"x5u\":\"https://a/b\"}",
+                   SECSIPIDX_CLAIMS);
+    sc_assert_err(parse(jws, &p), CLID_ERR_PASSPORT_ALG);
+    assert_string_equal(p.alg, "");
+    free(jws);
+    jws = make_jws("{\"alg\":\"ES256ES256ES256ES256\",\"typ\":\"passport\","
+                   "\"x5u\":\"https://a/b\"}",
+                   SECSIPIDX_CLAIMS);
+    sc_assert_err(parse(jws, &p), CLID_ERR_PASSPORT_ALG);
+    assert_string_equal(p.alg, "");
+    free(jws);
+    clid__passport_clear(&p);
 }
 
 /*
@@ -953,6 +994,7 @@ int main(void)
         cmocka_unit_test(uuid),
         cmocka_unit_test(sign_parse_verify),
         cmocka_unit_test(secsipidx_interop),
+        cmocka_unit_test(diagnostics_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
