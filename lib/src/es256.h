@@ -22,7 +22,8 @@
 typedef struct clid__es256_key clid__es256_key;
 
 /* Takes a reference to `pkey` (EVP_PKEY_up_ref). CLID_ERR_KEY_TYPE unless
- * it is an EC key on P-256. `private_key` selects signing use. */
+ * it is an EC key on P-256 (with its private scalar when `private_key`).
+ * `private_key` enables signing; every key verifies. */
 clid_err clid__es256_key_new(EVP_PKEY *pkey, int private_key, clid__es256_key **out);
 void clid__es256_key_free(clid__es256_key *k);
 EVP_PKEY *clid__es256_key_pkey(const clid__es256_key *k); /* borrowed */

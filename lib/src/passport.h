@@ -30,6 +30,9 @@ typedef struct clid__passport {
     char orig[CLID_TN_BUF];
     char dest[CLID_PASSPORT_MAX_DEST][CLID_TN_BUF];
     size_t dest_count;
+    char *orig_uri;              /* orig {"uri": ...} (RFC 8225 §5.2.1); NULL when a TN */
+    char *dest_uri[CLID_PASSPORT_MAX_DEST]; /* dest {"uri": [...]} entries */
+    size_t dest_uri_count;       /* dest_count + dest_uri_count <= CLID_PASSPORT_MAX_DEST */
     char attest;                 /* 0 when absent */
     char origid[CLID_UUID_BUF];  /* "" when absent */
     char div[CLID_TN_BUF];       /* "" when absent */
@@ -46,19 +49,33 @@ void clid__passport_init(clid__passport *p);
 void clid__passport_clear(clid__passport *p);
 
 /*
- * Parses a full "h.c.s" JWS and checks each member's presence and type:
+ * Parses a full "h.c.s" JWS (at most CLID_PASSPORT_MAX_LEN bytes, else
+ * CLID_ERR_IDENTITY_TOO_LARGE) and checks each member's presence and type:
  *   header: alg == "ES256" (CLID_ERR_PASSPORT_ALG), typ == "passport"
- *     (CLID_ERR_PASSPORT_TYP), ppt a string if present, x5u a string
- *     (CLID_ERR_PASSPORT_X5U);
- *   claims: iat an integer >= 0 (CLID_ERR_PASSPORT_IAT), orig {"tn": str}
- *     (CLID_ERR_PASSPORT_ORIG; TN canonicalized), dest {"tn": [str, ...]}
- *     (CLID_ERR_PASSPORT_DEST), and for ppt "shaken" attest in A/B/C
- *     (CLID_ERR_PASSPORT_ATTEST) and origid a UUID (CLID_ERR_PASSPORT_ORIGID);
- *     for ppt "div" div {"tn": str} (CLID_ERR_PASSPORT_DIV).
+ *     (CLID_ERR_PASSPORT_TYP), ppt a token if present (CLID_ERR_PASSPORT_PPT),
+ *     x5u a string of printable ASCII (CLID_ERR_PASSPORT_X5U), no "crit"
+ *     (CLID_ERR_JSON: clid understands no JWS extension, RFC 7515 §4.1.11);
+ *   claims: iat an integer >= 0 (CLID_ERR_PASSPORT_IAT); orig {"tn": str} or
+ *     {"uri": str} (CLID_ERR_PASSPORT_ORIG); dest {"tn": [str, ...]} and/or
+ *     {"uri": [str, ...]}, non-empty, at most CLID_PASSPORT_MAX_DEST in all
+ *     (CLID_ERR_PASSPORT_DEST); TNs canonicalized with clid_tn_canonicalize
+ *     (one that does not canonicalize is an ORIG/DEST error). For ppt
+ *     "shaken" and "div" orig must be a TN and dest must have TNs; for ppt
+ *     "shaken" attest in A/B/C (CLID_ERR_PASSPORT_ATTEST) and origid a UUID
+ *     (CLID_ERR_PASSPORT_ORIGID) are required (for other ppt values they are
+ *     checked when present); for ppt "div" div {"tn": str} is required
+ *     (CLID_ERR_PASSPORT_DIV). Unknown header members and claims are
+ *     ignored (RFC 8225 §5.2.2) but kept in `claims`.
+ *   signature: base64url of exactly 64 bytes (CLID_ERR_SIGNATURE_FORMAT,
+ *     e.g. for a DER signature): alg is ES256 by then, so a signature of
+ *     another size can never verify and is refused before any x5u fetch.
  * Malformed structure: CLID_ERR_JWS_SYNTAX, CLID_ERR_BASE64, CLID_ERR_JSON
  * (also for duplicate members). Whether the ppt is *accepted* is the
  * verifier's policy, not checked here. A compact "..s" form sets `compact`
  * and returns CLID_OK with only the signature filled in.
+ * `p` must have been initialized; it is cleared first. On failure it keeps
+ * what was parsed before the defect (for the verification result); clear it
+ * in any case.
  */
 clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p);
 
@@ -76,11 +93,15 @@ typedef struct clid__passport_in {
 } clid__passport_in;
 
 /* Builds the canonical header and claims (RFC 8225 §9: members sorted, no
- * whitespace) and returns the malloc'd signing input "<b64 h>.<b64 c>". */
+ * whitespace) and returns the malloc'd signing input "<b64 h>.<b64 c>"
+ * (free() it). CLID_ERR_INVALID_ARGUMENT when `in` is not a valid
+ * shaken/div PASSporT (TNs must already be canonical). */
 clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, size_t *out_len);
 
 /* Rebuilds the signing input of a compact PASSporT (RFC 8225 §7) from what
- * the SIP request says. */
+ * the SIP request says. RFC 8225 §7 has the verifier reconstruct exactly
+ * the canonical header and claims the signer signed, so this is the same
+ * serialization as clid__passport_signing_input. */
 clid_err clid__passport_compact_input(const clid__passport_in *in, char **out, size_t *out_len);
 
 /* 1 when s is a UUID in 8-4-4-4-12 hex form (RFC 4122 §3). */

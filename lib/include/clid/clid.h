@@ -54,7 +54,13 @@ extern "C" {
  * RFC 8224 §8.3 says: URI parameters (";tgrp=...", ";phone-context=...",
  * ";user=phone") are cut off first, visual separators ("-", ".", "(", ")",
  * and spaces) removed, a leading "+" dropped. What remains must be 1..15 of
- * "0123456789#*", else CLID_ERR_BAD_TN. `out` needs CLID_TN_BUF bytes.
+ * "0123456789#*", else CLID_ERR_BAD_TN. `out` needs CLID_TN_BUF bytes and
+ * is "" on failure.
+ * Whole URIs are accepted too: a leading "tel:", "sip:" or "sips:" (any
+ * case) is skipped and everything from the first ';', '@' or '?' is cut, so
+ * "sip:+1-215-555-1212;tgrp=x@example.com;user=phone" gives "12155551212".
+ * Not accepted: name-addr forms ("<sip:...>", display names) and %-escapes.
+ * Inputs longer than 256 characters are refused (CLID_ERR_BAD_TN).
  */
 CLID_API CLID_WUR clid_err clid_tn_canonicalize(const char *in, char out[CLID_TN_BUF]);
 
