@@ -300,8 +300,8 @@ clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p)
     size_t s_len = (size_t)(end - d2 - 1);
 
     if (h_len == 0 && c_len == 0) {
-        /* Compact form "..s" (RFC 8225 §7): header and claims come from the
-         * SIP request (clid__passport_compact_input). */
+        /* Compact form "..s" (RFC 8225 §7): header and claims would have to
+         * be rebuilt from the SIP request (see verify.c). */
         p->compact = 1;
         return parse_sig(d2 + 1, s_len, p);
     }
@@ -356,107 +356,92 @@ static int valid_input(const clid__passport_in *in)
 }
 
 /*
- * The canonical serialization is written directly rather than through
- * json_dumpb: building and dumping two jansson objects costs about 3 µs per
- * PASSporT (measured), a fifth of an ECDSA signature, which alone would put
- * a complete sign below the 0.85-of-raw target (issue 3). The inputs are
- * validated first (TNs, UUID, attest, token ppt, printable-ASCII x5u), so
- * the only JSON escapes needed are '"' and '\' in x5u, and the members are
- * written in their sorted order. lib/tests/test_passport.c checks that the
- * bytes equal jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) of the
- * same objects, which is RFC 8225 §9's form and what secsipidx emits.
+ * The canonical serialization (RFC 8225 §9: members in lexicographic order,
+ * no whitespace) is jansson's JSON_COMPACT | JSON_SORT_KEYS, dumped into a
+ * stack buffer with json_dumpb. It is byte-identical to what secsipidx emits
+ * (lib/tests/test_passport.c). Building two small objects costs a few
+ * microseconds per PASSporT; docs/performance.md measures it.
  */
-typedef struct writer {
-    char *p;
-    size_t len;
-    size_t cap;
-    int overflow;
-} writer;
+#define JSON_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 
-static void put_raw(writer *w, const char *s, size_t n)
+static int obj_set(json_t *obj, const char *key, json_t *val)
 {
-    if (w->overflow || n > w->cap - w->len) {
-        w->overflow = 1;
-        return;
+    /* json_object_set_new takes ownership of val even on failure. */
+    return val != NULL && json_object_set_new_nocheck(obj, key, val) == 0;
+}
+
+static json_t *tn_object(const char *tn)
+{
+    json_t *o = json_object();
+    if (o != NULL && !obj_set(o, "tn", json_string_nocheck(tn))) {
+        json_decref(o);
+        return NULL;
     }
-    memcpy(w->p + w->len, s, n);
-    w->len += n;
+    return o;
 }
 
-static void put_lit(writer *w, const char *s)
+static json_t *build_header(const clid__passport_in *in)
 {
-    put_raw(w, s, strlen(s));
-}
-
-/* A JSON string of printable ASCII (validated by the caller). */
-static void put_str(writer *w, const char *s)
-{
-    put_raw(w, "\"", 1);
-    for (const char *q = s; *q; q++) {
-        if (*q == '"' || *q == '\\')
-            put_raw(w, "\\", 1);
-        put_raw(w, q, 1);
+    json_t *h = json_object();
+    if (h == NULL)
+        return NULL;
+    if (!obj_set(h, "alg", json_string_nocheck("ES256")) ||
+        !obj_set(h, "ppt", json_string_nocheck(in->ppt)) ||
+        !obj_set(h, "typ", json_string_nocheck("passport")) ||
+        !obj_set(h, "x5u", json_string_nocheck(in->x5u))) {
+        json_decref(h);
+        return NULL;
     }
-    put_raw(w, "\"", 1);
-}
-
-static void put_int(writer *w, int64_t v)
-{
-    char digits[24];
-    size_t n = 0;
-    uint64_t u = (uint64_t)v; /* v >= 0, checked by valid_input */
-    do {
-        digits[sizeof digits - 1 - n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    put_raw(w, digits + sizeof digits - n, n);
-}
-
-/* {"alg":"ES256","ppt":...,"typ":"passport","x5u":...} (RFC 8225 §4,
- * members sorted per §9). */
-static void write_header(writer *w, const clid__passport_in *in)
-{
-    put_lit(w, "{\"alg\":\"ES256\",\"ppt\":");
-    put_str(w, in->ppt);
-    put_lit(w, ",\"typ\":\"passport\",\"x5u\":");
-    put_str(w, in->x5u);
-    put_lit(w, "}");
+    return h;
 }
 
 /* shaken (RFC 8588 §4): attest, dest, iat, orig, origid;
  * div (RFC 8946 §3): dest, div, iat, orig, and no attest/origid. */
-static void write_claims(writer *w, const clid__passport_in *in)
+static json_t *build_claims(const clid__passport_in *in)
 {
     int div = strcmp(in->ppt, "div") == 0;
-    put_lit(w, "{");
-    if (!div) {
+    json_t *c = json_object();
+    json_t *dest = json_object();
+    json_t *tns = json_array();
+    int ok = c != NULL && dest != NULL && tns != NULL;
+    for (size_t i = 0; ok && i < in->dest_count; i++)
+        ok = json_array_append_new(tns, json_string_nocheck(in->dest[i])) == 0;
+    if (ok) {
+        ok = json_object_set_new_nocheck(dest, "tn", tns) == 0;
+        tns = NULL;
+    }
+    if (ok) {
+        ok = json_object_set_new_nocheck(c, "dest", dest) == 0;
+        dest = NULL;
+    }
+    ok = ok && obj_set(c, "iat", json_integer((json_int_t)in->iat)) &&
+         obj_set(c, "orig", tn_object(in->orig));
+    if (ok && div) {
+        ok = obj_set(c, "div", tn_object(in->div));
+    } else if (ok) {
         char attest[2] = {in->attest, '\0'};
-        put_lit(w, "\"attest\":");
-        put_str(w, attest);
-        put_lit(w, ",");
+        ok = obj_set(c, "attest", json_string_nocheck(attest)) &&
+             obj_set(c, "origid", json_string_nocheck(in->origid));
     }
-    put_lit(w, "\"dest\":{\"tn\":[");
-    for (size_t i = 0; i < in->dest_count; i++) {
-        if (i > 0)
-            put_lit(w, ",");
-        put_str(w, in->dest[i]);
+    json_decref(tns);
+    json_decref(dest);
+    if (!ok) {
+        json_decref(c);
+        return NULL;
     }
-    put_lit(w, "]},");
-    if (div) {
-        put_lit(w, "\"div\":{\"tn\":");
-        put_str(w, in->div);
-        put_lit(w, "},");
-    }
-    put_lit(w, "\"iat\":");
-    put_int(w, in->iat);
-    put_lit(w, ",\"orig\":{\"tn\":");
-    put_str(w, in->orig);
-    put_lit(w, "}");
-    if (!div) {
-        put_lit(w, ",\"origid\":");
-        put_str(w, in->origid);
-    }
-    put_lit(w, "}");
+    return c;
+}
+
+/* Dumps `v` canonically into buf[cap] and base64url-encodes it into out. */
+static clid_err dump_part(json_t *v, char *buf, size_t cap, size_t *len)
+{
+    CLID_ENSURE(v != NULL, CLID_ERR_NOMEM);
+    size_t n = json_dumpb(v, buf, cap, JSON_DUMP_FLAGS);
+    json_decref(v);
+    CLID_ENSURE(n > 0, CLID_ERR_NOMEM);
+    CLID_ENSURE(n <= cap, CLID_ERR_INVALID_ARGUMENT); /* cannot happen for valid input */
+    *len = n;
+    return CLID_OK;
 }
 
 clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, size_t *out_len)
@@ -467,26 +452,19 @@ clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, s
     CLID_ENSURE(in != NULL && valid_input(in), CLID_ERR_INVALID_ARGUMENT);
 
     char hbuf[JSON_OUT_MAX], cbuf[JSON_OUT_MAX];
-    writer h = {hbuf, 0, sizeof hbuf, 0};
-    writer c = {cbuf, 0, sizeof cbuf, 0};
-    write_header(&h, in);
-    write_claims(&c, in);
-    CLID_ENSURE(!h.overflow && !c.overflow, CLID_ERR_INVALID_ARGUMENT);
+    size_t hlen = 0, clen = 0;
+    CLID_TRY(dump_part(build_header(in), hbuf, sizeof hbuf, &hlen));
+    CLID_TRY(dump_part(build_claims(in), cbuf, sizeof cbuf, &clen));
 
-    size_t eh = clid__b64url_encoded_len(h.len);
-    size_t ec = clid__b64url_encoded_len(c.len);
+    size_t eh = clid__b64url_encoded_len(hlen);
+    size_t ec = clid__b64url_encoded_len(clen);
     char *s = malloc(eh + 1 + ec + 1);
     CLID_ENSURE(s != NULL, CLID_ERR_NOMEM);
-    clid__b64url_encode((const uint8_t *)hbuf, h.len, s);
+    clid__b64url_encode((const uint8_t *)hbuf, hlen, s);
     s[eh] = '.';
-    clid__b64url_encode((const uint8_t *)cbuf, c.len, s + eh + 1);
+    clid__b64url_encode((const uint8_t *)cbuf, clen, s + eh + 1);
     s[eh + 1 + ec] = '\0';
     *out = s;
     *out_len = eh + 1 + ec;
     return CLID_OK;
-}
-
-clid_err clid__passport_compact_input(const clid__passport_in *in, char **out, size_t *out_len)
-{
-    return clid__passport_signing_input(in, out, out_len);
 }

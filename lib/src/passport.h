@@ -98,11 +98,6 @@ typedef struct clid__passport_in {
  * shaken/div PASSporT (TNs must already be canonical). */
 clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, size_t *out_len);
 
-/* Rebuilds the signing input of a compact PASSporT (RFC 8225 §7) from what
- * the SIP request says. RFC 8225 §7 has the verifier reconstruct exactly
- * the canonical header and claims the signer signed, so this is the same
- * serialization as clid__passport_signing_input. */
-clid_err clid__passport_compact_input(const clid__passport_in *in, char **out, size_t *out_len);
 
 /* 1 when s is a UUID in 8-4-4-4-12 hex form (RFC 4122 §3). */
 int clid__is_uuid(const char *s);

@@ -314,43 +314,6 @@ static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
 /* The pipeline                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* For a compact PASSporT (RFC 8225 §7) the header and claims are rebuilt
- * from the request: orig, dest and the Date header as iat. Only a basic or
- * div PASSporT can be compact: SHAKEN's attest and origid are not in SIP. */
-static clid_err expand_compact(const clid__identity *id, const clid_verify_input *in,
-                               clid__passport *p)
-{
-    CLID_ENSURE(in->orig != NULL && in->dest != NULL && in->date != 0, CLID_ERR_IDENTITY_SYNTAX);
-    char x5u[2049];
-    CLID_ENSURE(id->info.len < sizeof x5u, CLID_ERR_IDENTITY_SYNTAX);
-    memcpy(x5u, id->info.ptr, id->info.len);
-    x5u[id->info.len] = '\0';
-    CLID_ENSURE(id->ppt.len < sizeof p->ppt, CLID_ERR_IDENTITY_PPT);
-    if (id->ppt.ptr != NULL)
-        memcpy(p->ppt, id->ppt.ptr, id->ppt.len);
-    p->ppt[id->ppt.len] = '\0';
-    CLID_ENSURE(strcmp(p->ppt, "shaken") != 0, CLID_ERR_IDENTITY_SYNTAX);
-
-    if (clid_tn_canonicalize(in->orig, p->orig) != CLID_OK)
-        return CLID_ERR_ORIG_MISMATCH;
-    if (clid_tn_canonicalize(in->dest, p->dest[0]) != CLID_OK)
-        return CLID_ERR_DEST_MISMATCH;
-    p->dest_count = 1;
-    p->iat = in->date;
-    p->x5u = clid__strndup(x5u, strlen(x5u));
-    CLID_ENSURE(p->x5u != NULL, CLID_ERR_NOMEM);
-    const char *dest[1] = {p->dest[0]};
-    clid__passport_in pin = {
-        .ppt = p->ppt[0] ? p->ppt : NULL,
-        .x5u = p->x5u,
-        .iat = p->iat,
-        .orig = p->orig,
-        .dest = dest,
-        .dest_count = 1,
-    };
-    return clid__passport_compact_input(&pin, &p->signing_input, &p->signing_input_len);
-}
-
 static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid_result *r,
                              clid__passport *p, clid__signer_cert **signer)
 {
@@ -362,8 +325,12 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     clid__identity id;
     CLID_TRY(clid__identity_parse(in->identity, strlen(in->identity), &id));
     CLID_TRY(clid__passport_parse(id.jws.ptr, id.jws.len, p));
-    if (p->compact)
-        CLID_TRY(expand_compact(&id, in, p));
+    /* A compact PASSporT (RFC 8225 §7) carries only its signature; the
+     * header and claims would have to be rebuilt from SIP. SHAKEN's attest
+     * and origid, and div's diverting number, are not in the request, and
+     * ATIS-1000074 §5.3.3 requires the full form, so clid does not verify
+     * compact forms (it produces them: clid_sign_passport). */
+    CLID_ENSURE(!p->compact, CLID_ERR_UNSUPPORTED);
     CLID_TRY(clid__result_set_claims(r, p));
     CLID_TRY(check_header_agreement(ctx, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));

@@ -143,7 +143,7 @@ static void golden_secsipidx(void **state)
 
     char *ci = NULL;
     size_t cl = 0;
-    sc_assert_ok(clid__passport_compact_input(&in, &ci, &cl));
+    sc_assert_ok(clid__passport_signing_input(&in, &ci, &cl));
     assert_int_equal(cl, len);
     assert_string_equal(ci, si);
     free(ci);
@@ -874,7 +874,7 @@ static void sign_parse_verify(void **state)
     sc_assert_ok(parse(compact, &p));
     char *rebuilt = NULL;
     size_t rl = 0;
-    sc_assert_ok(clid__passport_compact_input(&in, &rebuilt, &rl));
+    sc_assert_ok(clid__passport_signing_input(&in, &rebuilt, &rl));
     sc_assert_ok(clid__es256_verify(k, (const uint8_t *)rebuilt, rl, p.sig, p.sig_len));
     clid__passport_clear(&p);
 
