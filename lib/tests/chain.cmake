@@ -35,3 +35,4 @@ function(clid_chain_test module)
 endfunction()
 
 clid_chain_test(ctx)
+clid_chain_test(signer_cert)

@@ -192,7 +192,7 @@ void tp_free(tp_cert *c)
 }
 
 char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revoked, size_t n,
-             int bad_sig)
+             int flags)
 {
     X509_CRL *crl = X509_CRL_new();
     NEED(crl != NULL, "X509_CRL_new");
@@ -214,18 +214,20 @@ char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revo
     }
     NEED(X509_CRL_sort(crl), "X509_CRL_sort");
     /* RFC 5280 §5.2.1: conforming CRLs carry the issuer's key identifier. */
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer->x, NULL, NULL, crl, 0);
-    X509_EXTENSION *aki = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
-                                              "keyid:always");
-    NEED(aki && X509_CRL_add_ext(crl, aki, -1), "crl aki");
-    X509_EXTENSION_free(aki);
+    if (!(flags & TP_CRL_NO_AKI)) {
+        X509V3_CTX v3;
+        X509V3_set_ctx(&v3, issuer->x, NULL, NULL, crl, 0);
+        X509_EXTENSION *aki = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
+                                                  "keyid:always");
+        NEED(aki && X509_CRL_add_ext(crl, aki, -1), "crl aki");
+        X509_EXTENSION_free(aki);
+    }
     NEED(X509_CRL_sign(crl, issuer->key, EVP_sha256()) > 0, "X509_CRL_sign");
 
     unsigned char *der = NULL;
     int len = i2d_X509_CRL(crl, &der);
     NEED(len > 0, "i2d_X509_CRL");
-    if (bad_sig)
+    if (flags & TP_CRL_BAD_SIG)
         der[len - 1] ^= 0x01; /* the signature's last byte: still DER, no longer valid */
     BIO *bio = BIO_new(BIO_s_mem());
     NEED(bio && PEM_write_bio(bio, PEM_STRING_X509_CRL, "", der, len), "PEM_write_bio");

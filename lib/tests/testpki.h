@@ -53,10 +53,13 @@ void tp_free(tp_cert *c);
 /* "spc:709J,tn:12025550100,range:12025550000+100" */
 clid_tnauth *tp_tnauth(const char *spec);
 
+#define TP_CRL_BAD_SIG 1 /* corrupt the signature */
+#define TP_CRL_NO_AKI 2  /* leave out the authorityKeyIdentifier */
+
 /* A PEM CRL by `issuer` listing the `n` serials, lastUpdate `last`,
- * nextUpdate `next`; with `bad_sig` its signature is corrupted. malloc'd. */
+ * nextUpdate `next`, altered by TP_CRL_* `flags`. malloc'd. */
 char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revoked, size_t n,
-             int bad_sig);
+             int flags);
 
 /* malloc'd concatenation of NUL-terminated strings, ending with NULL. */
 char *tp_cat(const char *first, ...);
