@@ -36,3 +36,4 @@ endfunction()
 
 clid_chain_test(ctx)
 clid_chain_test(signer_cert)
+clid_chain_test(certcache)
