@@ -208,13 +208,11 @@ static void load_not_pem(void **state)
     char *data = NULL;
     long n = BIO_get_mem_data(bio, &data);
     assert_int_equal(clid__signer_cert_load(data, (size_t)n, &c), CLID_ERR_X5U_NOT_PEM);
-    char *with_key = tp_cat(leaf->pem, "", NULL);
     char *key_pem = strndup(data, (size_t)n);
     char *mixed = tp_cat(leaf->pem, key_pem, NULL);
     assert_int_equal(clid__signer_cert_load(mixed, strlen(mixed), &c), CLID_ERR_X5U_NOT_PEM);
     free(mixed);
     free(key_pem);
-    free(with_key);
     BIO_free(bio);
     char *crl = tp_crl(inter, TP_T0, TP_T0 + TP_DAY, NULL, 0, 0);
     assert_int_equal(clid__signer_cert_load(crl, strlen(crl), &c), CLID_ERR_X5U_NOT_PEM);
@@ -390,7 +388,8 @@ static void leaf_not_yet_valid(void **state)
 {
     (void)state;
     clid_ctx *ctx = ctx_trusting(root);
-    assert_int_equal(validate_pem(ctx, chain, TP_T0 - 30 * TP_DAY - 1), CLID_ERR_CERT_NOT_YET_VALID);
+    assert_int_equal(validate_pem(ctx, chain, TP_T0 - 30 * TP_DAY - 1),
+                     CLID_ERR_CERT_NOT_YET_VALID);
     clid_ctx_free(ctx);
 }
 
@@ -398,7 +397,8 @@ static void intermediate_expired_and_not_yet_valid(void **state)
 {
     (void)state;
     /* An STI-CA valid for 10 days around T0, a leaf valid for a year. */
-    tp_cert *ca = tp_issue(&(tp_spec){.cn = "Short STI-CA", .ca = 1, .not_before = TP_T0 - 5 * TP_DAY,
+    tp_cert *ca = tp_issue(&(tp_spec){.cn = "Short STI-CA", .ca = 1,
+                                      .not_before = TP_T0 - 5 * TP_DAY,
                                       .not_after = TP_T0 + 5 * TP_DAY},
                            root);
     tp_cert *lf = tp_issue(&(tp_spec){.cn = "SP", .tnauth = "spc:709J",
