@@ -34,7 +34,7 @@ typedef struct clid__signer_cert {
     clid_jwtcc *ejwtcc;             /* RFC 9118 ones or NULL */
     clid_err jwtcc_err;             /* first decoding error of the two, or CLID_OK */
     clid_entity *entity;            /* NULL when absent */
-    clid_err entity_err;
+    clid_err entity_err;            /* like tnauth_err (CLID_ERR_BAD_ENTITY too) */
     char *subject;                  /* RFC 2253 */
     char *issuer;
     char *serial;                   /* hex */
@@ -79,13 +79,23 @@ void clid__signer_cert_release(clid__signer_cert *c);
 
 /*
  * Validates the chain to the context's trust anchors at time `at`, with
- * CRLs per the context's policy, depth limit, critical extensions (those
- * clid understands are accepted), the leaf's purpose (not a CA; keyUsage,
- * when present, with digitalSignature), and RFC 9060 delegation (each
- * certificate carrying a TNAuthList whose issuer also carries one must be
- * encompassed by it). Returns CLID_OK or the precise CLID_ERR_CERT_* /
- * CLID_ERR_CRL_INVALID / CLID_ERR_DELEGATE_NOT_ENCOMPASSED code; `detail`
- * (optional) receives OpenSSL's text for the failure.
+ * CRLs per the context's policy, depth limit, the RFC 5280 profile
+ * (X509_V_FLAG_X509_STRICT below the trust anchor), critical extensions
+ * (TNAuthList accepted anywhere; claim constraints and SignallingEntity on
+ * the leaf only, where the verifier enforces them; anything else unhandled
+ * refused), the leaf's purpose (not a CA; keyUsage, when present, with
+ * digitalSignature) and key (P-256), every TNAuthList of the chain
+ * (well-formed, not repeated), and RFC 9060 delegation (each certificate
+ * carrying a TNAuthList whose issuer also carries one must be encompassed
+ * by it). Whether the leaf has a TNAuthList covering the orig TN is the
+ * pipeline's question, not this one's.
+ * Returns CLID_OK or the precise code: CLID_ERR_CERT_* (UNTRUSTED, EXPIRED,
+ * NOT_YET_VALID, REVOKED, CHAIN_INVALID, CHAIN_TOO_LONG, PURPOSE,
+ * CRITICAL_EXT), CLID_ERR_CRL_INVALID, CLID_ERR_KEY_TYPE, the TNAuthList's
+ * CLID_ERR_EXT_DUPLICATE / CLID_ERR_DER_* / CLID_ERR_BAD_*, or
+ * CLID_ERR_DELEGATE_NOT_ENCOMPASSED; `detail` (optional) receives
+ * OpenSSL's text (or clid's) for the failure and the depth concerned, ""
+ * on success.
  * Cheap (no signature checks) when the memo covers `at`. Thread-safe.
  */
 clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
