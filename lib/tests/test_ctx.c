@@ -35,7 +35,7 @@ static int group_setup(void **state)
 
 static void rm_rf(const char *dir)
 {
-    char cmd[256];
+    char cmd[1024];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
@@ -71,7 +71,7 @@ static int ctx_teardown(void **state)
 /* Writes `len` bytes to tmpdir/name; returns the path (static buffer). */
 static const char *write_file(const char *name, const void *data, size_t len)
 {
-    static char path[256];
+    static char path[512];
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
@@ -395,7 +395,7 @@ static void x5u_file(void **state)
 {
     clid_ctx *ctx = *state;
     const char *p = write_file("chain.pem", leaf->pem, strlen(leaf->pem));
-    char path[300];
+    char path[600];
     snprintf(path, sizeof path, "%s", p);
     assert_int_equal(clid_ctx_add_x5u_file(ctx, "https://cr.example/a.pem", path), CLID_OK);
     /* Read now: changing the file later changes nothing. */
