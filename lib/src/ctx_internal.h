@@ -1,4 +1,4 @@
-/* The clid_ctx structure, shared by ctx.c (configuration), x509_chain.c
+/* The clid_ctx structure, shared by ctx.c (configuration), signer_cert.c
  * (validation) and verify.c (the pipeline). Read-only once configured. */
 #ifndef CLID_CTX_INTERNAL_H
 #define CLID_CTX_INTERNAL_H
@@ -36,11 +36,15 @@ struct clid_ctx {
     int require_entity;
     clid_clock_fn clock;
     void *clock_arg;
-    unsigned generation;          /* bumped by every configuration change: cached
-                                     validation results are tied to it */
+    unsigned generation;          /* changed by every configuration change: cached
+                                     validation results are tied to it. Values come
+                                     from one process-wide counter, so no two
+                                     contexts ever share one */
 };
 
-/* Finds the offline chain for `url`; NULL when the map has none. */
+/* Finds the offline chain for `url` (exact match; the map is sorted and
+ * searched by bisection); NULL when the map has none. The entry's `pem` is
+ * NUL-terminated after `len` bytes. */
 const struct clid_x5u_map_entry *clid__ctx_x5u_lookup(const clid_ctx *ctx, const char *url);
 int clid__ctx_ppt_accepted(const clid_ctx *ctx, const char *ppt);
 

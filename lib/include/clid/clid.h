@@ -79,10 +79,19 @@ typedef enum clid_tn_policy {
     CLID_TN_POLICY_TN_REQUIRED = 1 /* a TN or range entry must cover the orig TN */
 } clid_tn_policy;
 
-/* When CRLs are consulted. */
+/*
+ * When CRLs are consulted. Whenever a certificate is checked, its issuer's
+ * CRL must be signed by that issuer and current at the verification time,
+ * else CLID_ERR_CRL_INVALID; a listed certificate is CLID_ERR_CERT_REVOKED.
+ * A CRL whose authorityKeyIdentifier names another key is not the issuer's
+ * CRL (RFC 5280 §6.3.3) and is not used.
+ */
 typedef enum clid_crl_policy {
-    CLID_CRL_IF_PRESENT = 0, /* check a certificate when its issuer's CRL is loaded (default) */
-    CLID_CRL_REQUIRED = 1,   /* every certificate of the chain needs a valid CRL */
+    CLID_CRL_IF_PRESENT = 0, /* check every certificate whose issuer's CRL is loaded; skip
+                                the others (default) */
+    CLID_CRL_REQUIRED = 1,   /* every certificate of the chain needs its issuer's CRL, so
+                                every CA of the chain, the trust anchor included, must
+                                have one loaded; missing is CLID_ERR_CRL_INVALID */
     CLID_CRL_IGNORE = 2      /* never check revocation */
 } clid_crl_policy;
 
@@ -97,18 +106,29 @@ CLID_API CLID_WUR clid_err clid_ctx_new(clid_ctx **out);
 CLID_API void clid_ctx_free(clid_ctx *ctx);
 
 /* Trust anchors: PEM files with one or more CA certificates, a directory of
- * such files (every regular file ending in .pem or .crt), or a buffer. */
+ * such files (every regular file ending in .pem or .crt, hidden files
+ * excepted), or a buffer. Text outside the PEM blocks is allowed (RFC 7468
+ * §2); a block that is not a well-formed CERTIFICATE, or a file or directory
+ * without any certificate, is CLID_ERR_CERT_PARSE and adds nothing (each
+ * call is all or nothing); an unreadable file or directory is CLID_ERR_IO.
+ * Anchors are taken as configured: RFC 5280 profile checks (keyUsage,
+ * key identifiers) apply to the certificates below them only. */
 CLID_API CLID_WUR clid_err clid_ctx_add_trust_file(clid_ctx *ctx, const char *path);
 CLID_API CLID_WUR clid_err clid_ctx_add_trust_dir(clid_ctx *ctx, const char *dir);
 CLID_API CLID_WUR clid_err clid_ctx_add_trust_pem(clid_ctx *ctx, const char *pem, size_t len);
-/* CRLs (PEM or DER). Their signatures are checked against the chain's CA
+/* CRLs: one DER CRL, or PEM with one or more X509 CRL blocks, else
+ * CLID_ERR_CERT_PARSE. Their signatures are checked against the chain's CA
  * during verification, not at load time. */
 CLID_API CLID_WUR clid_err clid_ctx_add_crl_file(clid_ctx *ctx, const char *path);
 CLID_API CLID_WUR clid_err clid_ctx_add_crl_pem(clid_ctx *ctx, const char *pem, size_t len);
 CLID_API CLID_WUR clid_err clid_ctx_set_crl_policy(clid_ctx *ctx, clid_crl_policy p);
 
 /* Offline certificate retrieval: the chain for `url` is the PEM in `path`
- * (read now) or `pem`. Consulted before any fetcher. */
+ * (read now) or `pem`, at most CLID_CHAIN_MAX_LEN bytes
+ * (CLID_ERR_X5U_TOO_LARGE). The contents are parsed when a verification
+ * uses them, so a deliberately broken chain can be mapped for tests. The
+ * URL is printable ASCII without spaces, at most 4096 bytes; mapping a URL
+ * again replaces its chain. Consulted before any fetcher. */
 CLID_API CLID_WUR clid_err clid_ctx_add_x5u_file(clid_ctx *ctx, const char *url, const char *path);
 CLID_API CLID_WUR clid_err clid_ctx_add_x5u_pem(clid_ctx *ctx, const char *url, const char *pem,
                                                 size_t len);
@@ -131,8 +151,13 @@ CLID_API CLID_WUR clid_err clid_ctx_set_freshness(clid_ctx *ctx, unsigned max_ag
                                                   unsigned max_skew_s);
 CLID_API CLID_WUR clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy p);
 /* Accepted ppt values; the default is {"shaken"}. Calling this the first
- * time replaces the default; "div" (RFC 8946) and "shaken" are known. */
+ * time replaces the default. Up to 4 values, each 1..15 of [A-Za-z0-9._-]
+ * (else CLID_ERR_INVALID_ARGUMENT). Any such token may be accepted, but only
+ * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified. */
 CLID_API CLID_WUR clid_err clid_ctx_accept_ppt(clid_ctx *ctx, const char *ppt);
+/* Most certificates below the trust anchor, the leaf included: 1..8
+ * (default CLID_DEFAULT_MAX_CHAIN_DEPTH); longer chains fail with
+ * CLID_ERR_CERT_CHAIN_TOO_LONG. */
 CLID_API CLID_WUR clid_err clid_ctx_set_max_chain_depth(clid_ctx *ctx, unsigned depth);
 /* Whether a leaf without TNAuthList is refused (default 1; RFC 8226 §9). */
 CLID_API CLID_WUR clid_err clid_ctx_set_require_tnauth(clid_ctx *ctx, int require);

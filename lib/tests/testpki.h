@@ -1,0 +1,71 @@
+/*
+ * A throw-away STIR PKI built in memory with the OpenSSL C API, for the
+ * chain tests: roots, STI-CAs, SP and delegate certificates with chosen
+ * validity, basicConstraints, keyUsage, AKI/SKI and TNAuthList, plus CRLs.
+ * Everything is deterministic except the keys and signatures. Aborts on any
+ * OpenSSL failure: a broken fixture is not a test result.
+ */
+#ifndef CLID_TESTPKI_H
+#define CLID_TESTPKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <clid/clid.h>
+
+#define TP_T0 INT64_C(1767225600) /* 2026-01-01T00:00:00Z: the tests' "now" */
+#define TP_DAY INT64_C(86400)
+
+typedef struct tp_cert {
+    X509 *x;
+    EVP_PKEY *key;
+    long serial;
+    char *pem; /* this certificate alone */
+} tp_cert;
+
+typedef struct tp_spec {
+    const char *cn;
+    int64_t not_before; /* 0 and 0: TP_T0 - 30 days .. TP_T0 + 365 days */
+    int64_t not_after;
+    int ca;             /* default basicConstraints and keyUsage for a CA */
+    const char *bc;     /* NULL: "critical,CA:TRUE" or "critical,CA:FALSE"; "": none */
+    const char *ku;     /* NULL: "critical,keyCertSign,cRLSign" or "critical,digitalSignature";
+                           "": none */
+    int no_aki_ski;
+    const char *tnauth; /* tp_tnauth syntax; NULL: none */
+    int tnauth_critical;
+    int tnauth_twice;   /* the same TNAuthList extension twice (RFC 5280 §4.2 forbids it) */
+    const uint8_t *tnauth_raw; /* raw extension value instead of `tnauth` */
+    size_t tnauth_raw_len;
+    const char *critical_oid;  /* a critical extension with this OID (value NULL) */
+    int entity_critical;       /* a critical SignallingEntity (originating gateway) */
+    int jwtcc_critical;        /* a critical JWTClaimConstraints (mustInclude "orig") */
+    int rsa;                   /* RSA-1024 key instead of P-256 (fast to make; refused anyway) */
+} tp_spec;
+
+/* A certificate for `s`, signed by `issuer` (NULL: self-signed). */
+tp_cert *tp_issue(const tp_spec *s, const tp_cert *issuer);
+void tp_free(tp_cert *c);
+
+/* "spc:709J,tn:12025550100,range:12025550000+100" */
+clid_tnauth *tp_tnauth(const char *spec);
+
+#define TP_CRL_BAD_SIG 1 /* corrupt the signature */
+#define TP_CRL_NO_AKI 2  /* leave out the authorityKeyIdentifier */
+
+/* A PEM CRL by `issuer` listing the `n` serials, lastUpdate `last`,
+ * nextUpdate `next`, altered by TP_CRL_* `flags`. malloc'd. */
+char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revoked, size_t n,
+             int flags);
+
+/* malloc'd concatenation of NUL-terminated strings, ending with NULL. */
+char *tp_cat(const char *first, ...);
+
+/* The cert's DER wrapped in PEM with `extra` bytes appended inside the
+ * block (trailing data after the certificate). malloc'd. */
+char *tp_pem_with_trailing(const tp_cert *c, size_t extra);
+
+#endif
