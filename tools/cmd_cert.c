@@ -33,8 +33,8 @@ void cmd_cert_help(FILE *f)
 }
 
 static const tool_opt show_opts[] = {
-    {"--json", NULL, 0},
-    {"--help", "-h", 0},
+    {"--json", NULL, 0, 0},
+    {"--help", "-h", 0, 0},
 };
 enum { OPT_JSON, OPT_HELP };
 

@@ -174,9 +174,9 @@ static int write_pem(const char *path, X509 *x)
 }
 
 static const tool_opt demo_opts[] = {
-    {"--out", NULL, 1},
-    {"--json", NULL, 0},
-    {"--help", "-h", 0},
+    {"--out", NULL, 1, 0},
+    {"--json", NULL, 0, 0},
+    {"--help", "-h", 0, 0},
 };
 enum { OPT_OUT, OPT_JSON, OPT_HELP };
 

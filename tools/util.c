@@ -73,9 +73,12 @@ int tool_parse_args(const char *cmd, const char *topic, int argc, char **argv,
         int k = find_opt(opts, nopts, a, wlen);
         if (k < 0)
             return tool_usage_error(cmd, topic, "unknown option '%.*s'", (int)wlen, a);
-        if (out->seen[k])
+        if (out->seen[k] && !opts[k].repeatable)
             return tool_usage_error(cmd, topic, "option '%s' given twice", opts[k].name);
-        out->seen[k] = 1;
+        if (out->seen[k] == TOOL_MAX_REPEAT)
+            return tool_usage_error(cmd, topic, "option '%s' given more than %d times",
+                                    opts[k].name, TOOL_MAX_REPEAT);
+        out->seen[k]++;
         if (!opts[k].takes_value) {
             if (eq)
                 return tool_usage_error(cmd, topic, "option '%s' takes no value", opts[k].name);
@@ -91,6 +94,7 @@ int tool_parse_args(const char *cmd, const char *topic, int argc, char **argv,
         if (out->value[k][0] == '\0')
             return tool_usage_error(cmd, topic, "option '%s' needs a non-empty value",
                                     opts[k].name);
+        out->values[k][out->seen[k] - 1] = out->value[k];
     }
     return TOOL_EXIT_OK;
 }

@@ -46,26 +46,30 @@ int tool_usage_error(const char *cmd, const char *topic, const char *fmt, ...) T
 /* --------------------------------------------------------------------- */
 
 #define TOOL_MAX_POSITIONAL 8
-#define TOOL_MAX_OPTS 16
+#define TOOL_MAX_OPTS 32
+#define TOOL_MAX_REPEAT 32 /* values of one repeatable option */
 
 typedef struct tool_opt {
     const char *name;  /* "--json" */
     const char *alias; /* "-h" or NULL */
     int takes_value;   /* "--out FILE" or "--out=FILE" */
+    int repeatable;    /* "--dest TN --dest TN": values collected in order */
 } tool_opt;
 
 typedef struct tool_args {
     const char *pos[TOOL_MAX_POSITIONAL];
     size_t npos;
-    int seen[TOOL_MAX_OPTS];         /* indexed like the tool_opt table */
-    const char *value[TOOL_MAX_OPTS]; /* the option's argument, if it takes one */
+    int seen[TOOL_MAX_OPTS];          /* indexed like the tool_opt table; times given */
+    const char *value[TOOL_MAX_OPTS]; /* the option's (last) argument, if it takes one */
+    const char *values[TOOL_MAX_OPTS][TOOL_MAX_REPEAT]; /* every argument, for repeatable ones */
 } tool_args;
 
 /*
  * Parses argv[0..argc) (the words after the command) against `opts`.
  * Options may come before or after operands; "--" ends options; "-" is an
- * operand (standard input). An unknown or repeated option, or a missing
- * value, prints one usage line naming `cmd` and returns TOOL_EXIT_USAGE.
+ * operand (standard input). An unknown option, a non-repeatable one given
+ * twice, more than TOOL_MAX_REPEAT values, or a missing value, prints one
+ * usage line naming `cmd` and returns TOOL_EXIT_USAGE.
  * No global state (unlike getopt), so commands can be called repeatedly.
  */
 int tool_parse_args(const char *cmd, const char *topic, int argc, char **argv,
