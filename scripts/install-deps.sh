@@ -8,7 +8,7 @@ PACKAGES="
   asn1c libosip2-dev libcmocka-dev libssl-dev openssl
   libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libpcap-dev
   clang libclang-rt-14-dev valgrind
-  python3 python3-asn1crypto python3-cryptography python3-jwt
+  jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
   iproute2 procps curl
 "

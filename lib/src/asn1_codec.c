@@ -667,8 +667,10 @@ clid_err clid__deliver_der(uint8_t *der, size_t len, uint8_t *out, size_t cap, s
 {
     *out_len = len;
     clid_err rc = CLID_OK;
-    if (out == NULL || cap < len)
-        rc = out == NULL && cap == 0 ? CLID_OK : CLID_ERR_BUFFER_TOO_SMALL;
+    if (out == NULL)
+        rc = CLID_OK; /* a size query (clid_ext.h) */
+    else if (cap < len)
+        rc = CLID_ERR_BUFFER_TOO_SMALL;
     else
         memcpy(out, der, len);
     free(der);

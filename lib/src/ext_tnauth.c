@@ -213,12 +213,14 @@ int clid_tnauth_covers_tn(const clid_tnauth *l, const char *tn, int spc_covers_a
 
 /* A child range is encompassed by a parent range containing it, or by parent
  * SPC (when allowed), or, number by number, by the parent's TNs and ranges.
- * The number-by-number walk is bounded by the child's count, which is bounded
- * by the caller's own list sizes only when small: cap it. */
+ * Each walked number scans the whole parent list, so the walk is capped, and
+ * the cap is one budget for the whole clid_tnauth_encompasses call: capped
+ * per range, a child of ~4000 ranges of 10000 numbers against a 4096-entry
+ * parent (both within the decoder's limits) took minutes of CPU. */
 #define CLID_RANGE_WALK_MAX 10000
 
 static int range_encompassed(const clid_tnauth *parent, const struct clid_tnauth_item *c,
-                             int spc_any)
+                             int spc_any, uint64_t *walk_budget)
 {
     for (size_t i = 0; i < parent->n; i++) {
         const struct clid_tnauth_item *p = &parent->items[i];
@@ -227,8 +229,9 @@ static int range_encompassed(const clid_tnauth *parent, const struct clid_tnauth
         if (p->kind == CLID_TNAUTH_RANGE && range_contains_range(p, c))
             return 1;
     }
-    if (c->count > CLID_RANGE_WALK_MAX)
+    if (c->count > *walk_budget)
         return 0;
+    *walk_budget -= c->count;
     size_t len = strlen(c->value);
     uint64_t start = digits_value(c->value, len);
     char buf[16];
@@ -250,6 +253,7 @@ int clid_tnauth_encompasses(const clid_tnauth *parent, const clid_tnauth *child,
 {
     if (parent == NULL || child == NULL || child->n == 0)
         return 0;
+    uint64_t walk_budget = CLID_RANGE_WALK_MAX;
     for (size_t i = 0; i < child->n; i++) {
         const struct clid_tnauth_item *c = &child->items[i];
         int ok = 0;
@@ -263,7 +267,7 @@ int clid_tnauth_encompasses(const clid_tnauth *parent, const clid_tnauth *child,
             ok = covers_item_tn(parent, c->value, strlen(c->value), spc_covers_any_tn);
             break;
         case CLID_TNAUTH_RANGE:
-            ok = range_encompassed(parent, c, spc_covers_any_tn);
+            ok = range_encompassed(parent, c, spc_covers_any_tn, &walk_budget);
             break;
         }
         if (!ok)

@@ -81,8 +81,9 @@ typedef enum clid_verstat {
     X(CLID_ERR_DER_MALFORMED, PARSE, 437, FAILED,                                                 \
       "extension value is not an encoding of its ASN.1 type (tag, length or truncation)")         \
     X(CLID_ERR_DER_NOT_CANONICAL, PARSE, 437, FAILED,                                             \
-      "extension value is BER but not DER (long-form or indefinite length, constructed string, "  \
-      "padded integer)")                                                                          \
+      "extension value does not re-encode to the same DER: a BER-only form (long-form or "        \
+      "indefinite length, constructed string, padded integer) or fields this version does not "  \
+      "know")                                                                                     \
     X(CLID_ERR_DER_TRAILING_DATA, PARSE, 437, FAILED,                                             \
       "bytes follow the encoded extension value")                                                 \
     X(CLID_ERR_DER_CONSTRAINT, PARSE, 437, FAILED,                                                \

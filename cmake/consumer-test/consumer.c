@@ -1,0 +1,55 @@
+/*
+ * A tiny program built against an *installed* libclid (see run.sh): it proves
+ * that the installed headers compile on their own, that the exported symbols
+ * are there, and that the library works when found through find_package(clid)
+ * or pkg-config.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <clid/clid.h>
+
+static int fail(const char *what, clid_err rc)
+{
+    fprintf(stderr, "consumer: %s: %s\n", what, clid_err_name(rc));
+    return 1;
+}
+
+int main(void)
+{
+    /* RFC 8226 SPC "709J" as SHAKEN certificates carry it. */
+    static const uint8_t want[] = {0x30, 0x08, 0xA0, 0x06, 0x16, 0x04, '7', '0', '9', 'J'};
+    static const uint8_t ber[] = {0x30, 0x81, 0x08, 0xA0, 0x06, 0x16, 0x04, '7', '0', '9', 'J'};
+    clid_tnauth *l = NULL, *back = NULL;
+    uint8_t der[64];
+    size_t n = 0;
+    clid_err rc;
+
+    if (strcmp(clid_version(), CLID_VERSION_STRING) != 0) {
+        fprintf(stderr, "consumer: header %s, library %s\n", CLID_VERSION_STRING, clid_version());
+        return 1;
+    }
+    if ((rc = clid_tnauth_new(&l)) != CLID_OK)
+        return fail("clid_tnauth_new", rc);
+    if ((rc = clid_tnauth_add_spc(l, "709J")) != CLID_OK)
+        return fail("clid_tnauth_add_spc", rc);
+    if ((rc = clid_tnauth_encode(l, der, sizeof der, &n)) != CLID_OK)
+        return fail("clid_tnauth_encode", rc);
+    if (n != sizeof want || memcmp(der, want, n) != 0)
+        return fail("encoding differs from RFC 8226", CLID_ERR_INTERNAL);
+    if ((rc = clid_tnauth_decode(der, n, &back)) != CLID_OK)
+        return fail("clid_tnauth_decode", rc);
+    if (!clid_tnauth_equal(l, back))
+        return fail("round trip", CLID_ERR_INTERNAL);
+    clid_tnauth_free(back);
+    back = NULL;
+    rc = clid_tnauth_decode(ber, sizeof ber, &back);
+    if (rc != CLID_ERR_DER_NOT_CANONICAL || back != NULL)
+        return fail("BER input was not refused as non-canonical", rc);
+    if (strcmp(clid_err_name(CLID_ERR_DER_NOT_CANONICAL), "CLID_ERR_DER_NOT_CANONICAL") != 0)
+        return fail("clid_err_name", CLID_ERR_INTERNAL);
+    clid_tnauth_free(l);
+    printf("consumer ok: libclid %s\n", clid_version());
+    return 0;
+}

@@ -1,0 +1,24 @@
+/*
+ * The clid tool's commands. main.c dispatches through a table of these;
+ * a new command (sign, verify, ca, serve, trace) is one more row there and
+ * one more cmd_<name>.c file.
+ */
+#ifndef CLID_TOOL_COMMANDS_H
+#define CLID_TOOL_COMMANDS_H
+
+#include <stdio.h>
+
+typedef struct tool_cmd {
+    const char *name;
+    const char *summary;                /* one line for `clid help` */
+    int (*run)(int argc, char **argv);  /* argv[0] is the command's name; returns an exit code */
+    void (*help)(FILE *f);              /* full usage for `clid help <name>` */
+} tool_cmd;
+
+int cmd_cert(int argc, char **argv);
+void cmd_cert_help(FILE *f);
+
+int cmd_demo(int argc, char **argv);
+void cmd_demo_help(FILE *f);
+
+#endif /* CLID_TOOL_COMMANDS_H */
