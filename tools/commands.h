@@ -21,4 +21,10 @@ void cmd_cert_help(FILE *f);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *f);
 
+int cmd_sign(int argc, char **argv);
+void cmd_sign_help(FILE *f);
+
+int cmd_verify(int argc, char **argv);
+void cmd_verify_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

@@ -23,6 +23,10 @@ static const tool_cmd commands[] = {
      cmd_cert_help},
     {"demo", "make a throwaway certificate with TNAuthList and SignallingEntity, and show it",
      cmd_demo, cmd_demo_help},
+    {"sign", "sign a call's claims: print an Identity header value (RFC 8224)", cmd_sign,
+     cmd_sign_help},
+    {"verify", "verify an Identity header value: verstat, reason, SIP status", cmd_verify,
+     cmd_verify_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

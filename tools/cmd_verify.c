@@ -1,0 +1,343 @@
+/*
+ * clid verify --identity VALUE --orig TN --dest TN [--trust FILE]...
+ *             [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE] [--at TIME]
+ *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
+ *             [--accept-ppt PPT]... [--require-entity] [--json]
+ *
+ * Verifies one Identity header value (docs/verification.md) and prints
+ *   <verstat>
+ *   reason: <CLID_... name>
+ *   sip: <status, 0 when passed>
+ * or, with --json, one object. Exit status: 0 TN-Validation-Passed,
+ * 1 TN-Validation-Failed, 2 No-TN-Validation, 64 usage, 66 unreadable input.
+ * Scripts depend on these names and this output (issue 3 item 7).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "timearg.h"
+#include "util.h"
+
+void cmd_verify_help(FILE *f)
+{
+    fputs("usage: clid verify --identity VALUE --orig TN --dest TN [--trust FILE]...\n"
+          "                   [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE]\n"
+          "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
+          "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
+          "                   [--json]\n"
+          "\n"
+          "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
+          "and 'sip: CODE' (0 when passed), or one JSON object with --json.\n"
+          "\n"
+          "  --identity VALUE   the Identity header value (without 'Identity:')\n"
+          "  --orig TN          the request's calling number (P-Asserted-Identity or From)\n"
+          "  --dest TN          the request's called number (To or Request-URI)\n"
+          "  --trust FILE       trust anchors (PEM); repeat for several; a directory is read\n"
+          "                     for *.pem and *.crt files\n"
+          "  --crl FILE         a CRL (PEM or DER); repeat for several\n"
+          "  --x5u-map URL=FILE serve the chain for URL from FILE (offline labs, traces)\n"
+          "  --chain FILE       use this chain instead of retrieving the x5u URL\n"
+          "  --at TIME          verification time, Unix seconds or RFC 3339; default: now\n"
+          "  --date TIME        the request's Date header, checked against iat\n"
+          "  --max-age SECONDS  freshness window for iat (default 60)\n"
+          "  --tn-policy P      spc: an SPC authorizes any TN (default, SHAKEN);\n"
+          "                     tn: a TN or range entry must cover the number\n"
+          "  --accept-ppt PPT   accepted PASSporT types (default shaken); repeatable\n"
+          "  --require-entity   the signer's SignallingEntity must be present\n"
+          "  --json             print one JSON object\n"
+          "\n"
+          "exit status: 0 TN-Validation-Passed, 1 TN-Validation-Failed, 2 No-TN-Validation,\n"
+          "64 usage error, 66 an input file cannot be read or used\n",
+          f);
+}
+
+enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
+       OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_HELP };
+
+static const tool_opt verify_opts[] = {
+    [OPT_IDENTITY] = {"--identity", NULL, 1, 0},
+    [OPT_ORIG] = {"--orig", NULL, 1, 0},
+    [OPT_DEST] = {"--dest", NULL, 1, 0},
+    [OPT_TRUST] = {"--trust", NULL, 1, 1},
+    [OPT_CRL] = {"--crl", NULL, 1, 1},
+    [OPT_MAP] = {"--x5u-map", NULL, 1, 1},
+    [OPT_CHAIN] = {"--chain", NULL, 1, 0},
+    [OPT_AT] = {"--at", NULL, 1, 0},
+    [OPT_DATE] = {"--date", NULL, 1, 0},
+    [OPT_MAX_AGE] = {"--max-age", NULL, 1, 0},
+    [OPT_TN_POLICY] = {"--tn-policy", NULL, 1, 0},
+    [OPT_PPT] = {"--accept-ppt", NULL, 1, 1},
+    [OPT_REQ_ENTITY] = {"--require-entity", NULL, 0, 0},
+    [OPT_JSON] = {"--json", NULL, 0, 0},
+    [OPT_HELP] = {"--help", "-h", 0, 0},
+};
+
+#define NOPTS (sizeof verify_opts / sizeof verify_opts[0])
+
+static int input_error(const char *what, const char *path, clid_err e)
+{
+    tool_error("%s: %s: %s: %s", path, what, clid_err_name(e), clid_err_str(e));
+    return TOOL_EXIT_NOINPUT;
+}
+
+static int is_dir(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    /* fopen succeeds on a directory; reading it fails with EISDIR. */
+    char c;
+    size_t n = fread(&c, 1, 1, f);
+    int dir = n == 0 && ferror(f);
+    fclose(f);
+    return dir;
+}
+
+/* Loads trust, CRLs and the offline map into ctx. */
+static int load_inputs(clid_ctx *ctx, const tool_args *a)
+{
+    clid_err e;
+    for (int i = 0; i < a->seen[OPT_TRUST]; i++) {
+        const char *p = a->values[OPT_TRUST][i];
+        e = is_dir(p) ? clid_ctx_add_trust_dir(ctx, p) : clid_ctx_add_trust_file(ctx, p);
+        if (e != CLID_OK)
+            return input_error("trust anchors", p, e);
+    }
+    for (int i = 0; i < a->seen[OPT_CRL]; i++) {
+        const char *p = a->values[OPT_CRL][i];
+        if ((e = clid_ctx_add_crl_file(ctx, p)) != CLID_OK)
+            return input_error("CRL", p, e);
+    }
+    for (int i = 0; i < a->seen[OPT_MAP]; i++) {
+        const char *m = a->values[OPT_MAP][i];
+        /* URL=FILE: URLs may contain '=' in queries, file names rarely do:
+         * split at the last '='. */
+        const char *eq = strrchr(m, '=');
+        if (eq == NULL || eq == m || eq[1] == '\0')
+            return tool_usage_error("verify", "verify", "--x5u-map wants URL=FILE, got '%s'", m);
+        char *url = strndup(m, (size_t)(eq - m));
+        if (url == NULL)
+            return TOOL_EXIT_FAIL;
+        e = clid_ctx_add_x5u_file(ctx, url, eq + 1);
+        free(url);
+        if (e == CLID_ERR_IO)
+            return input_error("x5u map", eq + 1, e);
+        if (e != CLID_OK)
+            return tool_usage_error("verify", "verify", "--x5u-map '%s': %s", m,
+                                    clid_err_str(e));
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int configure(clid_ctx *ctx, const tool_args *a)
+{
+    clid_err e = CLID_OK;
+    if (a->seen[OPT_MAX_AGE]) {
+        char *end = NULL;
+        unsigned long v = strtoul(a->value[OPT_MAX_AGE], &end, 10);
+        if (*end != '\0' || a->value[OPT_MAX_AGE][0] == '-' || v > 86400UL * 366)
+            return tool_usage_error("verify", "verify", "--max-age: not a number of seconds");
+        e = clid_ctx_set_freshness(ctx, (unsigned)v, CLID_DEFAULT_MAX_SKEW);
+    }
+    if (e == CLID_OK && a->seen[OPT_TN_POLICY]) {
+        const char *p = a->value[OPT_TN_POLICY];
+        if (strcmp(p, "spc") == 0)
+            e = clid_ctx_set_tn_policy(ctx, CLID_TN_POLICY_SPC_OR_TN);
+        else if (strcmp(p, "tn") == 0)
+            e = clid_ctx_set_tn_policy(ctx, CLID_TN_POLICY_TN_REQUIRED);
+        else
+            return tool_usage_error("verify", "verify", "--tn-policy must be spc or tn");
+    }
+    for (int i = 0; e == CLID_OK && i < a->seen[OPT_PPT]; i++)
+        if ((e = clid_ctx_accept_ppt(ctx, a->values[OPT_PPT][i])) != CLID_OK)
+            return tool_usage_error("verify", "verify", "--accept-ppt '%s': %s",
+                                    a->values[OPT_PPT][i], clid_err_str(e));
+    if (e == CLID_OK && a->seen[OPT_REQ_ENTITY])
+        e = clid_ctx_set_require_entity(ctx, 1);
+    if (e != CLID_OK) {
+        tool_error("verify: %s", clid_err_str(e));
+        return TOOL_EXIT_FAIL;
+    }
+    return load_inputs(ctx, a);
+}
+
+static json_t *opt_string(const char *s)
+{
+    return s ? tool_json_string(s) : json_null();
+}
+
+static json_t *tnauth_json(const clid_tnauth *l)
+{
+    if (l == NULL)
+        return json_null();
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < clid_tnauth_count(l); i++) {
+        clid_tnauth_entry en;
+        if (clid_tnauth_get(l, i, &en) != CLID_OK)
+            continue;
+        json_t *o = json_object();
+        const char *kind = en.kind == CLID_TNAUTH_SPC ? "spc"
+                           : en.kind == CLID_TNAUTH_TN ? "tn"
+                                                       : "range";
+        tool_json_put(o, "type", json_string(kind));
+        tool_json_put(o, en.kind == CLID_TNAUTH_RANGE ? "start" : "value",
+                      tool_json_string(en.value));
+        if (en.kind == CLID_TNAUTH_RANGE)
+            tool_json_put(o, "count", json_integer((json_int_t)en.count));
+        tool_json_push(arr, o);
+    }
+    return arr;
+}
+
+static json_t *entity_json(const clid_entity *e)
+{
+    if (e == NULL)
+        return json_null();
+    json_t *o = json_object();
+    tool_json_put(o, "role", json_string(clid_entity_role_name(clid_entity_get_role(e))));
+    json_t *cc = json_array();
+    for (size_t i = 0; i < clid_entity_country_count(e); i++)
+        tool_json_push(cc, json_string(clid_entity_country(e, i)));
+    tool_json_put(o, "country_codes", cc);
+    tool_json_put(o, "carrier_code", opt_string(clid_entity_carrier(e)));
+    tool_json_put(o, "operator_name", opt_string(clid_entity_operator_name(e)));
+    return o;
+}
+
+static json_t *result_json(const clid_result *r)
+{
+    json_t *o = json_object();
+    tool_json_put(o, "verstat", json_string(clid_verstat_str(clid_result_verstat(r))));
+    tool_json_put(o, "reason", json_string(clid_err_name(clid_result_reason(r))));
+    tool_json_put(o, "reason_text", json_string(clid_err_str(clid_result_reason(r))));
+    tool_json_put(o, "sip_status", json_integer(clid_result_sip_status(r)));
+    const char *detail = clid_result_detail(r);
+    tool_json_put(o, "detail", detail[0] ? tool_json_string(detail) : json_null());
+
+    json_t *claims = json_object();
+    tool_json_put(claims, "ppt", opt_string(clid_result_ppt(r)));
+    tool_json_put(claims, "orig", opt_string(clid_result_orig(r)));
+    json_t *dest = json_array();
+    for (size_t i = 0; i < clid_result_dest_count(r); i++)
+        tool_json_push(dest, tool_json_string(clid_result_dest(r, i)));
+    tool_json_put(claims, "dest", dest);
+    char attest[2] = {clid_result_attest(r), '\0'};
+    tool_json_put(claims, "attest", attest[0] ? json_string(attest) : json_null());
+    tool_json_put(claims, "origid", opt_string(clid_result_origid(r)));
+    tool_json_put(claims, "div", opt_string(clid_result_div(r)));
+    int64_t iat = clid_result_iat(r);
+    tool_json_put(claims, "iat", iat ? json_integer((json_int_t)iat) : json_null());
+    tool_json_put(claims, "x5u", opt_string(clid_result_x5u(r)));
+    tool_json_put(o, "claims", claims);
+
+    json_t *signer = json_null();
+    if (clid_result_signer_subject(r) != NULL) {
+        signer = json_object();
+        tool_json_put(signer, "subject", tool_json_string(clid_result_signer_subject(r)));
+        tool_json_put(signer, "issuer", opt_string(clid_result_signer_issuer(r)));
+        tool_json_put(signer, "serial", opt_string(clid_result_signer_serial(r)));
+        tool_json_put(signer, "not_after",
+                      json_integer((json_int_t)clid_result_signer_not_after(r)));
+        tool_json_put(signer, "spc", opt_string(clid_result_signer_spc(r)));
+        tool_json_put(signer, "tnauthlist", tnauth_json(clid_result_signer_tnauth(r)));
+        tool_json_put(signer, "signalling_entity", entity_json(clid_result_signer_entity(r)));
+    }
+    tool_json_put(o, "signer", signer);
+    return o;
+}
+
+static int exit_for(clid_verstat v)
+{
+    switch (v) {
+    case CLID_VERSTAT_PASSED: return 0;
+    case CLID_VERSTAT_FAILED: return 1;
+    case CLID_VERSTAT_NO_VALIDATION: return 2;
+    }
+    return 2;
+}
+
+/* Reads a whole file for --chain. */
+static int read_chain(const char *path, char **pem, size_t *len)
+{
+    uint8_t *buf = NULL;
+    int rc = tool_read_file(path, CLID_CHAIN_MAX_LEN, &buf, len);
+    if (rc != TOOL_EXIT_OK)
+        return TOOL_EXIT_NOINPUT;
+    *pem = (char *)buf;
+    return TOOL_EXIT_OK;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+    tool_args a;
+    int rc = tool_parse_args("verify", "verify", argc - 1, argv + 1, verify_opts, NOPTS, &a);
+    if (rc != TOOL_EXIT_OK)
+        return rc;
+    if (a.seen[OPT_HELP]) {
+        cmd_verify_help(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (a.npos != 0)
+        return tool_usage_error("verify", "verify", "unexpected operand '%s'", a.pos[0]);
+    if (!a.seen[OPT_IDENTITY])
+        return tool_usage_error("verify", "verify", "missing --identity");
+
+    clid_verify_input in;
+    memset(&in, 0, sizeof in);
+    in.identity = a.value[OPT_IDENTITY];
+    in.orig = a.value[OPT_ORIG];
+    in.dest = a.value[OPT_DEST];
+    if (a.seen[OPT_AT] && (tool_parse_time(a.value[OPT_AT], &in.now) != 0 || in.now == 0))
+        return tool_usage_error("verify", "verify", "--at: not Unix seconds or RFC 3339");
+    if (a.seen[OPT_DATE] && (tool_parse_time(a.value[OPT_DATE], &in.date) != 0 || in.date == 0))
+        return tool_usage_error("verify", "verify", "--date: not Unix seconds or RFC 3339");
+
+    clid_ctx *ctx = NULL;
+    clid_verifier *v = NULL;
+    clid_result *res = NULL;
+    char *chain = NULL;
+    if (clid_ctx_new(&ctx) != CLID_OK || clid_result_new(&res) != CLID_OK) {
+        rc = TOOL_EXIT_FAIL;
+        goto out;
+    }
+    if ((rc = configure(ctx, &a)) != TOOL_EXIT_OK)
+        goto out;
+    if (a.seen[OPT_CHAIN]) {
+        if ((rc = read_chain(a.value[OPT_CHAIN], &chain, &in.chain_len)) != TOOL_EXIT_OK)
+            goto out;
+        in.chain_pem = chain;
+    }
+    if (clid_verifier_new(ctx, &v) != CLID_OK) {
+        rc = TOOL_EXIT_FAIL;
+        goto out;
+    }
+    clid_err verdict = clid_verify_identity(v, &in, res);
+    (void)verdict; /* also in res, with everything else printed below */
+
+    if (a.seen[OPT_JSON]) {
+        json_t *j = result_json(res);
+        int bad = j == NULL || tool_json_print(stdout, j) != 0;
+        json_decref(j);
+        if (bad) {
+            rc = TOOL_EXIT_FAIL;
+            goto out;
+        }
+    } else {
+        printf("%s\nreason: %s\nsip: %d\n", clid_verstat_str(clid_result_verstat(res)),
+               clid_err_name(clid_result_reason(res)), clid_result_sip_status(res));
+        const char *detail = clid_result_detail(res);
+        if (detail[0] != '\0') {
+            char *safe = tool_sanitize(detail, strlen(detail));
+            printf("detail: %s\n", safe ? safe : "");
+            free(safe);
+        }
+    }
+    rc = exit_for(clid_result_verstat(res));
+out:
+    free(chain);
+    clid_verifier_free(v);
+    clid_result_free(res);
+    clid_ctx_free(ctx);
+    return rc;
+}
