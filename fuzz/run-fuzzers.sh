@@ -27,7 +27,8 @@ case $seconds in
 esac
 
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-tnauth jwtcc entity cert_ext}
+# Every target has a corpus directory of its name.
+targets=${*:-$(cd "$here/corpus" && ls)}
 
 # A replay build (no libFuzzer) would treat the options as file names.
 if ! grep -q '^CLID_FUZZ:BOOL=ON$' "$build/CMakeCache.txt" 2>/dev/null; then
