@@ -4,7 +4,8 @@
  *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
  *             [--accept-ppt PPT]... [--require-entity] [--json]
  *
- * Verifies one Identity header value (docs/verification.md) and prints
+ * Verifies one Identity header value (docs/verification.md); without
+ * --identity the call has none, which is No-TN-Validation (428). Prints
  *   <verstat>
  *   reason: <CLID_... name>
  *   sip: <status, 0 when passed>
@@ -30,7 +31,8 @@ void cmd_verify_help(FILE *f)
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
           "and 'sip: CODE' (0 when passed), or one JSON object with --json.\n"
           "\n"
-          "  --identity VALUE   the Identity header value (without 'Identity:')\n"
+          "  --identity VALUE   the Identity header value (without 'Identity:'); without\n"
+          "                     it the call is unsigned: No-TN-Validation, sip 428\n"
           "  --orig TN          the request's calling number (P-Asserted-Identity or From)\n"
           "  --dest TN          the request's called number (To or Request-URI)\n"
           "  --trust FILE       trust anchors (PEM); repeat for several; a directory is read\n"
@@ -280,8 +282,6 @@ int cmd_verify(int argc, char **argv)
     }
     if (a.npos != 0)
         return tool_usage_error("verify", "verify", "unexpected operand '%s'", a.pos[0]);
-    if (!a.seen[OPT_IDENTITY])
-        return tool_usage_error("verify", "verify", "missing --identity");
 
     clid_verify_input in;
     memset(&in, 0, sizeof in);

@@ -10,8 +10,11 @@ cd "$dir"
 key() { openssl ecparam -name prime256v1 -genkey -noout -out "$1" 2>/dev/null; }
 
 key root.key
+# Every extension is explicit, so the result does not depend on the
+# system's openssl.cnf (tests run with OPENSSL_CONF=/dev/null).
 openssl req -new -x509 -key root.key -subj "/CN=Interop Root" -days 30 -out root.pem \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash" 2>/dev/null
 
 key inter.key
 openssl req -new -key inter.key -subj "/CN=Interop STI-CA" -out inter.csr 2>/dev/null

@@ -39,6 +39,7 @@ check() {
 
 # run ARGS...: runs clid; stdout in $TMP/out, stderr in $TMP/err, status in $RC.
 run() {
+    LAST_ARGS="$*"
     set +e
     "$CLID" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
     RC=$?
