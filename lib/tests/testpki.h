@@ -44,6 +44,8 @@ typedef struct tp_spec {
     int entity_critical;       /* a critical SignallingEntity (originating gateway) */
     int jwtcc_critical;        /* a critical JWTClaimConstraints (mustInclude "orig") */
     int rsa;                   /* RSA-1024 key instead of P-256 (fast to make; refused anyway) */
+    const clid_jwtcc *jwtcc;   /* non-critical claim constraints (OID from the value's kind) */
+    const clid_entity *entity; /* non-critical SignallingEntity */
 } tp_spec;
 
 /* A certificate for `s`, signed by `issuer` (NULL: self-signed). */
