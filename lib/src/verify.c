@@ -10,7 +10,7 @@
  *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info
  *   4. freshness: iat vs now, SIP Date vs iat (RFC 8224 §6.2.2) -> 403
  *   5. binding: orig and dest against the request (RFC 8224 §6.2.2) -> 438
- *   6. certificate: given chain, cache, offline map, fetcher -> 436
+ *   6. certificate: given chain, offline map, cache, fetcher -> 436
  *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437
  *   8. authority: TNAuthList covers the TN (RFC 8226 §9), claim constraints
  *      (RFC 8226 §8, RFC 9118), SignallingEntity (Q.3063 profile) -> 437/438
@@ -194,13 +194,20 @@ static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, c
         return load_and_cache(v, NULL, in->chain_pem, in->chain_len, X5U_TTL_FOREVER, out);
     }
 
+    /* The offline map comes before the URL cache, and its chains are
+     * cached by content: mapping a URL again replaces its chain (clid.h),
+     * also for a verifier that has used the old one. */
+    const struct clid_x5u_map_entry *m = clid__ctx_x5u_lookup(ctx, url);
+    if (m != NULL) {
+        *out = clid__cert_cache_get_hash(v->cache, m->hash);
+        if (*out != NULL)
+            return CLID_OK;
+        return load_and_cache(v, NULL, m->pem, m->len, X5U_TTL_FOREVER, out);
+    }
+
     *out = clid__cert_cache_get_url(v->cache, url, now);
     if (*out != NULL)
         return CLID_OK;
-
-    const struct clid_x5u_map_entry *m = clid__ctx_x5u_lookup(ctx, url);
-    if (m != NULL)
-        return load_and_cache(v, url, m->pem, m->len, X5U_TTL_FOREVER, out);
 
     CLID_ENSURE(ctx->fetch != NULL, CLID_ERR_X5U_UNMAPPED);
     uint8_t *buf = malloc(CLID_CHAIN_MAX_LEN);
