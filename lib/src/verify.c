@@ -331,14 +331,18 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
 
     clid__identity id;
     CLID_TRY(clid__identity_parse(in->identity, strlen(in->identity), &id));
-    CLID_TRY(clid__passport_parse(id.jws.ptr, id.jws.len, p));
+    clid_err rc = clid__passport_parse(id.jws.ptr, id.jws.len, p);
+    /* The result gets what was parsed even when a later member is bad
+     * (clid.h: "everything learned on the way"); passport.c keeps it. */
+    if (!p->compact)
+        CLID_TRY(clid__result_set_claims(r, p));
+    CLID_TRY(rc);
     /* A compact PASSporT (RFC 8225 §7) carries only its signature; the
      * header and claims would have to be rebuilt from SIP. SHAKEN's attest
      * and origid, and div's diverting number, are not in the request, and
      * ATIS-1000074 §5.3.3 requires the full form, so clid does not verify
      * compact forms (it produces them: clid_sign_passport). */
     CLID_ENSURE(!p->compact, CLID_ERR_UNSUPPORTED);
-    CLID_TRY(clid__result_set_claims(r, p));
     CLID_TRY(check_header_agreement(ctx, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in));
@@ -346,7 +350,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
     clid__result_set_signer(r, *signer);
     char detail[256] = "";
-    clid_err rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
+    rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
     if (rc != CLID_OK) {
         clid__result_set_detail(r, detail);
         return rc;
