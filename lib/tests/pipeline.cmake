@@ -17,3 +17,4 @@ function(clid_pipeline_test module)
 endfunction()
 
 clid_pipeline_test(sign)
+clid_pipeline_test(verify)
