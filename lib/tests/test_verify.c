@@ -634,8 +634,8 @@ static void json(void **state)
     (void)state;
     /* A repeated member (RFC 7515 §4: must be refused or the last taken;
      * clid refuses, an ambiguity is an attack surface). */
-    expect_free(forge("{\"alg\":\"ES256\",\"alg\":\"ES256\",\"ppt\":\"shaken\",\"typ\":\"passport\","
-                      "\"x5u\":\"" URL_SP "\"}",
+    expect_free(forge("{\"alg\":\"ES256\",\"alg\":\"ES256\",\"ppt\":\"shaken\","
+                      "\"typ\":\"passport\",\"x5u\":\"" URL_SP "\"}",
                       CLAIMS_OK, PARAMS_SP),
                 CLID_ERR_JSON, FAILED, 438);
     expect_free(forge(HDR_SP,
@@ -842,8 +842,8 @@ static void passport_dest(void **state)
     (void)state;
     static const char *bad[] = {Q(DEST), "{\"tn\":\"" DEST "\"}", "{\"tn\":[]}",
                                 "{\"tn\":[\"x\"]}", "{\"tn\":[13035550199]}", "{}",
-                                "{\"tn\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\","
-                                "\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\"]}"};
+                                ("{\"tn\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\","
+                                 "\"10\",\"11\",\"12\",\"13\",\"14\",\"15\",\"16\",\"17\"]}")};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char claims[512];
         snprintf(claims, sizeof claims, CLAIMS(Q("A"), "%s", T0_STR, C_ORIG, Q(ORIGID)), bad[i]);
@@ -1486,6 +1486,78 @@ static void ext_duplicate_and_malformed(void **state)
     tp_free(x);
 }
 
+/* Malformed or repeated extension fields on the leaf are never ignored:
+ * each gives its decoding code (437). */
+static void extension_decoding(void **state)
+{
+    (void)state;
+    static const uint8_t tn_letter[] = {0x30, 0x07, 0xA2, 0x05, 0x16, 0x03, '1', '2', 'A'};
+    static const uint8_t trailing[] = {0x30, 0x08, 0xA0, 0x06, 0x16, 0x04, '7', '0', '9', 'J',
+                                       0x00};
+    static const uint8_t truncated[] = {0x30, 0x08, 0xA0, 0x06, 0x16, 0x04, '7', '0'};
+    /* 99999 + 2 numbers would need six digits. */
+    static const uint8_t long_range[] = {0x30, 0x0E, 0xA1, 0x0C, 0x30, 0x0A, 0x16, 0x05, '9',
+                                         '9',  '9',  '9',  '9',  0x02, 0x01, 0x02};
+    static const uint8_t empty_seq[] = {0x30, 0x00};
+    static const uint8_t octets[] = {0x04, 0x00};
+    static const uint8_t jwtcc_orig[] = {0x30, 0x0a, 0xa0, 0x08, 0x30, 0x06, 0x16, 0x04,
+                                         'o',  'r',  'i',  'g'};
+    static const uint8_t entity_transit[] = {0x30, 0x03, 0x80, 0x01, 0x02};
+    static const uint8_t entity_role9[] = {0x30, 0x03, 0x80, 0x01, 0x09};
+    static const struct {
+        const char *oid; /* NULL: the TNAuthList itself */
+        const uint8_t *der;
+        size_t len;
+        clid_err want;
+    } cases[] = {
+        {NULL, tn_letter, sizeof tn_letter, CLID_ERR_DER_CONSTRAINT},
+        {NULL, trailing, sizeof trailing, CLID_ERR_DER_TRAILING_DATA},
+        {NULL, truncated, sizeof truncated, CLID_ERR_DER_MALFORMED},
+        {NULL, long_range, sizeof long_range, CLID_ERR_BAD_RANGE},
+        {CLID_OID_JWT_CLAIM_CONSTRAINTS, empty_seq, sizeof empty_seq, CLID_ERR_DER_CONSTRAINT},
+        {CLID_OID_JWT_CLAIM_CONSTRAINTS, octets, sizeof octets, CLID_ERR_DER_MALFORMED},
+        {CLID_OID_ENHANCED_JWT_CLAIM_CONSTRAINTS, octets, sizeof octets, CLID_ERR_DER_MALFORMED},
+        {CLID_OID_SIGNALLING_ENTITY, octets, sizeof octets, CLID_ERR_DER_MALFORMED},
+        {CLID_OID_SIGNALLING_ENTITY, entity_role9, sizeof entity_role9, CLID_ERR_BAD_ENTITY},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tp_spec spec = {.cn = "bad extension"};
+        if (cases[i].oid == NULL) {
+            spec.tnauth_raw = cases[i].der;
+            spec.tnauth_raw_len = cases[i].len;
+        } else {
+            spec.tnauth = "spc:709J";
+            spec.raw_oid = cases[i].oid;
+            spec.raw_der = cases[i].der;
+            spec.raw_der_len = cases[i].len;
+        }
+        tp_cert *x = tp_issue(&spec, inter);
+        clid_err rc = run_leaf(x);
+        check(rc, cases[i].want, FAILED, 437);
+        tp_free(x);
+    }
+    /* The same extension twice, each copy well formed. */
+    clid_jwtcc *j = NULL;
+    assert_int_equal(clid_jwtcc_new(CLID_JWTCC_RFC8226, &j), CLID_OK);
+    assert_int_equal(clid_jwtcc_add_must_include(j, "orig"), CLID_OK);
+    tp_cert *x = tp_issue(&(tp_spec){.cn = "two jwtcc", .tnauth = "spc:709J", .jwtcc = j,
+                                     .raw_oid = CLID_OID_JWT_CLAIM_CONSTRAINTS,
+                                     .raw_der = jwtcc_orig, .raw_der_len = sizeof jwtcc_orig},
+                          inter);
+    clid_jwtcc_free(j);
+    check(run_leaf(x), CLID_ERR_EXT_DUPLICATE, FAILED, 437);
+    tp_free(x);
+    clid_entity *e = NULL;
+    assert_int_equal(clid_entity_new(CLID_ROLE_ORIGINATING_GATEWAY, &e), CLID_OK);
+    x = tp_issue(&(tp_spec){.cn = "two entities", .tnauth = "spc:709J", .entity = e,
+                            .raw_oid = CLID_OID_SIGNALLING_ENTITY, .raw_der = entity_transit,
+                            .raw_der_len = sizeof entity_transit},
+                 inter);
+    clid_entity_free(e);
+    check(run_leaf(x), CLID_ERR_EXT_DUPLICATE, FAILED, 437);
+    tp_free(x);
+}
+
 static void tn_required(clid_ctx *c)
 {
     assert_int_equal(clid_ctx_set_tn_policy(c, CLID_TN_POLICY_TN_REQUIRED), CLID_OK);
@@ -2010,6 +2082,7 @@ int main(void)
         cmocka_unit_test(key_type),
         cmocka_unit_test(cert_no_tnauth),
         cmocka_unit_test(ext_duplicate_and_malformed),
+        cmocka_unit_test(extension_decoding),
         cmocka_unit_test(tn_not_authorized),
         cmocka_unit_test(delegate_not_encompassed),
         cmocka_unit_test(claim_constraints),
