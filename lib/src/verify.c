@@ -103,9 +103,11 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
     return CLID_OK;
 }
 
-static int64_t abs_diff(int64_t a, int64_t b)
+/* |a - b| without overflow: the SIP Date is the caller's value and may be
+ * anything (the difference of two int64 always fits in a uint64). */
+static uint64_t abs_diff(int64_t a, int64_t b)
 {
-    return a > b ? a - b : b - a;
+    return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
 }
 
 static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, int64_t now,
@@ -117,7 +119,7 @@ static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, in
         return CLID_ERR_IAT_FUTURE;
     /* RFC 8224 §4.1 and §6.2.2: iat and the Date header describe the same
      * moment; a larger gap than the freshness window means one was edited. */
-    if (date != 0 && abs_diff(date, p->iat) > (int64_t)ctx->max_age)
+    if (date != 0 && abs_diff(date, p->iat) > (uint64_t)ctx->max_age)
         return CLID_ERR_DATE_MISMATCH;
     return CLID_OK;
 }

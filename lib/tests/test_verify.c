@@ -993,6 +993,10 @@ static void date_mismatch(void **state)
     verify_at(hdr, TP_T0, TP_T0 - CLID_DEFAULT_MAX_AGE, CLID_OK, PASSED, 0);
     verify_at(hdr, TP_T0, TP_T0 + CLID_DEFAULT_MAX_AGE + 1, CLID_ERR_DATE_MISMATCH, FAILED, 403);
     verify_at(hdr, TP_T0, TP_T0 - CLID_DEFAULT_MAX_AGE - 1, CLID_ERR_DATE_MISMATCH, FAILED, 403);
+    /* Whatever the caller's Date says, the difference does not overflow. */
+    verify_at(hdr, TP_T0, INT64_MIN, CLID_ERR_DATE_MISMATCH, FAILED, 403);
+    verify_at(hdr, TP_T0, INT64_MAX, CLID_ERR_DATE_MISMATCH, FAILED, 403);
+    verify_at(hdr, TP_T0, -1, CLID_ERR_DATE_MISMATCH, FAILED, 403);
     free(hdr);
 }
 
