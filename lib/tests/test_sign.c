@@ -248,7 +248,9 @@ static clid_err load_key_without_terminal(const char *pem)
         clid_signer *s = NULL;
         if (clid_signer_new(&s) != CLID_OK)
             _exit(255);
-        _exit((int)clid_signer_set_key_pem(s, pem, strlen(pem)));
+        clid_err rc = clid_signer_set_key_pem(s, pem, strlen(pem));
+        clid_signer_free(s);
+        _exit((int)rc);
     }
     close(fds[0]);
     int status = 0;
