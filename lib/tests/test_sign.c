@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -880,6 +881,78 @@ static void signed_header_verifies(void **state)
     clid_signer_free(s);
 }
 
+/* ------------------------------------------------------------------------ */
+/* One signer, four threads                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sign_arg {
+    const clid_signer *s;
+    const clid__es256_key *pub;
+    int failures;
+} sign_arg;
+
+static void *sign_loop(void *p)
+{
+    sign_arg *a = p;
+    clid_claims c = default_claims();
+    for (int i = 0; i < 50; i++) {
+        char buf[2048];
+        size_t len = 0;
+        c.iat = TP_T0 + i;
+        if (clid_sign_identity(a->s, &c, buf, sizeof buf, &len) != CLID_OK) {
+            a->failures++;
+            continue;
+        }
+        /* Each header carries its own claims and a signature over them. */
+        const char *d1 = strchr(buf, '.');
+        const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+        const char *semi = strchr(buf, ';');
+        uint8_t sig[80];
+        size_t sig_len = 0;
+        if (d2 == NULL || semi == NULL ||
+            clid__b64url_decode(d2 + 1, (size_t)(semi - d2 - 1), sig, sizeof sig, &sig_len) !=
+                CLID_OK ||
+            clid__es256_verify(a->pub, (const uint8_t *)buf, (size_t)(d2 - buf), sig, sig_len) !=
+                CLID_OK) {
+            a->failures++;
+            continue;
+        }
+        char claims[1024];
+        size_t n = 0;
+        if (clid__b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), (uint8_t *)claims,
+                                sizeof claims - 1, &n) != CLID_OK) {
+            a->failures++;
+            continue;
+        }
+        claims[n] = '\0';
+        char iat[32];
+        snprintf(iat, sizeof iat, "\"iat\":%lld,", (long long)c.iat);
+        if (strstr(claims, iat) == NULL)
+            a->failures++;
+    }
+    return NULL;
+}
+
+static void four_threads_one_signer(void **state)
+{
+    (void)state;
+    clid_signer *s = new_signer(key_spc, leaf_spc);
+    clid__es256_key *pub = NULL;
+    assert_int_equal(clid__es256_key_new(X509_get0_pubkey(leaf_spc->x), 0, &pub), CLID_OK);
+    pthread_t th[4];
+    sign_arg args[4];
+    for (int t = 0; t < 4; t++) {
+        args[t] = (sign_arg){.s = s, .pub = pub};
+        assert_int_equal(pthread_create(&th[t], NULL, sign_loop, &args[t]), 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        assert_int_equal(pthread_join(th[t], NULL), 0);
+        assert_int_equal(args[t].failures, 0);
+    }
+    clid__es256_key_free(pub);
+    clid_signer_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +973,7 @@ int main(void)
         cmocka_unit_test(compact_form),
         cmocka_unit_test(div_passport),
         cmocka_unit_test(signed_header_verifies),
+        cmocka_unit_test(four_threads_one_signer),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
