@@ -275,6 +275,8 @@ static int url_ok(const char *url)
 /* Takes ownership of `pem` (malloc'd, NUL-terminated) on success. */
 static clid_err x5u_put(clid_ctx *ctx, const char *url, char *pem, size_t len)
 {
+    uint8_t hash[32];
+    CLID_ENSURE(EVP_Digest(pem, len, hash, NULL, EVP_sha256(), NULL) == 1, CLID_ERR_INTERNAL);
     int found = 0;
     size_t at = x5u_find(ctx, url, &found);
     if (found) {
@@ -283,6 +285,7 @@ static clid_err x5u_put(clid_ctx *ctx, const char *url, char *pem, size_t len)
         free(ctx->x5u_map[at].pem);
         ctx->x5u_map[at].pem = pem;
         ctx->x5u_map[at].len = len;
+        memcpy(ctx->x5u_map[at].hash, hash, sizeof hash);
         bump(ctx);
         return CLID_OK;
     }
@@ -298,6 +301,7 @@ static clid_err x5u_put(clid_ctx *ctx, const char *url, char *pem, size_t len)
     memmove(&ctx->x5u_map[at + 1], &ctx->x5u_map[at],
             (ctx->n_x5u - at) * sizeof *ctx->x5u_map);
     ctx->x5u_map[at] = (struct clid_x5u_map_entry){.url = u, .pem = pem, .len = len};
+    memcpy(ctx->x5u_map[at].hash, hash, sizeof hash);
     ctx->n_x5u++;
     bump(ctx);
     return CLID_OK;

@@ -3,6 +3,8 @@
 #ifndef CLID_CTX_INTERNAL_H
 #define CLID_CTX_INTERNAL_H
 
+#include <stdint.h>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -14,6 +16,7 @@ struct clid_x5u_map_entry {
     char *url;
     char *pem;
     size_t len;
+    uint8_t hash[32]; /* SHA-256 of pem[0..len): the verifier caches map entries by content */
 };
 
 struct clid_ctx {

@@ -188,7 +188,13 @@ static int valid_x5u(const char *url)
     size_t len = strlen(url);
     if (len == 0 || len > 2048)
         return 0;
-    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+    size_t scheme = 0;
+    if (strncmp(url, "https://", 8) == 0)
+        scheme = 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        scheme = 7;
+    /* A URL without a host ("https://", "https:///x") names no server. */
+    if (scheme == 0 || url[scheme] == '\0' || strchr("/?#", url[scheme]) != NULL)
         return 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)url[i];

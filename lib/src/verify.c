@@ -10,7 +10,7 @@
  *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info
  *   4. freshness: iat vs now, SIP Date vs iat (RFC 8224 §6.2.2) -> 403
  *   5. binding: orig and dest against the request (RFC 8224 §6.2.2) -> 438
- *   6. certificate: given chain, cache, offline map, fetcher -> 436
+ *   6. certificate: given chain, offline map, cache, fetcher -> 436
  *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437
  *   8. authority: TNAuthList covers the TN (RFC 8226 §9), claim constraints
  *      (RFC 8226 §8, RFC 9118), SignallingEntity (Q.3063 profile) -> 437/438
@@ -103,9 +103,11 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
     return CLID_OK;
 }
 
-static int64_t abs_diff(int64_t a, int64_t b)
+/* |a - b| without overflow: the SIP Date is the caller's value and may be
+ * anything (the difference of two int64 always fits in a uint64). */
+static uint64_t abs_diff(int64_t a, int64_t b)
 {
-    return a > b ? a - b : b - a;
+    return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
 }
 
 static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, int64_t now,
@@ -117,7 +119,7 @@ static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, in
         return CLID_ERR_IAT_FUTURE;
     /* RFC 8224 §4.1 and §6.2.2: iat and the Date header describe the same
      * moment; a larger gap than the freshness window means one was edited. */
-    if (date != 0 && abs_diff(date, p->iat) > (int64_t)ctx->max_age)
+    if (date != 0 && abs_diff(date, p->iat) > (uint64_t)ctx->max_age)
         return CLID_ERR_DATE_MISMATCH;
     return CLID_OK;
 }
@@ -194,13 +196,20 @@ static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, c
         return load_and_cache(v, NULL, in->chain_pem, in->chain_len, X5U_TTL_FOREVER, out);
     }
 
+    /* The offline map comes before the URL cache, and its chains are
+     * cached by content: mapping a URL again replaces its chain (clid.h),
+     * also for a verifier that has used the old one. */
+    const struct clid_x5u_map_entry *m = clid__ctx_x5u_lookup(ctx, url);
+    if (m != NULL) {
+        *out = clid__cert_cache_get_hash(v->cache, m->hash);
+        if (*out != NULL)
+            return CLID_OK;
+        return load_and_cache(v, NULL, m->pem, m->len, X5U_TTL_FOREVER, out);
+    }
+
     *out = clid__cert_cache_get_url(v->cache, url, now);
     if (*out != NULL)
         return CLID_OK;
-
-    const struct clid_x5u_map_entry *m = clid__ctx_x5u_lookup(ctx, url);
-    if (m != NULL)
-        return load_and_cache(v, url, m->pem, m->len, X5U_TTL_FOREVER, out);
 
     CLID_ENSURE(ctx->fetch != NULL, CLID_ERR_X5U_UNMAPPED);
     uint8_t *buf = malloc(CLID_CHAIN_MAX_LEN);
@@ -324,14 +333,18 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
 
     clid__identity id;
     CLID_TRY(clid__identity_parse(in->identity, strlen(in->identity), &id));
-    CLID_TRY(clid__passport_parse(id.jws.ptr, id.jws.len, p));
+    clid_err rc = clid__passport_parse(id.jws.ptr, id.jws.len, p);
+    /* The result gets what was parsed even when a later member is bad
+     * (clid.h: "everything learned on the way"); passport.c keeps it. */
+    if (!p->compact)
+        CLID_TRY(clid__result_set_claims(r, p));
+    CLID_TRY(rc);
     /* A compact PASSporT (RFC 8225 §7) carries only its signature; the
      * header and claims would have to be rebuilt from SIP. SHAKEN's attest
      * and origid, and div's diverting number, are not in the request, and
      * ATIS-1000074 §5.3.3 requires the full form, so clid does not verify
      * compact forms (it produces them: clid_sign_passport). */
     CLID_ENSURE(!p->compact, CLID_ERR_UNSUPPORTED);
-    CLID_TRY(clid__result_set_claims(r, p));
     CLID_TRY(check_header_agreement(ctx, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in));
@@ -339,7 +352,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
     clid__result_set_signer(r, *signer);
     char detail[256] = "";
-    clid_err rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
+    rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
     if (rc != CLID_OK) {
         clid__result_set_detail(r, detail);
         return rc;

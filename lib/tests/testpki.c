@@ -173,6 +173,13 @@ tp_cert *tp_issue(const tp_spec *s, const tp_cert *issuer)
         clid_jwtcc_free(j);
     }
 
+    if (s->jwtcc)
+        NEED(clid_x509_add_jwtcc(x, s->jwtcc, 0) == CLID_OK, "add_jwtcc");
+    if (s->entity)
+        NEED(clid_x509_add_entity(x, s->entity, 0) == CLID_OK, "add_entity");
+    if (s->raw_oid)
+        add_raw_ext(x, s->raw_oid, 0, s->raw_der, s->raw_der_len);
+
     NEED(X509_sign(x, issuer ? issuer->key : c->key, EVP_sha256()) > 0, "X509_sign");
     BIO *bio = BIO_new(BIO_s_mem());
     NEED(bio && PEM_write_bio_X509(bio, x), "PEM_write_bio_X509");

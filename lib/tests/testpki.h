@@ -44,6 +44,12 @@ typedef struct tp_spec {
     int entity_critical;       /* a critical SignallingEntity (originating gateway) */
     int jwtcc_critical;        /* a critical JWTClaimConstraints (mustInclude "orig") */
     int rsa;                   /* RSA-1024 key instead of P-256 (fast to make; refused anyway) */
+    const clid_jwtcc *jwtcc;   /* non-critical claim constraints (OID from the value's kind) */
+    const clid_entity *entity; /* non-critical SignallingEntity */
+    const char *raw_oid;       /* one more non-critical extension, value raw_der (added after
+                                  the others, even when the OID is already present) */
+    const uint8_t *raw_der;
+    size_t raw_der_len;
 } tp_spec;
 
 /* A certificate for `s`, signed by `issuer` (NULL: self-signed). */
