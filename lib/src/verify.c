@@ -344,7 +344,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * and origid, and div's diverting number, are not in the request, and
      * ATIS-1000074 §5.3.3 requires the full form, so clid does not verify
      * compact forms (it produces them: clid_sign_passport). */
-    CLID_ENSURE(!p->compact, CLID_ERR_UNSUPPORTED);
+    CLID_ENSURE(!p->compact, CLID_ERR_PASSPORT_COMPACT);
     CLID_TRY(check_header_agreement(ctx, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in));

@@ -1727,7 +1727,7 @@ static void entity_not_authorized(void **state)
 /* Other PASSporT forms                                                      */
 /* ------------------------------------------------------------------------ */
 
-static void unsupported_compact(void **state)
+static void compact_refused(void **state)
 {
     (void)state;
     char *pem = key_pem(sp->key);
@@ -1741,7 +1741,7 @@ static void unsupported_compact(void **state)
     size_t len = 0;
     assert_int_equal(clid_sign_passport(s, &c, 1, buf, sizeof buf - 64, &len), CLID_OK);
     char *hdr = tp_cat(buf, PARAMS_SP, NULL);
-    expect_free(hdr, CLID_ERR_UNSUPPORTED, NOVAL, 0);
+    expect_free(hdr, CLID_ERR_PASSPORT_COMPACT, FAILED, 438);
     assert_null(clid_result_orig(res));
     clid_signer_free(s);
     free(pem);
@@ -2091,7 +2091,7 @@ int main(void)
         cmocka_unit_test(delegate_not_encompassed),
         cmocka_unit_test(claim_constraints),
         cmocka_unit_test(entity_not_authorized),
-        cmocka_unit_test(unsupported_compact),
+        cmocka_unit_test(compact_refused),
         cmocka_unit_test(div_accepted),
         cmocka_unit_test(warm_path),
         cmocka_unit_test(cache_eviction_lru),

@@ -135,6 +135,9 @@ typedef enum clid_verstat {
       "PASSporT origid is missing or not a UUID (RFC 8588 §4)")                                   \
     X(CLID_ERR_PASSPORT_DIV, PARSE, 438, FAILED,                                                  \
       "PASSporT div claim is malformed (RFC 8946 §3)")                                            \
+    X(CLID_ERR_PASSPORT_COMPACT, PARSE, 438, FAILED,                                              \
+      "compact PASSporT: clid verifies the full form only (ATIS-1000074 §5.3.3; the claims "      \
+      "cannot be rebuilt from the request)")                                                      \
     X(CLID_ERR_SIGNATURE_FORMAT, CRYPTO, 438, FAILED,                                             \
       "signature is not 64 bytes of raw r||s (a DER-encoded ECDSA signature is refused, "         \
       "RFC 7518 §3.4)")                                                                           \
