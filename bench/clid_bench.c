@@ -465,6 +465,21 @@ static struct sample run_for(op_fn fn, struct worker *w, double seconds, size_t 
     return s;
 }
 
+/* Exactly `ops` operations, for instruction-counting profilers: the
+ * difference between two counts divided by the difference in ops is the
+ * cost of one operation, set-up excluded. */
+static struct sample run_n(op_fn fn, struct worker *w, size_t ops, size_t *counter)
+{
+    double c0 = now_s(CLOCK_THREAD_CPUTIME_ID), w0 = now_s(CLOCK_MONOTONIC);
+    for (size_t k = 0; k < ops; k++)
+        fn(w, (*counter)++);
+    double c1 = now_s(CLOCK_THREAD_CPUTIME_ID), w1 = now_s(CLOCK_MONOTONIC);
+    struct sample s = {.ops = ops};
+    s.cpu_ops = c1 > c0 ? (double)ops / (c1 - c0) : 0;
+    s.wall_ops = w1 > w0 ? (double)ops / (w1 - w0) : 0;
+    return s;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -565,7 +580,11 @@ static void usage(void)
             "  --seconds S  CPU seconds per measurement (default 2)\n"
             "  --rounds R   interleaved rounds; the median is reported (default 3, max %d)\n"
             "  --cpu N      pin to CPU N (default 0)\n"
-            "  --threads T  also measure verify_warm and sign with T threads (max %d)\n",
+            "  --threads T  also measure verify_warm and sign with T threads (max %d)\n"
+            "  --only PATH  run one path only (for profilers: raw_sign, sign, sign_uuid,\n"
+            "               raw_verify, verify_warm, verify_cold); no ratio is printed\n"
+            "  --ops N      exactly N operations per path and round, no warm-up (for\n"
+            "               instruction-counting profilers; replaces --seconds)\n",
             MAX_ROUNDS, MAX_THREADS);
     exit(64);
 }
@@ -610,6 +629,8 @@ int main(int argc, char **argv)
 {
     double seconds = 2;
     int rounds = 3, cpu = 0, threads = 0;
+    const char *only = NULL;
+    size_t fixed_ops = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (i + 1 >= argc)
@@ -631,10 +652,24 @@ int main(int argc, char **argv)
             threads = (int)strtol(argv[++i], &end, 10);
             if (*end || threads < 1 || threads > MAX_THREADS)
                 usage();
+        } else if (strcmp(a, "--ops") == 0) {
+            fixed_ops = strtoul(argv[++i], &end, 10);
+            if (*end || fixed_ops < 1)
+                usage();
+        } else if (strcmp(a, "--only") == 0) {
+            only = argv[++i];
         } else {
             usage();
         }
     }
+    int selected[P_N];
+    int any = 0;
+    for (int p = 0; p < P_N; p++) {
+        selected[p] = only == NULL || strcmp(only, paths[p].name) == 0;
+        any |= selected[p];
+    }
+    if (!any)
+        usage();
 
     /* Pin before anything is measured (and before the fixture, so its
      * allocations are made from this CPU's arenas). */
@@ -668,8 +703,15 @@ int main(int argc, char **argv)
     double warm = seconds / 10 < 0.2 ? seconds / 10 : 0.2;
     for (int r = 0; r < rounds; r++) {
         for (int p = 0; p < P_N; p++) {
-            (void)run_for(paths[p].fn, &w, warm, &counter[p]);
-            struct sample s = run_for(paths[p].fn, &w, seconds, &counter[p]);
+            if (!selected[p])
+                continue;
+            struct sample s;
+            if (fixed_ops > 0) {
+                s = run_n(paths[p].fn, &w, fixed_ops, &counter[p]);
+            } else {
+                (void)run_for(paths[p].fn, &w, warm, &counter[p]);
+                s = run_for(paths[p].fn, &w, seconds, &counter[p]);
+            }
             cpu_ops[p][r] = s.cpu_ops;
             wall_ops[p][r] = s.wall_ops;
             printf("#   round %d %-11s cpu_ops/s=%.0f wall_ops/s=%.0f ops=%zu\n", r + 1,
@@ -680,16 +722,18 @@ int main(int argc, char **argv)
 
     double med[P_N];
     for (int p = 0; p < P_N; p++)
-        med[p] = median(cpu_ops[p], (size_t)rounds);
+        med[p] = selected[p] ? median(cpu_ops[p], (size_t)rounds) : 0;
     for (int p = 0; p < P_N; p++) {
+        if (!selected[p])
+            continue;
         printf("%s ops/s=%.0f", paths[p].name, med[p]);
-        if (paths[p].base >= 0)
+        if (paths[p].base >= 0 && selected[paths[p].base])
             printf(" ratio=%.2f", med[p] / med[paths[p].base]);
         printf(" us/op=%.1f wall_ops/s=%.0f\n", 1e6 / med[p],
                median(wall_ops[p], (size_t)rounds));
     }
 
-    if (threads > 0) {
+    if (threads > 0 && only == NULL) {
         /* Scaling: ops/s of T threads together by wall time, against one
          * thread's ops/s on one core. */
         double us = 0;
