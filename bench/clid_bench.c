@@ -642,6 +642,19 @@ static double run_threads(struct fixture *f, op_fn fn, int threads, double secon
 /* Main                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* Whether `name` is one of the comma-separated names in `list`. */
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr,
@@ -650,9 +663,9 @@ static void usage(void)
             "  --rounds R   interleaved rounds; the median is reported (default 3, max %d)\n"
             "  --cpu N      pin to CPU N (default 0)\n"
             "  --threads T  also measure verify_warm and sign with T threads (max %d)\n"
-            "  --only PATH  run one path only (for profilers: raw_sign, sign, sign_uuid,\n"
-            "               raw_verify, verify_warm, raw_cold, verify_cold); no ratio is\n"
-            "               printed\n"
+            "  --only LIST  run only these comma-separated paths (raw_sign, sign, sign_uuid,\n"
+            "               raw_verify, verify_warm, raw_cold, verify_cold); a ratio is\n"
+            "               printed when its raw path runs too\n"
             "  --ops N      exactly N operations per path and round, no warm-up (for\n"
             "               instruction-counting profilers; replaces --seconds)\n",
             MAX_ROUNDS, MAX_THREADS);
@@ -745,7 +758,7 @@ int main(int argc, char **argv)
     int selected[P_N];
     int any = 0;
     for (int p = 0; p < P_N; p++) {
-        selected[p] = only == NULL || strcmp(only, paths[p].name) == 0;
+        selected[p] = only == NULL || in_list(only, paths[p].name);
         any |= selected[p];
     }
     if (!any)

@@ -444,6 +444,32 @@ static clid_err dump_part(json_t *v, char *buf, size_t cap, size_t *len)
     return CLID_OK;
 }
 
+clid_err clid__passport_header_b64(const char *ppt, const char *x5u, char **out, size_t *out_len)
+{
+    CLID_ENSURE(out != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
+    *out = NULL;
+    *out_len = 0;
+    CLID_ENSURE(ppt != NULL && x5u != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(strcmp(ppt, "shaken") == 0 || strcmp(ppt, "div") == 0,
+                CLID_ERR_INVALID_ARGUMENT);
+    size_t x5u_len = strnlen(x5u, X5U_MAX + 1);
+    CLID_ENSURE(x5u_len <= X5U_MAX && clid__is_printable_ascii(x5u, x5u_len),
+                CLID_ERR_INVALID_ARGUMENT);
+
+    clid__passport_in in = {.ppt = ppt, .x5u = x5u};
+    char hbuf[JSON_OUT_MAX];
+    size_t hlen = 0;
+    CLID_TRY(dump_part(build_header(&in), hbuf, sizeof hbuf, &hlen));
+    size_t eh = clid__b64url_encoded_len(hlen);
+    char *s = malloc(eh + 1);
+    CLID_ENSURE(s != NULL, CLID_ERR_NOMEM);
+    clid__b64url_encode((const uint8_t *)hbuf, hlen, s);
+    s[eh] = '\0';
+    *out = s;
+    *out_len = eh;
+    return CLID_OK;
+}
+
 clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, size_t *out_len)
 {
     CLID_ENSURE(out != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
@@ -451,20 +477,30 @@ clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, s
     *out_len = 0;
     CLID_ENSURE(in != NULL && valid_input(in), CLID_ERR_INVALID_ARGUMENT);
 
-    char hbuf[JSON_OUT_MAX], cbuf[JSON_OUT_MAX];
-    size_t hlen = 0, clen = 0;
-    CLID_TRY(dump_part(build_header(in), hbuf, sizeof hbuf, &hlen));
-    CLID_TRY(dump_part(build_claims(in), cbuf, sizeof cbuf, &clen));
+    /* The header: the caller's encoding of it, or built here. */
+    char *own_header = NULL;
+    const char *hdr = in->header_b64;
+    size_t eh = in->header_b64_len;
+    if (hdr == NULL) {
+        CLID_TRY(clid__passport_header_b64(in->ppt, in->x5u, &own_header, &eh));
+        hdr = own_header;
+    }
 
-    size_t eh = clid__b64url_encoded_len(hlen);
+    char cbuf[JSON_OUT_MAX];
+    size_t clen = 0;
+    clid_err rc = dump_part(build_claims(in), cbuf, sizeof cbuf, &clen);
     size_t ec = clid__b64url_encoded_len(clen);
-    char *s = malloc(eh + 1 + ec + 1);
-    CLID_ENSURE(s != NULL, CLID_ERR_NOMEM);
-    clid__b64url_encode((const uint8_t *)hbuf, hlen, s);
-    s[eh] = '.';
-    clid__b64url_encode((const uint8_t *)cbuf, clen, s + eh + 1);
-    s[eh + 1 + ec] = '\0';
-    *out = s;
-    *out_len = eh + 1 + ec;
-    return CLID_OK;
+    char *s = rc == CLID_OK ? malloc(eh + 1 + ec + 1) : NULL;
+    if (rc == CLID_OK && s == NULL)
+        rc = CLID_ERR_NOMEM;
+    if (rc == CLID_OK) {
+        memcpy(s, hdr, eh);
+        s[eh] = '.';
+        clid__b64url_encode((const uint8_t *)cbuf, clen, s + eh + 1);
+        s[eh + 1 + ec] = '\0';
+        *out = s;
+        *out_len = eh + 1 + ec;
+    }
+    free(own_header);
+    return rc;
 }
