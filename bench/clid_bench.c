@@ -575,6 +575,7 @@ struct mt_arg {
     pthread_barrier_t *start;
     size_t ops;
     double cpu_s;
+    int pinned;
 };
 
 static void *mt_main(void *p)
@@ -584,7 +585,7 @@ static void *mt_main(void *p)
         cpu_set_t set;
         CPU_ZERO(&set);
         CPU_SET(a->cpu, &set);
-        (void)sched_setaffinity(0, sizeof set, &set); /* best effort, reported by main */
+        a->pinned = sched_setaffinity(0, sizeof set, &set) == 0;
     }
     size_t counter = (size_t)a->cpu * 7919u; /* different headers per thread */
     /* Warm-up outside the timed part, so every thread starts hot. */
@@ -605,7 +606,7 @@ static void *mt_main(void *p)
 
 /* Total ops/s by wall time of T threads started together. */
 static double run_threads(struct fixture *f, op_fn fn, int threads, double seconds,
-                          double *cpu_per_op_us)
+                          double *cpu_per_op_us, int *unpinned)
 {
     struct mt_arg args[MAX_THREADS];
     pthread_t tids[MAX_THREADS];
@@ -626,8 +627,10 @@ static double run_threads(struct fixture *f, op_fn fn, int threads, double secon
     double w0 = now_s(CLOCK_MONOTONIC);
     size_t total = 0;
     double cpu = 0;
+    *unpinned = 0;
     for (int t = 0; t < threads; t++) {
         pthread_join(tids[t], NULL);
+        *unpinned += !args[t].pinned;
         total += args[t].ops;
         cpu += args[t].cpu_s;
         clid_result_free(args[t].w.res);
@@ -770,17 +773,24 @@ int main(int argc, char **argv)
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) == 0)
+    if (sched_setaffinity(0, sizeof set, &set) == 0) {
         snprintf(pin, sizeof pin, "pinned to cpu %d", cpu);
-    else
+    } else {
         snprintf(pin, sizeof pin, "NOT pinned (cpu %d: %s)", cpu, strerror(errno));
+        fprintf(stderr, "clid_bench: warning: %s; figures may mix CPUs\n", pin);
+    }
 
-    char model[256];
+    char model[256], budget[64];
     cpu_model(model, sizeof model);
-    printf("# clid_bench: %s; clid %s; CPU: %s (%ld online); %s; %g s x %d rounds per path; "
-           "ops/s by thread CPU time (wall clock: wall_ops/s), ratio = median of per-round ratios\n",
+    if (fixed_ops > 0)
+        snprintf(budget, sizeof budget, "%zu ops", fixed_ops);
+    else
+        snprintf(budget, sizeof budget, "%g s", seconds);
+    printf("# clid_bench: %s; clid %s; CPU: %s (%ld online); %s; %s x %d rounds per path\n",
            OpenSSL_version(OPENSSL_VERSION), clid_version(), model,
-           sysconf(_SC_NPROCESSORS_ONLN), pin, seconds, rounds);
+           sysconf(_SC_NPROCESSORS_ONLN), pin, budget, rounds);
+    printf("# ops/s by the thread's CPU time (wall clock: wall_ops/s); ratio: median over rounds "
+           "of clid/raw measured in the same round\n");
     fflush(stdout);
 
     struct fixture f;
@@ -828,17 +838,22 @@ int main(int argc, char **argv)
                median(wall_ops[p], (size_t)rounds));
     }
 
-    if (threads > 0 && only == NULL) {
-        /* Scaling: ops/s of T threads together by wall time, against one
-         * thread's ops/s on one core. */
-        double us = 0;
-        double mt = run_threads(&f, op_verify_warm, threads, seconds, &us);
-        printf("verify_warm_mt threads=%d ops/s=%.0f (wall, all threads) scaling=%.2f "
-               "cpu_us/op=%.1f\n",
-               threads, mt, mt / med[P_VERIFY_WARM], us);
-        mt = run_threads(&f, op_sign, threads, seconds, &us);
-        printf("sign_mt threads=%d ops/s=%.0f (wall, all threads) scaling=%.2f cpu_us/op=%.1f\n",
-               threads, mt, mt / med[P_SIGN], us);
+    if (threads > 0) {
+        /* Scaling: ops/s of T threads together by wall time, each pinned to
+         * its own CPU where there are enough, against one thread's ops/s. */
+        static const int mt_paths[] = {P_VERIFY_WARM, P_SIGN};
+        for (size_t k = 0; k < sizeof mt_paths / sizeof mt_paths[0]; k++) {
+            int p = mt_paths[k];
+            if (!selected[p])
+                continue;
+            double us = 0;
+            int unpinned = 0;
+            double mt = run_threads(&f, paths[p].fn, threads, seconds, &us, &unpinned);
+            printf("%s_mt threads=%d ops/s=%.0f (wall, all threads) scaling=%.2f "
+                   "cpu_us/op=%.1f%s\n",
+                   paths[p].name, threads, mt, mt / med[p], us,
+                   unpinned ? " (some threads could not be pinned)" : "");
+        }
     }
 
     clid_result_free(w.res);
