@@ -27,9 +27,11 @@
  *
  * Why CPU time: the machines that run this are shared, and CPU time of the
  * measuring thread is what the work costs, whatever else runs. Wall time is
- * printed too; when the two disagree the run was disturbed. The paths are
- * interleaved round by round and the median of the rounds is reported, so
- * background load that comes and goes hits raw and clid alike.
+ * printed too; when the two disagree the run was disturbed. Within a round
+ * each raw path and the clid paths compared with it alternate in 0.25 s
+ * slices, each ratio is taken within its round, and the median over the
+ * rounds is reported, so background load that comes and goes hits raw and
+ * clid alike.
  *
  * Every clid call is checked: a benchmark of failures is worthless, so any
  * failure ends the run with the reason's name.
@@ -496,9 +498,9 @@ static double now_s(clockid_t id)
 }
 
 struct sample {
-    double cpu_ops; /* ops per second of this thread's CPU time */
-    double wall_ops;
     size_t ops;
+    double cpu_s; /* this thread's CPU time */
+    double wall_s;
 };
 
 /* Runs `fn` until `seconds` of this thread's CPU time have passed. The clock
@@ -509,18 +511,14 @@ static struct sample run_for(op_fn fn, struct worker *w, double seconds, size_t 
     const size_t batch = 16;
     size_t n = 0;
     double c0 = now_s(CLOCK_THREAD_CPUTIME_ID), w0 = now_s(CLOCK_MONOTONIC);
-    double c1 = c0, w1 = w0;
+    double c1 = c0;
     do {
         for (size_t k = 0; k < batch; k++)
             fn(w, (*counter)++);
         n += batch;
         c1 = now_s(CLOCK_THREAD_CPUTIME_ID);
     } while (c1 - c0 < seconds);
-    w1 = now_s(CLOCK_MONOTONIC);
-    struct sample s = {.ops = n};
-    s.cpu_ops = (double)n / (c1 - c0);
-    s.wall_ops = w1 > w0 ? (double)n / (w1 - w0) : 0;
-    return s;
+    return (struct sample){.ops = n, .cpu_s = c1 - c0, .wall_s = now_s(CLOCK_MONOTONIC) - w0};
 }
 
 /* Exactly `ops` operations, for instruction-counting profilers: the
@@ -532,10 +530,12 @@ static struct sample run_n(op_fn fn, struct worker *w, size_t ops, size_t *count
     for (size_t k = 0; k < ops; k++)
         fn(w, (*counter)++);
     double c1 = now_s(CLOCK_THREAD_CPUTIME_ID), w1 = now_s(CLOCK_MONOTONIC);
-    struct sample s = {.ops = ops};
-    s.cpu_ops = c1 > c0 ? (double)ops / (c1 - c0) : 0;
-    s.wall_ops = w1 > w0 ? (double)ops / (w1 - w0) : 0;
-    return s;
+    return (struct sample){.ops = ops, .cpu_s = c1 - c0, .wall_s = w1 - w0};
+}
+
+static double per_s(size_t ops, double s)
+{
+    return s > 0 ? (double)ops / s : 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -721,6 +721,15 @@ static const struct path {
     [P_VERIFY_COLD] = {"verify_cold", op_verify_cold, P_RAW_VERIFY},
 };
 
+/* Paths measured together (see main); -1 ends a group. */
+#define GROUP_MAX 4
+static const int groups[][GROUP_MAX] = {
+    {P_RAW_SIGN, P_SIGN, P_SIGN_UUID, -1},
+    {P_RAW_VERIFY, P_VERIFY_WARM, -1},
+    {P_RAW_COLD, P_VERIFY_COLD, -1},
+};
+#define SLICE_S 0.25 /* seconds of one slice */
+
 int main(int argc, char **argv)
 {
     double seconds = 2;
@@ -801,24 +810,46 @@ int main(int argc, char **argv)
     double cpu_ops[P_N][MAX_ROUNDS], wall_ops[P_N][MAX_ROUNDS];
     size_t counter[P_N] = {0};
     /* The warm-up lets lazy initialization, caches and the CPU's frequency
-     * settle before the clock starts; the verify_warm one also fills the
-     * certificate cache. */
+     * settle before the clock starts; the verify_warm one also (re)fills the
+     * certificate cache that verify_cold empties. */
     double warm = seconds / 10 < 0.2 ? seconds / 10 : 0.2;
+    /* A raw path and the clid paths compared with it are measured in short
+     * alternating slices, so that load coming and going within a round
+     * falls on both sides of each ratio. */
+    size_t slices = fixed_ops > 0 ? 1 : (size_t)(seconds / SLICE_S + 0.5);
+    if (slices < 1)
+        slices = 1;
     for (int r = 0; r < rounds; r++) {
-        for (int p = 0; p < P_N; p++) {
-            if (!selected[p])
-                continue;
-            struct sample s;
-            if (fixed_ops > 0) {
-                s = run_n(paths[p].fn, &w, fixed_ops, &counter[p]);
-            } else {
-                (void)run_for(paths[p].fn, &w, warm, &counter[p]);
-                s = run_for(paths[p].fn, &w, seconds, &counter[p]);
+        for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+            struct sample acc[P_N] = {{0}};
+            for (int k = 0; k < GROUP_MAX && groups[g][k] >= 0; k++) {
+                int p = groups[g][k];
+                if (selected[p] && fixed_ops == 0)
+                    (void)run_for(paths[p].fn, &w, warm, &counter[p]);
             }
-            cpu_ops[p][r] = s.cpu_ops;
-            wall_ops[p][r] = s.wall_ops;
-            printf("#   round %d %-11s cpu_ops/s=%.0f wall_ops/s=%.0f ops=%zu\n", r + 1,
-                   paths[p].name, s.cpu_ops, s.wall_ops, s.ops);
+            for (size_t sl = 0; sl < slices; sl++) {
+                for (int k = 0; k < GROUP_MAX && groups[g][k] >= 0; k++) {
+                    int p = groups[g][k];
+                    if (!selected[p])
+                        continue;
+                    struct sample s =
+                        fixed_ops > 0
+                            ? run_n(paths[p].fn, &w, fixed_ops, &counter[p])
+                            : run_for(paths[p].fn, &w, seconds / (double)slices, &counter[p]);
+                    acc[p].ops += s.ops;
+                    acc[p].cpu_s += s.cpu_s;
+                    acc[p].wall_s += s.wall_s;
+                }
+            }
+            for (int k = 0; k < GROUP_MAX && groups[g][k] >= 0; k++) {
+                int p = groups[g][k];
+                if (!selected[p])
+                    continue;
+                cpu_ops[p][r] = per_s(acc[p].ops, acc[p].cpu_s);
+                wall_ops[p][r] = per_s(acc[p].ops, acc[p].wall_s);
+                printf("#   round %d %-11s cpu_ops/s=%.0f wall_ops/s=%.0f ops=%zu\n", r + 1,
+                       paths[p].name, cpu_ops[p][r], wall_ops[p][r], acc[p].ops);
+            }
             fflush(stdout);
         }
     }
