@@ -90,12 +90,27 @@ typedef struct clid__passport_in {
     char attest;         /* shaken */
     const char *origid;  /* shaken */
     const char *div;     /* div */
+    /* Optional: clid__passport_header_b64(ppt, x5u) computed beforehand. A
+     * signer's header is the same for every PASSporT it signs, and building
+     * and serializing it is a quarter of clid's signing overhead
+     * (docs/performance.md), so the signer encodes it once. NULL: built. */
+    const char *header_b64;
+    size_t header_b64_len;
 } clid__passport_in;
+
+/* The base64url of the canonical JOSE header (RFC 8225 §4, §9) of a
+ * PASSporT with this ppt ("shaken" or "div") and x5u, built with jansson as
+ * clid__passport_signing_input builds it; malloc'd and NUL-terminated
+ * (free() it). CLID_ERR_INVALID_ARGUMENT for another ppt or an x5u that is
+ * not printable ASCII of at most 2048 bytes. */
+clid_err clid__passport_header_b64(const char *ppt, const char *x5u, char **out, size_t *out_len);
 
 /* Builds the canonical header and claims (RFC 8225 §9: members sorted, no
  * whitespace) and returns the malloc'd signing input "<b64 h>.<b64 c>"
  * (free() it). CLID_ERR_INVALID_ARGUMENT when `in` is not a valid
- * shaken/div PASSporT (TNs must already be canonical). */
+ * shaken/div PASSporT (TNs must already be canonical). When header_b64 is
+ * set it is used as the header and must be clid__passport_header_b64 of
+ * in->ppt and in->x5u (the caller's promise; not re-checked). */
 clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, size_t *out_len);
 
 

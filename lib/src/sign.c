@@ -26,6 +26,12 @@ struct clid_signer {
     clid_tnauth *tnauth; /* the leaf's TNAuthList, NULL when absent */
     clid_err tnauth_err; /* why tnauth is NULL */
     char *x5u;
+    /* The encoded JOSE headers for x5u (clid__passport_header_b64), made
+     * once here rather than for every PASSporT: they never change. */
+    char *hdr_shaken;
+    size_t hdr_shaken_len;
+    char *hdr_div;
+    size_t hdr_div_len;
     clid_clock_fn clock;
     void *clock_arg;
 };
@@ -66,6 +72,8 @@ void clid_signer_free(clid_signer *s)
     X509_free(s->cert);
     clid_tnauth_free(s->tnauth);
     free(s->x5u);
+    free(s->hdr_shaken);
+    free(s->hdr_div);
     free(s);
 }
 
@@ -212,8 +220,24 @@ clid_err clid_signer_set_x5u(clid_signer *s, const char *url)
     CLID_ENSURE(valid_x5u(url), CLID_ERR_INVALID_ARGUMENT);
     char *copy = clid__strndup(url, strlen(url));
     CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
+    char *hs = NULL, *hd = NULL;
+    size_t hs_len = 0, hd_len = 0;
+    clid_err rc = clid__passport_header_b64("shaken", copy, &hs, &hs_len);
+    if (rc == CLID_OK)
+        rc = clid__passport_header_b64("div", copy, &hd, &hd_len);
+    if (rc != CLID_OK) {
+        free(copy);
+        free(hs);
+        return rc;
+    }
     free(s->x5u);
+    free(s->hdr_shaken);
+    free(s->hdr_div);
     s->x5u = copy;
+    s->hdr_shaken = hs;
+    s->hdr_shaken_len = hs_len;
+    s->hdr_div = hd;
+    s->hdr_div_len = hd_len;
     return CLID_OK;
 }
 
@@ -281,6 +305,8 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
         CLID_TRY(clid_tn_canonicalize(c->div, p->div));
         p->in.ppt = "div";
         p->in.div = p->div;
+        p->in.header_b64 = s->hdr_div;
+        p->in.header_b64_len = s->hdr_div_len;
         authority_tn = p->div;
     } else {
         CLID_ENSURE(c->attest == 'A' || c->attest == 'B' || c->attest == 'C',
@@ -293,6 +319,8 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
             CLID_TRY(random_uuid(p->origid));
         }
         p->in.ppt = "shaken";
+        p->in.header_b64 = s->hdr_shaken;
+        p->in.header_b64_len = s->hdr_shaken_len;
         p->in.attest = c->attest;
         p->in.origid = p->origid;
     }

@@ -174,6 +174,52 @@ static void golden_div(void **state)
     free(si);
 }
 
+/* The signer's pre-encoded header (clid__passport_header_b64) gives the
+ * same signing input as the header built per call, for both PASSporT types. */
+static void header_b64_matches(void **state)
+{
+    (void)state;
+    const char *dest[] = {"12155552000"};
+    clid__passport_in ins[2] = {secsipidx_in(),
+                                {.ppt = "div",
+                                 .x5u = "https://cert.example.org/a",
+                                 .iat = 1795305094,
+                                 .orig = "12155551000",
+                                 .dest = dest,
+                                 .dest_count = 1,
+                                 .div = "12155553000"}};
+    for (size_t i = 0; i < 2; i++) {
+        clid__passport_in in = ins[i];
+        char *built = NULL, *hdr = NULL, *cached = NULL;
+        size_t built_len = 0, hdr_len = 0, cached_len = 0;
+        sc_assert_ok(clid__passport_signing_input(&in, &built, &built_len));
+        sc_assert_ok(clid__passport_header_b64(in.ppt, in.x5u, &hdr, &hdr_len));
+        assert_int_equal(strlen(hdr), hdr_len);
+        in.header_b64 = hdr;
+        in.header_b64_len = hdr_len;
+        sc_assert_ok(clid__passport_signing_input(&in, &cached, &cached_len));
+        assert_int_equal(cached_len, built_len);
+        assert_string_equal(cached, built);
+        char *h = part(cached, 0);
+        assert_string_equal(h, i == 0 ? HDR_SHAKEN : HDR_DIV);
+        free(h);
+        free(built);
+        free(hdr);
+        free(cached);
+    }
+    char *hdr = NULL;
+    size_t len = 0;
+    sc_assert_err(clid__passport_header_b64("shaken2", "https://a", &hdr, &len),
+                  CLID_ERR_INVALID_ARGUMENT);
+    sc_assert_err(clid__passport_header_b64("shaken", "https://a b", &hdr, &len),
+                  CLID_ERR_INVALID_ARGUMENT);
+    sc_assert_err(clid__passport_header_b64(NULL, "https://a", &hdr, &len),
+                  CLID_ERR_INVALID_ARGUMENT);
+    sc_assert_err(clid__passport_header_b64("div", "https://a", NULL, &len),
+                  CLID_ERR_INVALID_ARGUMENT);
+    assert_null(hdr);
+}
+
 /* jansson's canonical serialization of the same objects: the reference the
  * direct writer in passport.c must match byte for byte. */
 static char *jansson_reference(const clid__passport_in *in, int claims)
@@ -980,6 +1026,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(golden_secsipidx),
         cmocka_unit_test(golden_div),
+        cmocka_unit_test(header_b64_matches),
         cmocka_unit_test(matches_jansson),
         cmocka_unit_test(signing_input_refuses),
         cmocka_unit_test(parse_secsipidx),
