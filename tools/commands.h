@@ -21,4 +21,7 @@ void cmd_cert_help(FILE *f);
 int cmd_demo(int argc, char **argv);
 void cmd_demo_help(FILE *f);
 
+int cmd_ca(int argc, char **argv);
+void cmd_ca_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */
