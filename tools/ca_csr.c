@@ -279,7 +279,9 @@ int ca_csr_check(const char *path, ca_spec *spec, EVP_PKEY **pubkey)
     STACK_OF(X509_EXTENSION) *exts = NULL;
     ERR_clear_error();
     if (pk == NULL || X509_REQ_verify(req, pk) != 1)
-        rc = csr_error(path, "signature", CLID_ERR_SIGNATURE_INVALID);
+        rc = csr_error(path,
+                       "not signed by the key it carries (altered or damaged); signature",
+                       CLID_ERR_SIGNATURE_INVALID);
     else if (!ca_key_is_p256(pk))
         rc = csr_error(path, "key", CLID_ERR_KEY_TYPE);
     else if ((exts = X509_REQ_get_extensions(req)) == NULL && ERR_peek_error() != 0)

@@ -247,10 +247,13 @@ X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind)
         size_t more = clid_tnauth_count(s->tnauth) - 1;
         char extra[32] = "";
         if (more > 0)
-            snprintf(extra, sizeof extra, " +%zu", more);
-        if (e.kind == CLID_TNAUTH_RANGE)
-            snprintf(cn, sizeof cn, "TN %s+%llu%s%s", e.value, (unsigned long long)e.count, extra,
-                     kind == CA_KIND_SP_CA ? " CA" : "");
+            snprintf(extra, sizeof extra, " and %zu more", more);
+        if (e.kind == CLID_TNAUTH_RANGE) {
+            /* "TN 12025550100-12025550199": '+' would need RFC 4514 escaping. */
+            unsigned long long last = strtoull(e.value, NULL, 10) + e.count - 1;
+            snprintf(cn, sizeof cn, "TN %s-%0*llu%s%s", e.value, (int)strlen(e.value), last,
+                     extra, kind == CA_KIND_SP_CA ? " CA" : "");
+        }
         else
             snprintf(cn, sizeof cn, "TN %s%s%s", e.value, extra,
                      kind == CA_KIND_SP_CA ? " CA" : "");
