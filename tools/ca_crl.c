@@ -368,9 +368,13 @@ int ca_cmd_revoke(int argc, char **argv)
         if (reasons[i].code == code)
             reason = reasons[i].name;
     if (tool_json_put(rev, "date", json_string(when)) != 0 ||
-        tool_json_put(rev, "reason", reason ? json_string(reason) : json_null()) != 0 ||
-        json_object_set_new(entry, "revoked", rev) != 0 || ca_index_bytes(d.index, &index) != 0) {
+        tool_json_put(rev, "reason", reason ? json_string(reason) : json_null()) != 0) {
+        json_decref(rev);
         tool_error("ca revoke: out of memory");
+        goto out;
+    }
+    if (json_object_set_new(entry, "revoked", rev) != 0 || ca_index_bytes(d.index, &index) != 0) {
+        tool_error("ca revoke: out of memory"); /* set_new consumed rev */
         goto out;
     }
     snprintf(label, sizeof label, "%s/index.json", d.path);

@@ -24,11 +24,14 @@ const char *ca_kind_name(ca_kind k)
     return "?";
 }
 
-/* ATIS-1000080 (v005): an SPC is digits and upper-case letters only. */
+/* ATIS-1000080 (v005): an SPC is digits and upper-case letters only; at
+ * most CA_SPC_MAX_LEN so that "SHAKEN <SPC>" fits the 64 characters RFC 5280
+ * allows a CN (ub-common-name). */
+#define CA_SPC_MAX_LEN 57
 static int spc_ok(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > CLID_SPC_MAX_LEN)
+    if (n == 0 || n > CA_SPC_MAX_LEN)
         return 0;
     for (size_t i = 0; i < n; i++)
         if (!isdigit((unsigned char)s[i]) && !(s[i] >= 'A' && s[i] <= 'Z'))
@@ -112,7 +115,7 @@ static int build_tnauth(const char *cmd, const tool_args *a, clid_tnauth **out)
             return tool_usage_error(cmd, "ca",
                                     "--spc '%s': %s: ATIS-1000080 allows only digits and "
                                     "upper-case letters A-Z in an SPC (1 to %d)",
-                                    spc, clid_err_name(CLID_ERR_BAD_SPC), CLID_SPC_MAX_LEN);
+                                    spc, clid_err_name(CLID_ERR_BAD_SPC), CA_SPC_MAX_LEN);
         if ((e = clid_tnauth_add_spc(*out, spc)) != CLID_OK)
             return bad_value(cmd, "--spc", spc, e);
     }
@@ -185,7 +188,8 @@ int ca_spec_from_args(const char *cmd, const tool_args *a, ca_spec *out)
         rc = build_entity(cmd, a, &out->entity);
     if (rc == TOOL_EXIT_OK && out->cn != NULL &&
         (strlen(out->cn) > 64 || strpbrk(out->cn, "\r\n") != NULL))
-        rc = tool_usage_error(cmd, "ca", "--cn: at most 64 bytes on one line (RFC 5280 ub-common-name)");
+        rc = tool_usage_error(cmd, "ca",
+                              "--cn: at most 64 bytes on one line (RFC 5280 ub-common-name)");
     if (rc != TOOL_EXIT_OK)
         ca_spec_free(out);
     return rc;
@@ -209,7 +213,8 @@ int ca_spec_lint(const char *cmd, const ca_spec *s, ca_kind kind, int usage_rc)
         if (e.kind == CLID_TNAUTH_SPC) {
             spcs++;
             if (!spc_ok(e.value))
-                why = "ATIS-1000080 allows only digits and upper-case letters in an SPC";
+                why = "ATIS-1000080 allows only digits and upper-case letters in an SPC (1 to "
+                      "57, so that the CN \"SHAKEN <SPC>\" fits 64 characters)";
         }
     }
     if (s->tnauth == NULL || n == 0)

@@ -258,7 +258,8 @@ static X509 *build_cert(issue_job *j, const char *crl_url, uint64_t serial, X509
      * X509_V_FLAG_X509_STRICT expect; an SP CA only signs certificates and
      * CRLs, an end entity only signs PASSporTs. */
     if (j->kind == CA_KIND_SP_CA)
-        ok = ok && ca_add_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") == 0 &&
+        ok = ok &&
+             ca_add_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") == 0 &&
              ca_add_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign") == 0;
     else
         ok = ok && ca_add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") == 0 &&

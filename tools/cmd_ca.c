@@ -32,10 +32,10 @@ void ca_help(FILE *f)
     fputs(
         "usage: clid ca init DIR [--name NAME] [--days N] [--not-before TIME] [--crl-url URL]\n"
         "       clid ca issue DIR --out PREFIX [--spc CODE] [--tn TN]... [--range START+COUNT]...\n"
-        "                [--country CC]... [--carrier ICC] [--mccmnc MCC-MNC]... [--ispc Z-AAA-B]...\n"
-        "                [--role ROLE] [--operator NAME] [--cn NAME] [--csr FILE] [--days N]\n"
-        "                [--not-before TIME] [--ca] [--delegate-of PARENT.pem --parent-key KEY]\n"
-        "                [--crl-url URL]\n"
+        "                [--country CC]... [--carrier ICC] [--mccmnc MCC-MNC]...\n"
+        "                [--ispc Z-AAA-B]... [--role ROLE] [--operator NAME] [--cn NAME]\n"
+        "                [--csr FILE] [--days N] [--not-before TIME] [--ca]\n"
+        "                [--delegate-of PARENT.pem --parent-key KEY] [--crl-url URL]\n"
         "       clid ca csr --key KEY [--new-key] [the extension options of issue] --out FILE\n"
         "       clid ca revoke DIR SERIAL|CERT [--reason R] [--at TIME]\n"
         "       clid ca crl DIR [--out FILE] [--days N] [--at TIME]\n"
@@ -338,8 +338,8 @@ void cmd_ca_help(FILE *f)
 int cmd_ca(int argc, char **argv)
 {
     if (argc < 2)
-        return tool_usage_error("ca", "ca",
-                                "expects a subcommand (init, issue, csr, revoke, crl, list, export)");
+        return tool_usage_error(
+            "ca", "ca", "expects a subcommand (init, issue, csr, revoke, crl, list, export)");
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
         ca_help(stdout);

@@ -79,8 +79,11 @@ check "TN-scoped certificate verifies (x509_strict, at its own time)" \
 expect_ok cert show --json gw.pem
 jq_is '.certificates[0].tnauthlist.entries' \
     '[{"type":"tn","value":"12025550100"},{"type":"range","start":"12025551000","count":100,"last":"12025551099"}]'
-jq_is '.certificates[0].signalling_entity' \
-    '{"critical":false,"role":"international-gateway","country_codes":["1","44"],"carrier_code":"ABC123","mobile_networks":[{"mcc":"310","mnc":"410"}],"signalling_point_codes":[{"code":4899,"zaaab":"2-100-3"}],"operator_name":"Exemple Télécom"}'
+entity='{"critical":false,"role":"international-gateway","country_codes":["1","44"],'
+entity+='"carrier_code":"ABC123","mobile_networks":[{"mcc":"310","mnc":"410"}],'
+entity+='"signalling_point_codes":[{"code":4899,"zaaab":"2-100-3"}],'
+entity+='"operator_name":"Exemple Télécom"}'
+jq_is '.certificates[0].signalling_entity' "$entity"
 jq_is '.certificates[0].subject' '"CN=TN 12025550100 and 1 more,O=Exemple Télécom"'
 jq_is '.certificates[0].not_before' '"2026-01-01T00:00:00Z"'
 jq_is '.certificates[0].not_after' '"2026-01-31T00:00:00Z"'
