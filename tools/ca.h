@@ -114,9 +114,11 @@ typedef struct ca_dir {
 } ca_dir;
 
 enum { CA_LOCK_SHARED = 0, CA_LOCK_EXCLUSIVE = 1 };
+/* What ca_dir_load reads besides the two certificates: only the keys used. */
+enum { CA_KEYS_NONE = 0, CA_KEYS_INTER = 1, CA_KEYS_BOTH = 2 };
 
 int ca_dir_open(const char *path, int lock, ca_dir *d);
-/* Loads root.pem and inter.pem, and with `keys` their private keys. */
+/* Loads root.pem and inter.pem, and the private keys `keys` says. */
 int ca_dir_load(ca_dir *d, int keys);
 void ca_dir_close(ca_dir *d);
 const char *ca_config_str(const ca_dir *d, const char *key);

@@ -257,7 +257,7 @@ int ca_cmd_crl(int argc, char **argv)
         rc = sp_ca_crl(&d, &t, &a, at, days);
         goto out;
     }
-    if ((rc = ca_dir_load(&d, 1)) != TOOL_EXIT_OK ||
+    if ((rc = ca_dir_load(&d, CA_KEYS_BOTH)) != TOOL_EXIT_OK ||
         (rc = ca_crl_stage(&d, &t, at, days, d.next_crlnumber, a.value[CRL_OUT], &ni, &nr)) !=
             TOOL_EXIT_OK ||
         (rc = ca_txn_commit(&t)) != TOOL_EXIT_OK)

@@ -359,7 +359,7 @@ static int issue(issue_job *j)
     int64_t nb, na;
     X509 *x = NULL;
     if ((rc = ca_dir_open(j->dir, CA_LOCK_EXCLUSIVE, &d)) != TOOL_EXIT_OK ||
-        (rc = ca_dir_load(&d, 1)) != TOOL_EXIT_OK)
+        (rc = ca_dir_load(&d, CA_KEYS_INTER)) != TOOL_EXIT_OK)
         goto out;
     if (j->parent != NULL) {
         if ((rc = check_parent_in_dir(j, &d, &issuer_serial)) != TOOL_EXIT_OK)

@@ -130,7 +130,7 @@ int ca_cmd_export(int argc, char **argv)
     ca_txn t = {.cmd = "export"};
     ca_buf pem = {0};
     if ((rc = ca_dir_open(a.pos[0], CA_LOCK_SHARED, &d)) != TOOL_EXIT_OK ||
-        (rc = ca_dir_load(&d, 0)) != TOOL_EXIT_OK)
+        (rc = ca_dir_load(&d, CA_KEYS_NONE)) != TOOL_EXIT_OK)
         goto out;
     if (ca_buf_cert(&pem, d.root) != 0) {
         tool_error("ca export: out of memory");

@@ -424,15 +424,17 @@ int ca_dir_load(ca_dir *d, int keys)
     snprintf(path, sizeof path, "%s/inter.pem", d->path);
     if ((rc = ca_cert_load(path, &d->inter, NULL)) != TOOL_EXIT_OK)
         return rc;
-    if (!keys)
+    if (keys == CA_KEYS_NONE)
         return TOOL_EXIT_OK;
-    snprintf(path, sizeof path, "%s/root.key", d->path);
-    if ((rc = ca_key_load(path, &d->root_key)) != TOOL_EXIT_OK)
-        return rc;
     snprintf(path, sizeof path, "%s/inter.key", d->path);
     if ((rc = ca_key_load(path, &d->inter_key)) != TOOL_EXIT_OK)
         return rc;
-    if (X509_check_private_key(d->root, d->root_key) != 1 ||
+    if (keys == CA_KEYS_BOTH) {
+        snprintf(path, sizeof path, "%s/root.key", d->path);
+        if ((rc = ca_key_load(path, &d->root_key)) != TOOL_EXIT_OK)
+            return rc;
+    }
+    if ((d->root_key != NULL && X509_check_private_key(d->root, d->root_key) != 1) ||
         X509_check_private_key(d->inter, d->inter_key) != 1) {
         tool_openssl_errors();
         return corrupt(d, "root.key/inter.key", "a key does not match its certificate");
