@@ -27,4 +27,7 @@ void cmd_sign_help(FILE *f);
 int cmd_verify(int argc, char **argv);
 void cmd_verify_help(FILE *f);
 
+int cmd_ca(int argc, char **argv);
+void cmd_ca_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

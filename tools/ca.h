@@ -1,0 +1,278 @@
+/*
+ * clid ca: a test certificate authority for interop labs (docs/ca.md).
+ *
+ * Internal interfaces shared by the `clid ca` files:
+ *   cmd_ca.c    dispatch, help, init, list, export
+ *   ca_store.c  the CA directory: lock, atomic transactions, index, counters
+ *   ca_x509.c   times, keys, PEM buffers, certificate and CRL building blocks
+ *   ca_ext.c    --spc/--tn/--range and SignallingEntity options, profile lint
+ *   ca_issue.c  clid ca issue (end entity, SP CA, RFC 9060 delegates)
+ *   ca_csr.c    clid ca csr, and the CSR checks of issue --csr (Q.TSCA)
+ *   ca_crl.c    clid ca revoke, clid ca crl
+ */
+#ifndef CLID_TOOL_CA_H
+#define CLID_TOOL_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <clid/clid.h>
+
+#include "util.h"
+
+/* ATIS-1000080 SHAKEN certificate policy (as seen in production STI-CA certificates). */
+#define CA_POLICY_OID "2.16.840.1.114569.1.1.1"
+/* RFC 6761 reserves .invalid: a placeholder that can never resolve by accident. */
+#define CA_DEFAULT_CRL_URL "http://crl.clid-ca.invalid/intermediate.crl"
+#define CA_DEFAULT_NAME "clid test CA"
+#define CA_INIT_DAYS 3650
+#define CA_ISSUE_DAYS 365
+#define CA_CRL_DAYS 30
+#define CA_MAX_DAYS 36500
+#define CA_MAX_INDEX (16 * 1024 * 1024) /* index.json; ~40000 certificates */
+#define CA_MAX_SMALL (64 * 1024)        /* keys, CSRs, ca.json, counters */
+#define CA_LOCK_WAIT_SECONDS 60
+
+/* ------------------------------------------------------------------------ */
+/* ca_x509.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Unix seconds or RFC 3339 ("2026-01-01T00:00:00Z", offsets, fractions dropped). 0 / -1. */
+int ca_parse_time(const char *s, int64_t *out);
+/* "YYYY-MM-DDThh:mm:ssZ"; `out` has room for 32 bytes. */
+void ca_format_time(int64_t t, char *out, size_t cap);
+int ca_asn1_time_unix(const ASN1_TIME *t, int64_t *out);
+/* --days N: 1..CA_MAX_DAYS. On error prints a usage line and returns TOOL_EXIT_USAGE. */
+int ca_parse_days(const char *cmd, const char *value, long *out);
+/* --at / --not-before TIME. Usage error when malformed. */
+int ca_parse_time_opt(const char *cmd, const char *opt, const char *value, int64_t *out);
+int64_t ca_now(void);
+
+/* Growable byte buffer for file contents built in memory. */
+typedef struct ca_buf {
+    char *p;
+    size_t len;
+} ca_buf;
+int ca_buf_add(ca_buf *b, const void *data, size_t len);
+int ca_buf_cert(ca_buf *b, X509 *x);          /* PEM CERTIFICATE */
+int ca_buf_crl(ca_buf *b, X509_CRL *c);       /* PEM X509 CRL */
+int ca_buf_crl_der(ca_buf *b, X509_CRL *c);   /* DER, what a CRL distribution point serves */
+int ca_buf_key(ca_buf *b, EVP_PKEY *k);       /* unencrypted PKCS#8 PEM */
+int ca_buf_req(ca_buf *b, X509_REQ *r);       /* PEM CERTIFICATE REQUEST */
+void ca_buf_free(ca_buf *b);
+
+EVP_PKEY *ca_key_generate(void);
+/* 1 when `k` is an EC P-256 key (ES256, RFC 7518 §3.4). */
+int ca_key_is_p256(const EVP_PKEY *k);
+/* Reads a PEM private key (encrypted keys are refused, never prompted for)
+ * and requires P-256. Prints one line and returns a TOOL_EXIT_* code. */
+int ca_key_load(const char *path, EVP_PKEY **out);
+/* Reads the first certificate of a PEM/DER file (all of them in `all` if not NULL). */
+int ca_cert_load(const char *path, X509 **out, tool_certs *all);
+
+int ca_set_serial(X509 *x, uint64_t serial);
+int ca_get_serial(const X509 *x, uint64_t *out);
+void ca_serial_hex(uint64_t serial, char *out, size_t cap); /* 16 upper-case hex digits */
+int ca_parse_serial(const char *s, uint64_t *out);         /* hex, optional 0x and ':' */
+/* Adds an extension OpenSSL knows by NID, from its config syntax ("critical,CA:FALSE"). */
+int ca_add_ext(X509 *x, X509 *issuer, int nid, const char *value);
+int ca_add_policy(X509 *x, const char *oid);
+int ca_set_validity(X509 *x, int64_t not_before, int64_t not_after);
+/* CN plus optional O; NULL on failure. */
+X509_NAME *ca_make_name(const char *cn, const char *org);
+/* SHA-256 of the DER certificate as 64 lower-case hex digits. */
+int ca_cert_sha256(const X509 *x, char *out, size_t cap);
+/* RFC 2253 subject (UTF-8 kept); malloc'ed; NULL on failure. */
+char *ca_name_string(const X509_NAME *n);
+
+/* ------------------------------------------------------------------------ */
+/* ca_store.c                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * An open CA directory. Opening takes the lock (flock on DIR/lock: shared
+ * for readers, exclusive for writers) and loads ca.json and index.json; an
+ * exclusive open also removes temporary files a crashed writer left.
+ */
+typedef struct ca_dir {
+    const char *path;
+    int fd;       /* the directory */
+    int certs_fd; /* DIR/certs */
+    int lock_fd;
+    json_t *config; /* ca.json */
+    json_t *index;  /* index.json: {"version": 1, "certificates": [...]} */
+    uint64_t next_serial;
+    uint64_t next_crlnumber;
+    uint64_t root_serial, inter_serial;
+    X509 *root, *inter;
+    EVP_PKEY *root_key, *inter_key;
+} ca_dir;
+
+enum { CA_LOCK_SHARED = 0, CA_LOCK_EXCLUSIVE = 1 };
+/* What ca_dir_load reads besides the two certificates: only the keys used. */
+enum { CA_KEYS_NONE = 0, CA_KEYS_INTER = 1, CA_KEYS_BOTH = 2 };
+
+int ca_dir_open(const char *path, int lock, ca_dir *d);
+/* Loads root.pem and inter.pem, and the private keys `keys` says. */
+int ca_dir_load(ca_dir *d, int keys);
+void ca_dir_close(ca_dir *d);
+const char *ca_config_str(const ca_dir *d, const char *key);
+
+/* The entries array, and the entry with `serial` (NULL when none). */
+json_t *ca_index_certs(const ca_dir *d);
+json_t *ca_index_find(const ca_dir *d, uint64_t serial);
+/* A new index entry describing `x`. */
+json_t *ca_index_entry(X509 *x, const char *kind, uint64_t issuer_serial);
+/* The index as the bytes of index.json. */
+int ca_index_bytes(const json_t *index, ca_buf *out);
+
+/*
+ * Transactions: every file is first written to a temporary file in its
+ * final directory and fsync'ed (ca_txn_write); nothing visible changes
+ * until ca_txn_commit renames them into place, in the order they were
+ * added, fsync'ing the directory after each rename. A failure before the
+ * commit leaves every directory as it was (ca_txn_abort removes the
+ * temporary files). `step` names the file for the failure hooks.
+ */
+#define CA_TXN_MAX 16
+typedef struct ca_txn_file {
+    int dirfd;
+    char label[512]; /* the path for messages */
+    char name[256];
+    char tmp[300];
+    const char *step;
+    int no_clobber;
+    int state; /* 0 unused, 1 temporary written, 2 committed */
+} ca_txn_file;
+
+typedef struct ca_txn {
+    const char *cmd; /* "issue", ...: hook steps are "<cmd>:<step>" */
+    ca_txn_file f[CA_TXN_MAX];
+    size_t n;
+    int fds[4]; /* directories opened for the transaction, closed by ca_txn_end */
+    size_t nfds;
+} ca_txn;
+
+int ca_txn_write(ca_txn *t, int dirfd, const char *label, const char *name, const void *data,
+                 size_t len, mode_t mode, int no_clobber, const char *step);
+/* Like ca_txn_write, into the directory of `path` (opened and kept until ca_txn_end). */
+int ca_txn_write_path(ca_txn *t, const char *path, const void *data, size_t len, mode_t mode,
+                      int no_clobber, const char *step);
+/* Renames everything into place. On failure the files not yet renamed are removed. */
+int ca_txn_commit(ca_txn *t);
+/* Removes temporary files that were not committed and closes the directories. */
+void ca_txn_end(ca_txn *t);
+
+/*
+ * Opens the directory that will hold `path` (O_DIRECTORY) and gives the
+ * final component in *base (pointing into `path`). -1 after printing why.
+ */
+int ca_open_parent(const char *path, const char **base);
+/* 1 when `name` exists in `dirfd` (any type), 0 when not. */
+int ca_exists_at(int dirfd, const char *name);
+
+/*
+ * Failure injection for tests (docs/ca.md "Crash safety"): when
+ * CLID_CA_CRASH_AT equals "<cmd>:<step>" the process kills itself with
+ * SIGKILL there; when CLID_CA_FAIL_AT does, the step fails as a write error
+ * would (returns -1). Otherwise returns 0. Either only makes clid stop
+ * earlier, which anyone able to set its environment could do anyway.
+ */
+int ca_hook(const char *cmd, const char *step);
+
+/* ------------------------------------------------------------------------ */
+/* ca_ext.c                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The extension options shared by `issue` and `csr`, first in their tables. */
+#define CA_EXT_OPTIONS                                                                         \
+    {"--spc", NULL, 1, 0}, {"--tn", NULL, 1, 1}, {"--range", NULL, 1, 1},                      \
+        {"--country", NULL, 1, 1}, {"--carrier", NULL, 1, 0}, {"--mccmnc", NULL, 1, 1},        \
+        {"--ispc", NULL, 1, 1}, {"--role", NULL, 1, 0}, {"--operator", NULL, 1, 0},            \
+        {"--cn", NULL, 1, 0}
+enum {
+    CA_OPT_SPC,
+    CA_OPT_TN,
+    CA_OPT_RANGE,
+    CA_OPT_COUNTRY,
+    CA_OPT_CARRIER,
+    CA_OPT_MCCMNC,
+    CA_OPT_ISPC,
+    CA_OPT_ROLE,
+    CA_OPT_OPERATOR,
+    CA_OPT_CN,
+    CA_OPT_EXT_COUNT
+};
+
+/* What a certificate (or CSR) says about its holder. */
+typedef struct ca_spec {
+    clid_tnauth *tnauth; /* NULL: no TNAuthList */
+    clid_entity *entity; /* NULL: no SignallingEntity */
+    const char *cn;      /* --cn, borrowed */
+} ca_spec;
+
+/* Builds the spec from the options (every value validated). TOOL_EXIT_*. */
+int ca_spec_from_args(const char *cmd, const tool_args *a, ca_spec *out);
+void ca_spec_free(ca_spec *s);
+
+/* Certificate kinds, as recorded in the index. */
+typedef enum ca_kind { CA_KIND_SP, CA_KIND_SP_CA, CA_KIND_DELEGATE } ca_kind;
+const char *ca_kind_name(ca_kind k);
+
+/*
+ * The certificate profile checks on what is about to be certified
+ * (ATIS-1000080 and RFC 8226): a TNAuthList is present, SPCs are digits and
+ * upper-case letters, at most one SPC, and an SP certificate with an SPC
+ * carries nothing else. Prints one line and returns TOOL_EXIT_DATAERR (or
+ * `usage_rc` when the values came from the command line).
+ */
+int ca_spec_lint(const char *cmd, const ca_spec *s, ca_kind kind, int usage_rc);
+
+/* Subject: CN "SHAKEN <SPC>" (ATIS-1000080), else derived or --cn; O = operator name. */
+X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind);
+
+/* Adds TNAuthList and SignallingEntity as non-critical extensions. */
+clid_err ca_spec_add_exts(const ca_spec *s, X509 *x);
+
+/* 1 when every field of `req` is allowed by `allowed` (subset), else 0 with *why set. */
+int ca_entity_within(const clid_entity *req, const clid_entity *allowed, const char **why);
+
+/* One-line text for a TNAuthList ("SPC 709J", "TN 1202...", "range 1202+100, ..."). */
+void ca_tnauth_summary(const clid_tnauth *l, char *out, size_t cap);
+json_t *ca_tnauth_json(const clid_tnauth *l);
+
+/* ------------------------------------------------------------------------ */
+/* Subcommands                                                               */
+/* ------------------------------------------------------------------------ */
+
+int ca_cmd_init(int argc, char **argv);
+int ca_cmd_issue(int argc, char **argv);
+int ca_cmd_csr(int argc, char **argv);
+int ca_cmd_revoke(int argc, char **argv);
+int ca_cmd_crl(int argc, char **argv);
+int ca_cmd_list(int argc, char **argv);
+int ca_cmd_export(int argc, char **argv);
+
+/* Shared by init and crl: builds the CRLs and adds crlnumber, crl.pem,
+ * inter.crl, root.crl (and `extra_out` when not NULL) to `t`. */
+int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
+                 const char *extra_out, size_t *n_inter, size_t *n_root);
+
+/*
+ * The CSR checks of issue --csr (Q.TSCA: the information elements a CSR
+ * requests are verified against what the operator allows). Reads the CSR,
+ * verifies its signature, requires a P-256 key, and replaces `spec`'s
+ * TNAuthList and SignallingEntity by the requested ones when they are within
+ * `spec` (the operator's allowance). Returns TOOL_EXIT_*; *pubkey is the
+ * CSR's key (caller frees).
+ */
+int ca_csr_check(const char *path, ca_spec *spec, EVP_PKEY **pubkey);
+
+void ca_help(FILE *f);
+
+#endif /* CLID_TOOL_CA_H */

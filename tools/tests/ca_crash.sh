@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# clid ca: a crash or a failure in the middle of a change leaves DIR usable.
+#
+# CLID_CA_CRASH_AT=<cmd>:<step> makes clid kill itself with SIGKILL at that
+# point (no cleanup, as a power cut or kill -9); CLID_CA_FAIL_AT=<cmd>:<step>
+# makes the step fail as a write error would. Steps (docs/ca.md):
+#   temps                    every temporary file written and fsync'ed, nothing renamed
+#   serial cert index        issue: after each rename into DIR, in this order
+#   key chain                issue: after PREFIX.key, PREFIX.pem are published
+#   crlnumber crl inter-crl root-crl out     crl
+#   index                    revoke
+# After each: DIR is consistent (ca_lib.sh), the next command works and
+# cleans up, and no serial is ever handed out twice.
+. "$(dirname "$0")/lib.sh" "$@"
+. "$TESTS_DIR/ca_lib.sh"
+cd "$TMP"
+
+"$CLID" ca init base >/dev/null
+"$CLID" ca issue base --out first --spc 709J >/dev/null
+
+serials() { jq -r '.certificates[].serial' "$1/index.json"; }
+entries() { jq '.certificates | length' "$1/index.json"; }
+
+# after_crash DIR TAG: the next issue works, gets a new serial, and cleans up.
+next_issue_works() {
+    local d=$1 tag=$2 s
+    serials "$d" >"$TMP/before-$tag"
+    run ca issue "$d" --out "next-$tag" --spc 709J
+    ok
+    if [ "$RC" -ne 0 ]; then
+        fail "$tag: the next issue failed: $(cat "$TMP/err")"
+        return
+    fi
+    s=$(cat "$TMP/out")
+    check "$tag: the next serial is new" bash -c "! grep -qx '$s' '$TMP/before-$tag'"
+    check "$tag: consistent after the next issue" ca_consistent "$d"
+    check "$tag: the next command removed the temporary files" \
+        bash -c "! ls -a '$d' '$d/certs' | grep -q '^\.tmp\.'"
+    check "$tag: the new chain verifies" quiet openssl verify -CAfile "$d/root.pem" \
+        -untrusted "$d/inter.pem" "next-$tag.pem"
+}
+
+# --- issue: crash at every step ---------------------------------------------
+for step in temps serial cert index key chain; do
+    cp -a base "c-$step"
+    before=$(dir_hash "c-$step")
+    n0=$(entries "c-$step")
+    crash_run env CLID_CA_CRASH_AT="issue:$step" "$CLID" ca issue "c-$step" --out "o-$step" \
+        --spc 709J
+    rc=$RC
+    check "crash at issue:$step: killed by SIGKILL (rc $rc)" test "$rc" -eq 137
+    check "crash at issue:$step: consistent" ca_consistent "c-$step"
+    case $step in
+        temps)
+            check "crash at issue:temps: DIR unchanged but for temporary files" \
+                test "$(dir_hash_no_tmp "c-$step")" = "$before"
+            ;;
+        serial | cert)
+            check "crash at issue:$step: the serial is spent, the index unchanged" \
+                test "$(entries "c-$step")" = "$n0"
+            ;;
+        *)
+            check "crash at issue:$step: the certificate is in the index" \
+                test "$(entries "c-$step")" = $((n0 + 1))
+            ;;
+    esac
+    case $step in
+        temps | serial | cert | index)
+            check "crash at issue:$step: no output published" test ! -e "o-$step.pem" -a ! -e "o-$step.key"
+            ;;
+        key)
+            check "crash at issue:key: key published, chain not yet" test -e o-key.key -a ! -e o-key.pem
+            ;;
+        chain)
+            check "crash at issue:chain: both published" test -e o-chain.key -a -e o-chain.pem
+            ;;
+    esac
+    next_issue_works "c-$step" "crash-$step"
+done
+
+# --- issue: injected write failure at every step --------------------------------
+for step in temps serial cert index key chain; do
+    cp -a base "f-$step"
+    before=$(dir_hash "f-$step")
+    LAST_ARGS="issue with CLID_CA_FAIL_AT=issue:$step"
+    set +e
+    CLID_CA_FAIL_AT="issue:$step" "$CLID" ca issue "f-$step" --out "p-$step" --spc 709J \
+        >"$TMP/out" 2>"$TMP/err"
+    RC=$?
+    set -e
+    expect_rc 1
+    check "fail at issue:$step: one line names the step" \
+        grep -qx "clid: ca issue: injected failure at step 'issue:$step' (CLID_CA_FAIL_AT)" "$TMP/err"
+    check "fail at issue:$step: nothing on stdout" test ! -s "$TMP/out"
+    check "fail at issue:$step: consistent" ca_consistent "f-$step"
+    check "fail at issue:$step: no temporary file left" \
+        bash -c "! ls -a 'f-$step' 'f-$step/certs' | grep -q '^\.tmp\.' &&
+                 ! ls -a | grep -q '^\.tmp\..*p-$step'"
+    if [ "$step" = temps ]; then
+        check "fail at issue:temps: DIR byte-identical" test "$(dir_hash f-temps)" = "$before"
+        check "fail at issue:temps: no output" test ! -e p-temps.pem -a ! -e p-temps.key
+    fi
+    next_issue_works "f-$step" "fail-$step"
+done
+
+# --- revoke and crl ---------------------------------------------------------------
+serial=$(jq -r '.certificates[1].serial' base/index.json)
+cp -a base r
+crash_run env CLID_CA_CRASH_AT=revoke:index "$CLID" ca revoke r "$serial"
+rc=$RC
+check "crash at revoke:index: killed" test "$rc" -eq 137
+check "crash at revoke:index: consistent" ca_consistent r
+check "crash at revoke:index: the revocation is recorded" \
+    test "$(jq -r ".certificates[1].revoked != null" r/index.json)" = true
+cp -a base r2
+before=$(dir_hash r2)
+set +e
+CLID_CA_FAIL_AT=revoke:temps "$CLID" ca revoke r2 "$serial" >/dev/null 2>&1
+rc=$?
+set -e
+check "fail at revoke:temps: exit 1" test "$rc" -eq 1
+check "fail at revoke:temps: DIR byte-identical" test "$(dir_hash r2)" = "$before"
+
+for step in temps crlnumber crl inter-crl root-crl out; do
+    cp -a r "k-$step"
+    n=$(cat "k-$step/crlnumber")
+    crash_run env CLID_CA_CRASH_AT="crl:$step" "$CLID" ca crl "k-$step" --out "crl-$step.pem"
+    rc=$RC
+    check "crash at crl:$step: killed" test "$rc" -eq 137
+    check "crash at crl:$step: consistent" ca_consistent "k-$step"
+    run ca crl "k-$step"
+    check "crash at crl:$step: the next crl works" test "$RC" -eq 0
+    got=$(sed -n 's/^crlNumber \([0-9]*\):.*/\1/p' "$TMP/out")
+    if [ "$step" = temps ]; then
+        check "crash at crl:temps: the number was not spent" test "$got" = "$n"
+    else
+        check "crash at crl:$step: a spent number is never reused" test "$got" = $((n + 1))
+    fi
+    check "crash at crl:$step: the CRL lists the revocation" bash -c \
+        "openssl crl -in 'k-$step/crl.pem' -noout -text | grep -q 'Serial Number: $serial'"
+done
+
+# --- init -------------------------------------------------------------------------
+for step in temps rename; do
+    crash_run env CLID_CA_CRASH_AT="init:$step" "$CLID" ca init "i-$step"
+    rc=$RC
+    check "crash at init:$step: killed" test "$rc" -eq 137
+    if [ "$step" = temps ]; then
+        check "crash at init:temps: no half-made DIR" test ! -e i-temps
+    else
+        check "crash at init:rename: DIR complete" ca_consistent i-rename
+    fi
+done
+set +e
+CLID_CA_FAIL_AT=init:temps "$CLID" ca init i-fail >/dev/null 2>&1
+rc=$?
+set -e
+check "fail at init:temps: exit 1" test "$rc" -eq 1
+check "fail at init:temps: nothing left behind" bash -c "! ls -a | grep -q 'i-fail'"
+
+# --- kill -9 from outside at arbitrary moments --------------------------------------
+cp -a base kill
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    (
+        "$CLID" ca issue kill --out "kill-$i" --tn "1202555$(printf %04d "$i")" >/dev/null 2>&1 &
+        pid=$!
+        sleep "0.0$i"
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    ) 2>/dev/null
+done
+check "after ten kill -9: consistent" ca_consistent kill
+next_issue_works kill kill9
+
+finish

@@ -1,0 +1,104 @@
+# Helpers for the `clid ca` tests (sourced after lib.sh, not run).
+
+# The tests cd into $TMP: make the binary's path absolute first.
+case $CLID in
+    /*) ;;
+    *) CLID=$(cd "$(dirname "$CLID")" && pwd)/$(basename "$CLID") ;;
+esac
+
+# quiet COMMAND...: runs COMMAND with its output discarded (for `check`).
+quiet() {
+    "$@" >/dev/null 2>&1
+}
+
+# dir_hash DIR: names, modes, sizes and contents of everything in DIR.
+dir_hash() {
+    (
+        cd "$1" &&
+            find . -printf '%p %m %s\n' | LC_ALL=C sort &&
+            find . -type f -exec sha256sum {} + | LC_ALL=C sort
+    ) | sha256sum | cut -d' ' -f1
+}
+
+# dir_hash_no_tmp DIR: the same, ignoring temporary files a killed writer left.
+dir_hash_no_tmp() {
+    (
+        cd "$1" &&
+            find . -not -name '.tmp.*' -printf '%p %m %s\n' | LC_ALL=C sort &&
+            find . -type f -not -name '.tmp.*' -exec sha256sum {} + | LC_ALL=C sort
+    ) | sha256sum | cut -d' ' -f1
+}
+
+# ca_consistent DIR: the invariants docs/ca.md promises after any crash.
+#   - index.json is a version 1 index whose serials are unique;
+#   - every entry's certs/SERIAL.pem exists and has the recorded SHA-256;
+#   - the serial counter is above every serial in the index;
+#   - the keys are mode 0600 (not checked with a second argument "nomode":
+#     git does not keep file modes, so a checkout's keys are 0644).
+# Prints what is wrong and returns 1.
+ca_consistent() {
+    local d=$1 mode=${2:-mode} bad=0 head version n uniq max=0 counter s file want got k
+    # One jq and no openssl per entry: process start-up is what costs here.
+    if ! jq -r '"\(.version) \(.certificates | length) \([.certificates[].serial] | unique | length)",
+                (.certificates[] | "\(.serial) \(.file) \(.sha256)")' "$d/index.json" \
+        >"$TMP/consistent.txt" 2>/dev/null; then
+        echo "ca_consistent: $d/index.json is not JSON" >&2
+        return 1
+    fi
+    read -r version n uniq <"$TMP/consistent.txt"
+    if [ "$version" != 1 ]; then
+        echo "ca_consistent: $d/index.json is not a version 1 index" >&2
+        return 1
+    fi
+    if [ "$n" != "$uniq" ]; then
+        echo "ca_consistent: $d: duplicate serials in the index" >&2
+        bad=1
+    fi
+    while IFS=' ' read -r s file want; do
+        if [ ! -f "$d/$file" ]; then
+            echo "ca_consistent: $d: $file missing" >&2
+            bad=1
+            continue
+        fi
+        got=$(sed '/^-----/d' "$d/$file" | base64 -d | sha256sum | cut -d' ' -f1)
+        if [ "$got" != "$want" ]; then
+            echo "ca_consistent: $d: $file does not match the index" >&2
+            bad=1
+        fi
+        if [ $((16#$s)) -gt "$max" ]; then max=$((16#$s)); fi
+    done < <(tail -n +2 "$TMP/consistent.txt")
+    counter=$((16#$(cat "$d/serial")))
+    if [ "$counter" -le "$max" ]; then
+        echo "ca_consistent: $d: serial counter $(cat "$d/serial") is not above the index" >&2
+        bad=1
+    fi
+    for k in root.key inter.key; do
+        if [ "$mode" = mode ] && [ "$(stat -c %a "$d/$k")" != 600 ]; then
+            echo "ca_consistent: $d/$k is not mode 0600" >&2
+            bad=1
+        fi
+    done
+    return "$bad"
+}
+
+# crash_run COMMAND...: runs COMMAND in a subshell whose stderr is discarded,
+# so that bash's "Killed" notice does not clutter the log when a test makes
+# clid kill itself (clid's own stderr is in $TMP/err).
+# The status is in $RC (137 for SIGKILL).
+crash_run() {
+    set +e
+    (
+        "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+        exit $?
+    ) 2>/dev/null
+    RC=$?
+    set -e
+}
+
+# osl_verify ROOT CHAIN [openssl verify options]: the leaf (first certificate
+# of CHAIN) against ROOT with the rest of CHAIN as untrusted intermediates.
+osl_verify() {
+    local root=$1 chain=$2
+    shift 2
+    openssl verify "$@" -CAfile "$root" -untrusted "$chain" "$chain" >"$TMP/osl.out" 2>&1
+}
