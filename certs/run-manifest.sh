@@ -7,7 +7,7 @@
 #
 # Per case (the format is described at the top of manifest.txt):
 #   clid sign --key KEY [--cert CHAIN] --x5u URL --orig TN --dest TN... --attest A --at TIME
-#   clid verify --identity VALUE --orig TN --dest TN... --trust ANCHOR... [--crl FILE]...
+#   clid verify --identity VALUE --orig TN --dest TN --trust ANCHOR... [--crl FILE]...
 #       --x5u-map URL=CHAIN --at TIME --json
 # The case passes when the JSON `reason` is the expected name and the exit
 # status agrees with it (0 for CLID_OK; 1 TN-Validation-Failed or 2
@@ -87,10 +87,14 @@ run_case() {
     local sign=(sign --key "$BASE/${C[key]}" --x5u "$url" --orig "${C[orig]}"
         --attest "${C[attest]:-A}" --at "${C[time]}")
     local verify=(verify --orig "${C[orig]}" --x5u-map "$url=$chain" --at "${C[time]}" --json)
+    # The PASSporT may name several callees; the request being verified has
+    # one, the last listed (so a match beyond the first entry is exercised).
+    local last=""
     for f in ${C[dest]}; do
         sign+=(--dest "$f")
-        verify+=(--dest "$f")
+        last=$f
     done
+    verify+=(--dest "$last")
     for f in ${C[anchor]}; do verify+=(--trust "$BASE/$f"); done
     for f in ${C[crl]:-}; do verify+=(--crl "$BASE/$f"); done
     case ${C[signcert]:-yes} in
