@@ -16,9 +16,9 @@ out_has "usage: clid cert show FILE [--json]"
 expect_ok cert --help
 out_has "usage: clid cert show FILE [--json]"
 expect_ok help demo
-out_has "usage: clid demo [--out FILE] [--json]"
+out_has "usage: clid demo [--out FILE] [--json] [--no-call]"
 expect_ok demo -h
-out_has "usage: clid demo [--out FILE] [--json]"
+out_has "usage: clid demo [--out FILE] [--json] [--no-call]"
 
 # Usage errors: one line, exit 64, nothing on stdout.
 expect_error 64 "^clid: frobnicate: unknown command \(see 'clid help'\)$" frobnicate

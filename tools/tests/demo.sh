@@ -20,8 +20,15 @@ out_has "  Operator:   clid demo operator"
 check "subject and issuer are the same (self-signed)" \
     test "$(sed -n 's/^Subject: *//p' "$TMP/out")" = "$(sed -n 's/^Issuer: *//p' "$TMP/out")"
 
+# The call: signed, verified, a replay and a forgery refused.
+out_has "Verified at the receiving gateway (trust anchor: the demo certificate):"
+check "the call verifies" bash -c "grep -A3 '^Verified at the receiving' '$TMP/out' | grep -qx 'reason: CLID_OK'"
+check "the replay fails on the caller" bash -c "grep -A3 '^The same header replayed' '$TMP/out' | grep -qx 'reason: CLID_ERR_ORIG_MISMATCH'"
+check "the forgery fails on the signature" bash -c "grep -A3 '^The caller.s number edited' '$TMP/out' | grep -qx 'reason: CLID_ERR_SIGNATURE_INVALID'"
+check "the Identity header has the RFC 8224 shape" grep -Eq '^Identity: [A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86};info=<https://certs\.demo\.clid\.invalid/demo\.pem>;alg=ES256;ppt=shaken$' "$TMP/out"
+
 # --out: the file holds the certificate that was shown, and openssl accepts it.
-expect_ok demo --out "$TMP/demo.pem"
+expect_ok demo --no-call --out "$TMP/demo.pem"
 cp "$TMP/out" "$TMP/demo.txt"
 check "--out wrote a file" test -s "$TMP/demo.pem"
 expect_ok cert show "$TMP/demo.pem"
