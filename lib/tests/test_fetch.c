@@ -1302,6 +1302,35 @@ static void test_persistent_dir(void **state)
 /* Fork, threads                                                             */
 /* ------------------------------------------------------------------------ */
 
+/* The checks a forked child runs; 0 when all pass. */
+static int child_checks(clid_fetcher *f)
+{
+    size_t len = 0;
+    int64_t age = 0;
+    if (clid_fetcher_fetch(f, https("/chain.pem"), buf, BUF_CAP, &len, &age) != CLID_OK)
+        return 1;
+    if (len != strlen(chain_sp) || memcmp(buf, chain_sp, len) != 0)
+        return 2;
+    clid_fetcher_stats s;
+    clid_fetcher_get_stats(f, &s);
+    if (s.requests != 1 || s.cache_hits != 0)
+        return 3;
+    if (clid_fetcher_fetch(f, https("/chain.pem"), buf, BUF_CAP, &len, &age) != CLID_OK)
+        return 4;
+    clid_fetcher_get_stats(f, &s);
+    if (s.requests != 1 || s.cache_hits != 1)
+        return 5;
+    clid_fetcher_free(f);
+    return 0;
+}
+
+/*
+ * The child starts with an empty cache and fresh counters, and fetches
+ * fine. It abandons, by design, the trust store its parent loaded (a
+ * parent thread may have held its lock at fork time): so, as in
+ * test_certcache, it reports through a pipe and replaces itself with
+ * true(1), and no leak checker audits that image.
+ */
 static void test_fork(void **state)
 {
     (void)state;
@@ -1310,33 +1339,26 @@ static void test_fork(void **state)
     clid_fetcher *f = new_fetcher();
     int before = count("/chain.pem");
     assert_int_equal(fetch(f, https("/chain.pem"), NULL, NULL), CLID_OK);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        /* The child starts with an empty cache and fresh counters, and its
-         * fetch works. No cmocka asserts here: report by exit status. */
-        size_t len = 0;
-        int64_t age = 0;
-        int rc = 0;
-        if (clid_fetcher_fetch(f, https("/chain.pem"), buf, BUF_CAP, &len, &age) != CLID_OK)
-            rc = 1;
-        else if (len != strlen(chain_sp) || memcmp(buf, chain_sp, len) != 0)
-            rc = 2;
-        clid_fetcher_stats s;
-        clid_fetcher_get_stats(f, &s);
-        if (rc == 0 && (s.requests != 1 || s.cache_hits != 0))
-            rc = 3;
-        if (rc == 0 && clid_fetcher_fetch(f, https("/chain.pem"), buf, BUF_CAP, &len, &age) !=
-                           CLID_OK)
-            rc = 4;
-        clid_fetcher_free(f);
-        _exit(rc);
+        close(fds[0]);
+        unsigned char b = (unsigned char)child_checks(f);
+        if (write(fds[1], &b, 1) != 1)
+            _exit(1);
+        execlp("true", "true", (char *)NULL);
+        _exit(2);
     }
+    close(fds[1]);
+    unsigned char b = 0xff;
+    assert_int_equal(read(fds[0], &b, 1), 1);
+    close(fds[0]);
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(b, 0);
     assert_int_equal(count("/chain.pem"), before + 2);
     /* The parent's cache is untouched. */
     assert_int_equal(fetch(f, https("/chain.pem"), NULL, NULL), CLID_OK);
