@@ -350,8 +350,12 @@ void clid__fcache_count(clid__fcache *c, clid_fetcher_stats *d)
 
 void clid__fcache_stats(const clid__fcache *c, clid_fetcher_stats *out)
 {
-    /* No fork check: it would need a non-const cache. A child reads its
-     * parent's counters until its first fetch resets them. */
+    /* A child that has not fetched yet has not reset the counters: they
+     * are its parent's, and it has none of its own. */
+    if (__atomic_load_n(&c->pid, __ATOMIC_ACQUIRE) != getpid()) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     out->requests = __atomic_load_n(&c->stats.requests, __ATOMIC_RELAXED);
     out->cache_hits = __atomic_load_n(&c->stats.cache_hits, __ATOMIC_RELAXED);
     out->negative_hits = __atomic_load_n(&c->stats.negative_hits, __ATOMIC_RELAXED);

@@ -1307,11 +1307,14 @@ static int child_checks(clid_fetcher *f)
 {
     size_t len = 0;
     int64_t age = 0;
+    clid_fetcher_stats s;
+    clid_fetcher_get_stats(f, &s);
+    if (s.requests != 0 || s.cache_hits != 0) /* the parent's are not the child's */
+        return 6;
     if (clid_fetcher_fetch(f, https("/chain.pem"), buf, BUF_CAP, &len, &age) != CLID_OK)
         return 1;
     if (len != strlen(chain_sp) || memcmp(buf, chain_sp, len) != 0)
         return 2;
-    clid_fetcher_stats s;
     clid_fetcher_get_stats(f, &s);
     if (s.requests != 1 || s.cache_hits != 0)
         return 3;
