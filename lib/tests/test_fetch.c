@@ -963,6 +963,8 @@ static void test_fetch_too_large(void **state)
     /* Announced by Content-Length, and streamed to the close. */
     assert_int_equal(fetch(f, https("/big"), NULL, NULL), CLID_ERR_X5U_TOO_LARGE);
     assert_int_equal(fetch(f, https("/bigstream"), NULL, NULL), CLID_ERR_X5U_TOO_LARGE);
+    /* Headers are bounded too (32 KiB in all). */
+    assert_int_equal(fetch(f, https("/bigheaders"), NULL, NULL), CLID_ERR_X5U_TOO_LARGE);
     /* A smaller cap than the chain. */
     assert_int_equal(clid_fetcher_set_max_size(f, 100), CLID_OK);
     assert_int_equal(fetch(f, https("/plain.pem"), NULL, NULL), CLID_ERR_X5U_TOO_LARGE);

@@ -23,6 +23,7 @@ Routes (every request is counted per path, query stripped):
   /slow          answers after 10 s (a timeout)
   /big           70 KiB with Content-Length
   /bigstream     70 KiB without Content-Length (ends at close)
+  /bigheaders    the chain after 40 KiB of response headers
   /redirect      302 to /chain.pem
   /notpem        an HTML page
   /404           404
@@ -122,6 +123,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, b"-----BEGIN CERTIFICATE-----\n" + b"A" * BIG)
         elif path == "/bigstream":
             self.send(200, b"-----BEGIN CERTIFICATE-----\n" + b"A" * BIG, length=False)
+        elif path == "/bigheaders":
+            self.send(200, chain(), [("X-Filler-%d" % i, "x" * 1000) for i in range(40)])
         elif path == "/redirect":
             self.send(302, b"", [("Location", "/chain.pem")])
         elif path == "/notpem":
