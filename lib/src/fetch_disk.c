@@ -233,7 +233,11 @@ clid_err clid__fdisk_read(const char *dir, const char *url, int64_t now, uint8_t
     memcpy(copy, f.body, f.body_len);
     *body = copy;
     *len = f.body_len;
+    /* Whoever wrote the file (another clock, another version, a person),
+     * it serves no longer than a fresh fetch could. */
     *expires = f.expires;
+    if (now < INT64_MAX - CLID__X5U_TTL_MAX && f.expires > now + CLID__X5U_TTL_MAX)
+        *expires = now + CLID__X5U_TTL_MAX;
     free(buf);
     return CLID_OK;
 }

@@ -90,6 +90,10 @@ int clid__http_date_parse(const char *s, size_t len, int64_t *out);
 /* Cache (fetch_cache.c)                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* How long a good response is kept (DESIGN.md: [5 min, 24 h]). */
+#define CLID__X5U_TTL_MIN 300
+#define CLID__X5U_TTL_MAX 86400
+
 typedef struct clid__fcache clid__fcache;
 
 /* The outcome of one retrieval, as cached and as handed to waiters. */

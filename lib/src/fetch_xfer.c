@@ -58,8 +58,6 @@
 #error "libcurl 7.85 or later is needed (CURLOPT_PROTOCOLS_STR)"
 #endif
 
-#define TTL_MIN 300     /* DESIGN.md: cache TTL bounded to [5 min, 24 h] */
-#define TTL_MAX 86400
 #define MAX_PINNED 8    /* addresses handed to curl */
 #define HDR_BYTES_MAX (32u * 1024) /* all response header lines together */
 #define CC_MAX 1024
@@ -586,8 +584,11 @@ static clid_err classify(const struct xfer *x, CURLcode rc)
  * (none: 24 h, as the verifier does), never past the chain's notAfter. */
 static int64_t cache_expiry(int64_t now, int64_t fresh, int64_t not_after)
 {
-    int64_t ttl = fresh < 0 ? TTL_MAX : fresh;
-    ttl = ttl < TTL_MIN ? TTL_MIN : ttl > TTL_MAX ? TTL_MAX : ttl;
+    int64_t ttl = fresh < 0 ? CLID__X5U_TTL_MAX : fresh;
+    if (ttl < CLID__X5U_TTL_MIN)
+        ttl = CLID__X5U_TTL_MIN;
+    if (ttl > CLID__X5U_TTL_MAX)
+        ttl = CLID__X5U_TTL_MAX;
     int64_t until = now + ttl;
     return not_after > 0 && not_after < until ? not_after : until;
 }

@@ -798,6 +798,12 @@ static void test_disk_format(void **state)
     free(body);
     assert_int_equal(clid__fdisk_read(dir, url, TP_T0 + 600, &body, &len, &exp), CLID_ERR_IO);
     assert_int_equal(access(path, F_OK), -1);
+    /* A file claiming more than 24 h serves 24 h. */
+    clid__fdisk_write(dir, url, (const uint8_t *)chain_sp, strlen(chain_sp), TP_T0 + 10 * 86400);
+    assert_int_equal(clid__fdisk_read(dir, url, TP_T0, &body, &len, &exp), CLID_OK);
+    assert_int_equal(exp, TP_T0 + 86400);
+    free(body);
+    assert_int_equal(unlink(path), 0);
 
     /* The sweep removes expired and damaged files, keeps current ones and
      * other files, and removes temporary files only when old. */
