@@ -139,7 +139,7 @@ CLID_API CLID_WUR clid_err clid_ctx_add_x5u_pem(clid_ctx *ctx, const char *url, 
  * number into *len, and may set *max_age_s to how long the response may be
  * cached (-1 when the server said nothing). It returns CLID_OK or one of the
  * CLID_ERR_X5U_* codes. It may be called from several threads at once.
- * clid_sip.h provides a libcurl fetcher with a URL policy (issue 5).
+ * clid_fetch.h provides a libcurl fetcher with a URL policy and a cache.
  */
 typedef clid_err (*clid_fetch_fn)(void *arg, const char *url, uint8_t *buf, size_t cap,
                                   size_t *len, int64_t *max_age_s);
