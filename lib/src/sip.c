@@ -327,6 +327,8 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
     in.orig = orig;
     in.dest = dest;
     in.now = o->now;
+    in.chain_pem = o->chain_pem;
+    in.chain_len = o->chain_len;
     return verify_each(v, ids, n, in, res);
 }
 
@@ -335,7 +337,7 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
 static clid_err verify_with_result(clid_verifier *v, const clid_sip_verify_opts *opts,
                                    const osip_message_t *m, clid_err early, clid_result *res)
 {
-    static const clid_sip_verify_opts defaults = {0, 0};
+    static const clid_sip_verify_opts defaults = {0, 0, NULL, 0};
     clid_result local;
     memset(&local, 0, sizeof local);
     clid_result *r = res != NULL ? res : &local;

@@ -135,6 +135,9 @@ CLID_API CLID_WUR clid_err clid_sip_sign_osip(const clid_signer *s,
 typedef struct clid_sip_verify_opts {
     int64_t now;             /* 0: the context's clock */
     int ignore_date;         /* 1: do not compare the Date header with iat */
+    const char *chain_pem;   /* the signer's chain given by the caller, as in
+                                clid_verify_input; NULL: use x5u */
+    size_t chain_len;
 } clid_sip_verify_opts;
 
 /*
