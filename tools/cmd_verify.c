@@ -369,9 +369,8 @@ int cmd_verify(int argc, char **argv)
         cmd_verify_help(stdout);
         return TOOL_EXIT_OK;
     }
-    if (a.npos > 1 || (a.npos == 1 && a.seen[OPT_IDENTITY]))
-        return tool_usage_error("verify", "verify", "unexpected operand '%s'",
-                                a.pos[a.npos - 1]);
+    if (a.npos > 1)
+        return tool_usage_error("verify", "verify", "unexpected operand '%s'", a.pos[1]);
     int request = a.npos == 1;
     if (request && (rc = request_mode_usage(&a)) != TOOL_EXIT_OK)
         return rc;

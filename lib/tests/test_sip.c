@@ -219,6 +219,16 @@ static clid_err verify_msg(const char *msg, size_t len, clid_result *res)
     return rc;
 }
 
+/* memmem: the buffers here are not NUL-terminated (exact-size copies). */
+static const char *find(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; n <= len && i <= len - n; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return hay + i;
+    return NULL;
+}
+
 /* "Name: value" + line ending inserted before the line that starts with
  * `before` (NULL: before the empty line). malloc'd, NUL-terminated. */
 static char *insert_line(const char *msg, size_t len, const char *before, const char *line,
@@ -226,12 +236,12 @@ static char *insert_line(const char *msg, size_t len, const char *before, const 
 {
     size_t at = 0;
     if (before == NULL) {
-        const char *p = strstr(msg, "\r\n\r\n");
-        const char *q = strstr(msg, "\n\n");
+        const char *p = find(msg, len, "\r\n\r\n");
+        const char *q = find(msg, len, "\n\n");
         at = p != NULL && (q == NULL || p < q) ? (size_t)(p - msg) + 2 : (size_t)(q - msg) + 1;
     } else {
         char *needle = tp_cat("\n", before, NULL);
-        const char *p = strstr(msg, needle);
+        const char *p = find(msg, len, needle);
         assert_non_null(p);
         at = (size_t)(p - msg) + 1;
         free(needle);
