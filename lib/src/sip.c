@@ -437,7 +437,35 @@ clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v, char 
     clid__sip_edit e[CLID__SIP_MAX_EDITS];
     size_t n = 0;
     CLID_TRY(clid__sip_verstat_edits(msg, &a, clid_verstat_str(v), e, &n));
-    return clid__sip_apply(msg, len, e, n, out, cap, out_len);
+    size_t need = 0;
+    rc = clid__sip_apply(msg, len, e, n, NULL, 0, &need);
+    CLID_ENSURE(rc == CLID_ERR_BUFFER_TOO_SMALL, rc);
+    if (out == NULL || cap < need) {
+        *out_len = need;
+        return CLID_ERR_BUFFER_TOO_SMALL;
+    }
+    /* The edit goes to a scratch copy first and is read back: the numbers
+     * must be what they were (libosip2 must read the marked URI as before,
+     * however odd the rest of it), or the caller gets nothing. */
+    char *tmp = malloc(need);
+    CLID_ENSURE(tmp != NULL, CLID_ERR_NOMEM);
+    size_t tmp_len = 0;
+    rc = clid__sip_apply(msg, len, e, n, tmp, need, &tmp_len);
+    char o1[CLID_TN_BUF], d1[CLID_TN_BUF], o2[CLID_TN_BUF], d2[CLID_TN_BUF];
+    if (rc == CLID_OK) {
+        clid_err before = clid_sip_get_tns(msg, len, o1, d1);
+        clid_err after = clid_sip_get_tns(tmp, tmp_len, o2, d2);
+        if (before == CLID_ERR_NOMEM || after == CLID_ERR_NOMEM)
+            rc = CLID_ERR_NOMEM;
+        else if (after != before || strcmp(o1, o2) != 0 || strcmp(d1, d2) != 0)
+            rc = CLID_ERR_SIP_PARSE;
+    }
+    if (rc == CLID_OK) {
+        memcpy(out, tmp, tmp_len + 1);
+        *out_len = tmp_len;
+    }
+    free(tmp);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -32,7 +32,8 @@ typedef struct clid__sip_raw {
  * fields, an empty line, the body). Lines end with CRLF or, as libosip2 and
  * many stacks tolerate, a bare LF. Refused as CLID_ERR_SIP_PARSE, because
  * libosip2 or a downstream parser could read them differently from clid:
- * no empty line, a bare CR, NUL or another control character other than
+ * a start line that is not a Request-Line (RFC 3261 §25.1; responses
+ * included), no empty line, a bare CR, NUL or another control character other than
  * HTAB in the header section, a line of only whitespace, a continuation
  * line right after the start line, a header line without "name:".
  * CLID_ERR_SIP_TOO_LARGE above CLID_SIP_MAX_LEN.
@@ -86,8 +87,9 @@ typedef struct clid__sip_param {
 } clid__sip_param;
 
 /* Iterates over the parameters in s[*pos..end), which starts at a ';' or
- * whitespace before one; quoted values are skipped whole. Returns 0 when
- * no further parameter starts there. */
+ * whitespace before one. A parameter runs to the next ';' outside quotes
+ * (its end excludes trailing whitespace). Returns 0 when no further
+ * parameter starts there. */
 int clid__sip_next_param(const char *s, size_t *pos, size_t end, clid__sip_param *p);
 
 /* Whether a parameter's name is `name` (case-insensitive). */

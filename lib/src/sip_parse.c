@@ -65,6 +65,40 @@ static int is_header_line(const char *s, size_t len)
     return i < len && s[i] == ':';
 }
 
+/*
+ * RFC 3261 §25.1 Request-Line = Method SP Request-URI SP SIP-Version, on
+ * one line. libosip2 looks for the version wherever it finds one, across
+ * line breaks, so a start line without it would make libosip2 read the
+ * following lines as part of the Request-URI and clid as headers.
+ */
+static int is_request_line(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && is_token_char(s[i]))
+        i++;
+    if (i == 0 || i == len || s[i] != ' ')
+        return 0;
+    size_t uri = ++i;
+    while (i < len && !is_wsp(s[i]))
+        i++;
+    if (i == uri || i == len || s[i] != ' ')
+        return 0;
+    i++;
+    /* SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT */
+    if (len - i < 7 || !ncase_eq(s + i, "SIP/", 4))
+        return 0;
+    i += 4;
+    size_t d = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i == d || i == len || s[i] != '.')
+        return 0;
+    d = ++i;
+    while (i < len && s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i > d && i == len;
+}
+
 clid_err clid__sip_raw_scan(const char *msg, size_t len, clid__sip_raw *out)
 {
     memset(out, 0, sizeof *out);
@@ -87,8 +121,8 @@ clid_err clid__sip_raw_scan(const char *msg, size_t len, clid__sip_raw *out)
             blank = blank && is_wsp((char)c);
         }
         if (line == 0) {
-            /* the start line */
-            CLID_ENSURE(end > pos && !is_wsp(msg[pos]), CLID_ERR_SIP_PARSE);
+            /* the start line: only requests are signed or verified */
+            CLID_ENSURE(is_request_line(msg + pos, end - pos), CLID_ERR_SIP_PARSE);
             out->crlf = end != eol;
             out->headers = eol + 1;
         } else if (end == pos) {
@@ -252,21 +286,23 @@ int clid__sip_next_param(const char *s, size_t *pos, size_t end, clid__sip_param
     while (q < end && is_token_char(s[q]))
         q++;
     p->name_len = q - p->name;
-    p->end = q;
-    size_t v = skip_lws(s, q, end);
-    if (v < end && s[v] == '=') {
-        v = skip_lws(s, v + 1, end);
-        if (v < end && s[v] == '"') {
-            v = skip_quoted(s, v, end);
-            if (v > end)
-                v = end;
+    /* The parameter runs to the next ';' outside quotes, whatever it holds:
+     * stopping at a character that is not allowed would hide the parameters
+     * after it, and a verstat among them would survive. */
+    while (q < end && s[q] != ';') {
+        if (s[q] == '"') {
+            q = skip_quoted(s, q, end);
+            if (q > end)
+                q = end;
         } else {
-            while (v < end && s[v] != ';' && s[v] != ',' && !is_lws(s[v]))
-                v++;
+            q++;
         }
-        p->end = v;
     }
-    *pos = p->end;
+    size_t e = q;
+    while (e > p->name + p->name_len && is_lws(s[e - 1]))
+        e--;
+    p->end = e;
+    *pos = q;
     return 1;
 }
 
@@ -297,6 +333,13 @@ clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *use
     int sip = (scheme_len == 3 && ncase_eq(scheme, "sip", 3)) ||
               (scheme_len == 4 && ncase_eq(scheme, "sips", 4));
     CLID_ENSURE((tel || sip) && user != NULL && user_len <= USER_MAX, CLID_ERR_BAD_TN);
+    /* The number is the user part up to its parameters (RFC 3966 par,
+     * RFC 4904 tgrp); clid_tn_canonicalize would also cut at '?' or '@',
+     * which in a user part are ordinary characters (RFC 3261 §25.1
+     * user-unreserved), not the end of a number: refused below instead. */
+    const char *semi = memchr(user, ';', user_len);
+    if (semi != NULL)
+        user_len = (size_t)(semi - user);
     char buf[USER_MAX + 1];
     size_t n = 0;
     for (size_t i = 0; i < user_len; i++) {
@@ -313,9 +356,13 @@ clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *use
         buf[n++] = c;
     }
     buf[n] = '\0';
-    /* No ':' in a number; and clid_tn_canonicalize would skip a "sip:" it
-     * found here as if it were this URI's scheme. */
-    CLID_ENSURE(n > 0 && memchr(buf, ':', n) == NULL, CLID_ERR_BAD_TN);
+    /* No ':', ';', '?' or '@' in a number (after decoding, too): clid_tn_
+     * canonicalize would cut at the last three, and skip a "sip:" it found
+     * here as if it were this URI's scheme. */
+    for (size_t i = 0; i < n; i++)
+        CLID_ENSURE(buf[i] != ':' && buf[i] != ';' && buf[i] != '?' && buf[i] != '@',
+                    CLID_ERR_BAD_TN);
+    CLID_ENSURE(n > 0, CLID_ERR_BAD_TN);
     return clid_tn_canonicalize(buf, tn);
 }
 

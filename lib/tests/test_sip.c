@@ -1131,6 +1131,13 @@ static void raw_scanner(void **state)
         "INVITE sip:a@b SIP/2.0\r\n: x\r\n\r\n",
         "INVITE sip:a@b SIP/2.0\r\nA(b): x\r\n\r\n",
         "\r\nA: 1\r\n\r\n",                           /* empty start line */
+        "INVITE sip:a@b\r\n\r\nX: SIP/2.0\r\n\r\n",    /* no version: libosip2 reads on */
+        "INVITE sip:a@b SIP/2.0 x\r\nA: 1\r\n\r\n",
+        "INVITE  sip:a@b SIP/2.0\r\nA: 1\r\n\r\n",
+        "INVITE sip:a@b SIP/2.\r\nA: 1\r\n\r\n",
+        "INVITE sip:a@b SIP/.0\r\nA: 1\r\n\r\n",
+        "INVITE sip:a@b HTTP/1.1\r\nA: 1\r\n\r\n",
+        "SIP/2.0 200 OK\r\nA: 1\r\n\r\n",
         " INVITE sip:a@b SIP/2.0\r\n\r\n",
         "",
     };
@@ -1199,6 +1206,10 @@ static void raw_addresses(void **state)
         {"tel:+1(202)555.0100;ext=1", "12025550100"},
         {"TEL:+12025550100", "12025550100"},
         {"sip:alice@h", NULL},
+        {"sip:+1202?5550100@h", NULL}, /* '?' is a user character, not a number's end */
+        {"sip:+1202%3F5550100@h", NULL},
+        {"tel:+1202?5550100", NULL},
+        {"sip:+1202%3B1@h", NULL},
         {"sip:anonymous@anonymous.invalid", NULL},
         {"sip:h", NULL},
         {"sip:+1%0D%0A@h", NULL},

@@ -30,8 +30,9 @@
  * Input rules for raw requests: at most CLID_SIP_MAX_LEN bytes; lines end
  * with CRLF or, as libosip2 tolerates, LF (clid writes new lines with the
  * ending of the start line); an empty line ends the header section. Refused
- * as CLID_ERR_SIP_PARSE: anything libosip2 refuses, a response, a request
- * without From or To, bare CR line endings, NUL or other control characters
+ * as CLID_ERR_SIP_PARSE: anything libosip2 refuses, a response or any start
+ * line but "Method SP Request-URI SP SIP-Version", a request without From or
+ * To, bare CR line endings, NUL or other control characters
  * (but HTAB) in the header section, whitespace-only lines, a missing empty
  * line. The body is never interpreted by clid (libosip2 checks it against
  * Content-Length and, for multipart bodies, their structure).
