@@ -647,6 +647,16 @@ static void several_identities(void **state)
     m = insert_line(in, in_len, NULL, yline, "\r\n", &n);
     assert_err(verify_msg(m, n, res), CLID_OK);
     free(m);
+    /* an Identity value over CLID_IDENTITY_MAX_LEN */
+    char *huge = malloc(CLID_IDENTITY_MAX_LEN + 32);
+    assert_non_null(huge);
+    memcpy(huge, "Identity: ", 10);
+    memset(huge + 10, 'a', CLID_IDENTITY_MAX_LEN + 10);
+    huge[CLID_IDENTITY_MAX_LEN + 20] = '\0';
+    m = insert_line(in, in_len, NULL, huge, "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_ERR_IDENTITY_TOO_LARGE);
+    free(m);
+    free(huge);
     /* CLID_SIP_MAX_IDENTITIES: a good one after eight bad ones is not looked at */
     char *cur = dup_exact(in, in_len);
     size_t cur_len = in_len;

@@ -157,7 +157,9 @@ expect_error 1 'CLID_ERR_DEST_MISMATCH' "${SIGN[@]}" --dest 12025550100 "$GOLDEN
 expect_error 64 'not a telephone number' "${SIGN[@]}" --orig alice "$GOLDEN/sipp_uac_tn.sip"
 
 # --- not a request, unreadable, too big: 65 / 66 --------------------------
-for name in response missing_to nul_in_header bare_cr no_blank_line; do
+# bad_via: clid's scanner accepts it, libosip2 refuses it (and must not
+# print its error trace on stdout: deps notes S2)
+for name in response missing_to nul_in_header bare_cr no_blank_line bad_via; do
     expect_error 65 "SIP request: CLID_ERR_SIP_PARSE: " "${SIGN[@]}" "$GOLDEN/$name.sip"
     expect_error 65 "SIP request: CLID_ERR_SIP_PARSE: " "${VERIFY[@]}" "$GOLDEN/$name.sip"
 done
