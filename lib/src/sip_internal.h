@@ -157,7 +157,8 @@ clid_err clid__sip_identity_edit(const clid__sip_raw *r, const char *value, size
  * parameters, header parameters), where a downstream reader might take them
  * for ours. An addr-spec entry is turned into name-addr ("<uri;...>"),
  * since its parameters would otherwise be header parameters (RFC 3261
- * §20.10). Fills e[0..*n).
+ * §20.10). Fills e[0..*n). CLID_ERR_SIP_PARSE when the URI holds a
+ * character no URI may hold (RFC 3986 §2: quotes, spaces, non-ASCII...).
  */
 clid_err clid__sip_verstat_edits(const char *msg, const clid__sip_addr *a, const char *verstat,
                                  clid__sip_edit *e, size_t *n);

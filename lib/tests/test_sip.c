@@ -1238,6 +1238,37 @@ static void raw_addresses(void **state)
     }
 }
 
+/* verstat refuses URIs it cannot edit safely; signing them is fine. */
+static void verstat_refusals(void **state)
+{
+    (void)state;
+    static const char *const pai[] = {
+        "<sip:+12025550100;x=\"a;verstat=b\"@h>", /* a quote in a URI */
+        "<sip:+12025550100;x=a\xc3\xa9@h>",        /* non-ASCII */
+        "<sip:+12025550100;x={a}@h>",
+    };
+    size_t len = 0;
+    char *in = read_golden("to_not_tn", ".sip", &len);
+    for (size_t i = 0; i < sizeof pai / sizeof pai[0]; i++) {
+        char *line = tp_cat("P-Asserted-Identity: ", pai[i], NULL);
+        size_t n = 0, got = 0;
+        char *m = insert_line(in, len, "Call-ID:", line, "\r\n", &n);
+        char tn1[CLID_TN_BUF], tn2[CLID_TN_BUF];
+        assert_err(clid_sip_get_tns(m, n, tn1, tn2), CLID_OK);
+        assert_string_equal(tn1, ORIG);
+        char out[2048];
+        assert_err(clid_sip_add_verstat(m, n, CLID_VERSTAT_PASSED, out, sizeof out, &got),
+                   CLID_ERR_SIP_PARSE);
+        size_t s_len = 0;
+        char *signed_m = sign_ok(m, n, &s_len);
+        assert_err(verify_msg(signed_m, s_len, NULL), CLID_OK);
+        free(signed_m);
+        free(m);
+        free(line);
+    }
+    free(in);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -1297,6 +1328,7 @@ int main(void)
         cmocka_unit_test(parse_date),
         cmocka_unit_test(raw_scanner),
         cmocka_unit_test(raw_addresses),
+        cmocka_unit_test(verstat_refusals),
         cmocka_unit_test(four_threads),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
