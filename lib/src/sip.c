@@ -407,10 +407,8 @@ static clid_err caller_entry(const clid__sip_raw *r, const char *tn, clid__sip_a
         }
     }
     CLID_ENSURE(have_from, CLID_ERR_SIP_PARSE);
-    CLID_ENSURE(clid__sip_uri_text_tn(r->msg + from.uri, from.uri_end - from.uri, got) ==
-                        CLID_OK &&
-                    strcmp(got, tn) == 0,
-                CLID_ERR_SIP_PARSE);
+    clid_err rc = clid__sip_uri_text_tn(r->msg + from.uri, from.uri_end - from.uri, got);
+    CLID_ENSURE(rc == CLID_OK && strcmp(got, tn) == 0, CLID_ERR_SIP_PARSE);
     *out = from;
     return CLID_OK;
 }
