@@ -3,20 +3,30 @@
  *             [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE] [--at TIME]
  *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
  *             [--accept-ppt PPT]... [--require-entity] [--json]
+ *             [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR] [--x5u-ca FILE]
+ * clid verify [the same options but --identity/--orig/--dest/--date]
+ *             [--output FILE] FILE|-
  *
  * Verifies one Identity header value (docs/verification.md); without
- * --identity the call has none, which is No-TN-Validation (428). Prints
+ * --identity the call has none, which is No-TN-Validation (428). With FILE,
+ * verifies a SIP request (clid_sip.h): its Identity headers, bound to its
+ * caller, callee and Date; --output writes the request with the verstat
+ * parameter added to the caller's URI. Prints
  *   <verstat>
  *   reason: <CLID_... name>
  *   sip: <status, 0 when passed>
  * or, with --json, one object. Exit status: 0 TN-Validation-Passed,
- * 1 TN-Validation-Failed, 2 No-TN-Validation, 64 usage, 66 unreadable input.
+ * 1 TN-Validation-Failed, 2 No-TN-Validation, 64 usage, 65 FILE is not a SIP
+ * request clid accepts, 66 unreadable input.
  * Scripts depend on these names and this output (issue 3 item 7).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <clid/clid_sip.h>
+
 #include "commands.h"
+#include "fetch_setup.h"
 #include "timearg.h"
 #include "util.h"
 
@@ -26,10 +36,15 @@ void cmd_verify_help(FILE *f)
           "                   [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE]\n"
           "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
           "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
-          "                   [--json]\n"
+          "                   [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR]\n"
+          "                   [--x5u-ca FILE] [--json]\n"
+          "       clid verify [options] [--output FILE] FILE|-\n"
           "\n"
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
           "and 'sip: CODE' (0 when passed), or one JSON object with --json.\n"
+          "With FILE (- for standard input), verifies a SIP request instead: its\n"
+          "Identity headers (one passing is enough), bound to its caller\n"
+          "(P-Asserted-Identity or From), callee (To or Request-URI) and Date header.\n"
           "\n"
           "  --identity VALUE   the Identity header value (without 'Identity:'); without\n"
           "                     it the call is unsigned: No-TN-Validation, sip 428\n"
@@ -47,15 +62,26 @@ void cmd_verify_help(FILE *f)
           "                     tn: a TN or range entry must cover the number\n"
           "  --accept-ppt PPT   accepted PASSporT types (default shaken); repeatable\n"
           "  --require-entity   the signer's SignallingEntity must be present\n"
+          "  --allow-http-x5u   let the fetcher use http x5u URLs (default: https only)\n"
+          "  --allow-private-x5u let the fetcher reach loopback and private addresses\n"
+          "  --cache-dir DIR    keep fetched certificates in DIR across runs\n"
+          "  --x5u-ca FILE      trust anchors for the x5u servers' TLS (default: system)\n"
+          "  --output FILE      with FILE: write the request with ;verstat= added to the\n"
+          "                     caller's URI (unchanged when the caller is no number)\n"
           "  --json             print one JSON object\n"
           "\n"
+          "With FILE, --identity, --orig, --dest and --date come from the request.\n"
+          "Without --x5u-map or --chain, x5u URLs are fetched (builds with the fetcher).\n"
+          "\n"
           "exit status: 0 TN-Validation-Passed, 1 TN-Validation-Failed, 2 No-TN-Validation,\n"
-          "64 usage error, 66 an input file cannot be read or used\n",
+          "64 usage error, 65 FILE is not a SIP request, 66 an input file cannot be read\n"
+          "or used\n",
           f);
 }
 
 enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
-       OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_HELP };
+       OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_OUTPUT,
+       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_HELP };
 
 static const tool_opt verify_opts[] = {
     [OPT_IDENTITY] = {"--identity", NULL, 1, 0},
@@ -72,6 +98,11 @@ static const tool_opt verify_opts[] = {
     [OPT_PPT] = {"--accept-ppt", NULL, 1, 1},
     [OPT_REQ_ENTITY] = {"--require-entity", NULL, 0, 0},
     [OPT_JSON] = {"--json", NULL, 0, 0},
+    [OPT_OUTPUT] = {"--output", NULL, 1, 0},
+    [OPT_ALLOW_HTTP] = {"--allow-http-x5u", NULL, 0, 0},
+    [OPT_ALLOW_PRIVATE] = {"--allow-private-x5u", NULL, 0, 0},
+    [OPT_CACHE_DIR] = {"--cache-dir", NULL, 1, 0},
+    [OPT_X5U_CA] = {"--x5u-ca", NULL, 1, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
 };
 
@@ -270,6 +301,63 @@ static int read_chain(const char *path, char **pem, size_t *len)
     return TOOL_EXIT_OK;
 }
 
+/* The verdict on stdout: three lines (and a detail), or one JSON object. */
+static int print_result(const clid_result *res, int json)
+{
+    if (json) {
+        json_t *j = result_json(res);
+        int bad = j == NULL || tool_json_print(stdout, j) != 0;
+        json_decref(j);
+        return bad ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    }
+    printf("%s\nreason: %s\nsip: %d\n", clid_verstat_str(clid_result_verstat(res)),
+           clid_err_name(clid_result_reason(res)), clid_result_sip_status(res));
+    const char *detail = clid_result_detail(res);
+    if (detail[0] != '\0') {
+        char *safe = tool_sanitize(detail, strlen(detail));
+        printf("detail: %s\n", safe ? safe : "");
+        free(safe);
+    }
+    return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* --output: the request with the verdict's verstat on the caller's URI. A
+ * request whose caller is no number has no URI to mark: written unchanged. */
+static int write_marked(const char *path, const char *msg, size_t len, clid_verstat vs)
+{
+    size_t cap = len + CLID_SIP_VERSTAT_EXTRA + 1, n = 0;
+    char *out = malloc(cap);
+    if (out == NULL) {
+        tool_error("verify: out of memory");
+        return TOOL_EXIT_FAIL;
+    }
+    clid_err e = clid_sip_add_verstat(msg, len, vs, out, cap, &n);
+    int rc;
+    if (e == CLID_OK) {
+        rc = tool_write_file(path, out, n);
+    } else if (e == CLID_ERR_SIP_NO_CALLER) {
+        rc = tool_write_file(path, msg, len);
+    } else {
+        tool_error("%s: verstat: %s: %s", path, clid_err_name(e), clid_err_str(e));
+        rc = TOOL_EXIT_FAIL;
+    }
+    free(out);
+    return rc;
+}
+
+static int request_mode_usage(const tool_args *a)
+{
+    static const int not_with_file[] = {OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_DATE};
+    for (size_t i = 0; i < sizeof not_with_file / sizeof not_with_file[0]; i++)
+        if (a->seen[not_with_file[i]])
+            return tool_usage_error("verify", "verify", "%s: not with a SIP request FILE (the "
+                                    "request has it)", verify_opts[not_with_file[i]].name);
+    if (a->seen[OPT_OUTPUT] && strcmp(a->value[OPT_OUTPUT], "-") == 0)
+        return tool_usage_error("verify", "verify", "--output: a file, not standard output "
+                                "(the verdict is printed there)");
+    return TOOL_EXIT_OK;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     tool_args a;
@@ -280,8 +368,13 @@ int cmd_verify(int argc, char **argv)
         cmd_verify_help(stdout);
         return TOOL_EXIT_OK;
     }
-    if (a.npos != 0)
-        return tool_usage_error("verify", "verify", "unexpected operand '%s'", a.pos[0]);
+    if (a.npos > 1)
+        return tool_usage_error("verify", "verify", "unexpected operand '%s'", a.pos[1]);
+    int request = a.npos == 1;
+    if (request && (rc = request_mode_usage(&a)) != TOOL_EXIT_OK)
+        return rc;
+    if (!request && a.seen[OPT_OUTPUT])
+        return tool_usage_error("verify", "verify", "--output: only with a SIP request FILE");
 
     clid_verify_input in;
     memset(&in, 0, sizeof in);
@@ -297,47 +390,61 @@ int cmd_verify(int argc, char **argv)
     clid_verifier *v = NULL;
     clid_result *res = NULL;
     char *chain = NULL;
+    uint8_t *msg = NULL;
+    size_t msg_len = 0;
+    void *fetcher = NULL;
     if (clid_ctx_new(&ctx) != CLID_OK || clid_result_new(&res) != CLID_OK) {
         rc = TOOL_EXIT_FAIL;
         goto out;
     }
     if ((rc = configure(ctx, &a)) != TOOL_EXIT_OK)
         goto out;
+    tool_fetch_opts fo = {a.seen[OPT_ALLOW_HTTP], a.seen[OPT_ALLOW_PRIVATE],
+                          a.value[OPT_CACHE_DIR], a.value[OPT_X5U_CA]};
+    if ((rc = tool_fetch_setup("verify", ctx, &fo, &fetcher)) != TOOL_EXIT_OK)
+        goto out;
     if (a.seen[OPT_CHAIN]) {
         if ((rc = read_chain(a.value[OPT_CHAIN], &chain, &in.chain_len)) != TOOL_EXIT_OK)
             goto out;
         in.chain_pem = chain;
     }
+    if (request && (rc = tool_read_file(a.pos[0], CLID_SIP_MAX_LEN, &msg, &msg_len)) !=
+                       TOOL_EXIT_OK)
+        goto out;
     if (clid_verifier_new(ctx, &v) != CLID_OK) {
         rc = TOOL_EXIT_FAIL;
         goto out;
     }
-    clid_err verdict = clid_verify_identity(v, &in, res);
-    (void)verdict; /* also in res, with everything else printed below */
-
-    if (a.seen[OPT_JSON]) {
-        json_t *j = result_json(res);
-        int bad = j == NULL || tool_json_print(stdout, j) != 0;
-        json_decref(j);
-        if (bad) {
-            rc = TOOL_EXIT_FAIL;
+    clid_err verdict;
+    if (request) {
+        clid_sip_verify_opts o = {.now = in.now, .chain_pem = in.chain_pem,
+                                  .chain_len = in.chain_len};
+        verdict = clid_sip_verify(v, &o, (const char *)msg, msg_len, res);
+        if (verdict == CLID_ERR_SIP_PARSE || verdict == CLID_ERR_SIP_TOO_LARGE) {
+            /* Not a verdict on a call: the input is not a request. */
+            tool_error("%s: SIP request: %s: %s", a.pos[0], clid_err_name(verdict),
+                       clid_err_str(verdict));
+            rc = TOOL_EXIT_DATAERR;
             goto out;
         }
     } else {
-        printf("%s\nreason: %s\nsip: %d\n", clid_verstat_str(clid_result_verstat(res)),
-               clid_err_name(clid_result_reason(res)), clid_result_sip_status(res));
-        const char *detail = clid_result_detail(res);
-        if (detail[0] != '\0') {
-            char *safe = tool_sanitize(detail, strlen(detail));
-            printf("detail: %s\n", safe ? safe : "");
-            free(safe);
-        }
+        verdict = clid_verify_identity(v, &in, res);
     }
+    (void)verdict; /* also in res, with everything else printed below */
+
+    if ((rc = print_result(res, a.seen[OPT_JSON])) != TOOL_EXIT_OK)
+        goto out;
+    if (request && a.seen[OPT_OUTPUT] &&
+        (rc = write_marked(a.value[OPT_OUTPUT], (const char *)msg, msg_len,
+                           clid_result_verstat(res))) != TOOL_EXIT_OK)
+        goto out;
     rc = exit_for(clid_result_verstat(res));
 out:
+    free(msg);
     free(chain);
     clid_verifier_free(v);
     clid_result_free(res);
     clid_ctx_free(ctx);
+    tool_fetch_free(fetcher);
     return rc;
 }

@@ -155,6 +155,23 @@ int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
     return TOOL_EXIT_OK;
 }
 
+int tool_write_file(const char *path, const void *data, size_t len)
+{
+    int is_stdout = strcmp(path, "-") == 0;
+    FILE *f = is_stdout ? stdout : fopen(path, "wb");
+    if (f == NULL) {
+        tool_error("%s: cannot create: %s", path, strerror(errno));
+        return TOOL_EXIT_FAIL;
+    }
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= is_stdout ? fflush(f) != 0 : fclose(f) != 0;
+    if (bad) {
+        tool_error("%s: cannot write: %s", path, strerror(errno));
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Certificates                                                              */
 /* ------------------------------------------------------------------------ */

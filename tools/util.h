@@ -86,6 +86,13 @@ int tool_parse_args(const char *cmd, const char *topic, int argc, char **argv,
  */
 int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
+/*
+ * Writes data[0..len) to `path` (created or truncated; "-" = standard
+ * output), exactly those bytes. On failure prints one line and returns
+ * TOOL_EXIT_FAIL.
+ */
+int tool_write_file(const char *path, const void *data, size_t len);
+
 typedef struct tool_certs {
     X509 *v[TOOL_MAX_CERTS];
     size_t n;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <clid/clid.h>
+#include <clid/clid_sip.h>
 
 static int fail(const char *what, clid_err rc)
 {
@@ -50,6 +51,16 @@ int main(void)
     if (strcmp(clid_err_name(CLID_ERR_DER_NOT_CANONICAL), "CLID_ERR_DER_NOT_CANONICAL") != 0)
         return fail("clid_err_name", CLID_ERR_INTERNAL);
     clid_tnauth_free(l);
+    /* The SIP adapter pulls libosip2's parser into the link (static too). */
+    static const char req[] = "INVITE sip:+12025550199@example.net SIP/2.0\r\n"
+                              "From: <sip:+12025550100@example.org>;tag=1\r\n"
+                              "To: <sip:+12025550199@example.net>\r\n"
+                              "Call-ID: c\r\nCSeq: 1 INVITE\r\n\r\n";
+    char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
+    if ((rc = clid_sip_get_tns(req, sizeof req - 1, orig, dest)) != CLID_OK)
+        return fail("clid_sip_get_tns", rc);
+    if (strcmp(orig, "12025550100") != 0 || strcmp(dest, "12025550199") != 0)
+        return fail("clid_sip_get_tns numbers", CLID_ERR_INTERNAL);
     printf("consumer ok: libclid %s\n", clid_version());
     return 0;
 }

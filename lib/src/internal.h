@@ -53,4 +53,9 @@ int clid__is_printable_ascii(const char *s, size_t len); /* 0x21..0x7E, len >= 1
  * C0/C1 control characters or DEL. */
 int clid__is_clean_utf8(const char *s, size_t len);
 
+/* The signer's clock (sign.c), for callers that must know iat before
+ * signing (the SIP adapter compares it with the Date header). */
+struct clid_signer;
+int64_t clid__signer_now(const struct clid_signer *s);
+
 #endif /* CLID_INTERNAL_H */

@@ -241,6 +241,11 @@ clid_err clid_signer_set_x5u(clid_signer *s, const char *url)
     return CLID_OK;
 }
 
+int64_t clid__signer_now(const clid_signer *s)
+{
+    return s->clock(s->clock_arg);
+}
+
 clid_err clid_signer_set_clock(clid_signer *s, clid_clock_fn fn, void *arg)
 {
     CLID_ENSURE(s != NULL, CLID_ERR_INVALID_ARGUMENT);

@@ -8,17 +8,42 @@
  * (osip_message_to_str reorders, renames and drops headers: deps notes S4).
  *
  * Which numbers are used (RFC 8224 §5.1, §8.3):
- *   caller: the first P-Asserted-Identity that is a telephone number (tel:
- *           URI, or sip:/sips: with user=phone or an all-digit user part),
- *           else From;
- *   callee: To, else the Request-URI.
+ *   caller: the first P-Asserted-Identity (RFC 3325; one header or several,
+ *           comma-separated lists included) that is a telephone number,
+ *           else From unless it is anonymous;
+ *   callee: To when it is a telephone number, else the Request-URI.
+ * A URI is a telephone number when it is a tel: URI, or a sip:/sips: URI
+ * whose user part is a number (user=phone or not; %-escapes decoded).
  * Numbers are canonicalized with clid_tn_canonicalize (visual separators,
- * '+', URI parameters such as ";tgrp=" never glued on).
+ * '+', URI parameters such as ";tgrp=" or ";phone-context=" never glued on).
+ *
+ * Anonymous callers (RFC 3323 §4.1.1.3): a From whose display name is
+ * "Anonymous", whose user is "anonymous" or whose host is
+ * "anonymous.invalid" (any case) never names the caller. With a
+ * P-Asserted-Identity (typically with "Privacy: id") that number is the
+ * caller; without one the request has no caller: signing refuses it
+ * (CLID_ERR_SIP_NO_CALLER, the host decides what to do with such calls),
+ * and a verification of such a request that carries an Identity header
+ * fails its binding (CLID_ERR_ORIG_MISMATCH). Display names are otherwise
+ * ignored: RFC 8224 signs numbers, not names.
+ *
+ * Input rules for raw requests: at most CLID_SIP_MAX_LEN bytes; lines end
+ * with CRLF or, as libosip2 tolerates, LF (clid writes new lines with the
+ * ending of the start line); an empty line ends the header section. Refused
+ * as CLID_ERR_SIP_PARSE: anything libosip2 refuses, a response or any start
+ * line but "Method SP Request-URI SP SIP-Version", a request without From or
+ * To, bare CR line endings, NUL or other control characters
+ * (but HTAB) in the header section, whitespace-only lines, a missing empty
+ * line. The body is never interpreted by clid (libosip2 checks it against
+ * Content-Length and, for multipart bodies, their structure).
  *
  * Conventions as in clid.h. libosip2's parser is initialized once, under
- * pthread_once, with its trace output off (deps notes S1, S2); a host that
- * already called parser_init() is unaffected. The osip_message_t variants
- * are for hosts that already hold a parsed message; clid never frees it.
+ * pthread_once, with its trace output off (deps notes S1, S2). A host that
+ * uses libosip2 itself should call parser_init() before it starts threads
+ * that parse; clid's own call then only repeats it (parser_init rebuilds
+ * libosip2's global tables with the same contents, which is not safe while
+ * another thread parses). The osip_message_t variants are for hosts that
+ * already hold a parsed message; clid never frees it.
  */
 #ifndef CLID_SIP_H
 #define CLID_SIP_H
@@ -34,7 +59,30 @@ extern "C" {
 
 struct osip_message; /* libosip2's osip_message_t */
 
-#define CLID_SIP_MAX_LEN 65536 /* a SIP request clid accepts */
+#define CLID_SIP_MAX_LEN 65536 /* a SIP request clid accepts, and the most it writes */
+/* Identity headers verified per request; later ones are ignored, so that a
+ * request cannot make a verifier check (and fetch for) any number of them. */
+#define CLID_SIP_MAX_IDENTITIES 8
+/* What signing adds at most: "Identity: ", the value, CRLF. An output buffer
+ * of the request's length + CLID_SIP_SIGN_EXTRA + 1 (the NUL) always fits. */
+#define CLID_SIP_SIGN_EXTRA (CLID_IDENTITY_MAX_LEN + 12)
+/* What clid_sip_add_verstat adds at most: "<", ";verstat=TN-Validation-Failed", ">". */
+#define CLID_SIP_VERSTAT_EXTRA 32
+
+/* ------------------------------------------------------------------------ */
+/* The request's numbers                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The calling and called TNs clid would sign for msg[0..len), or bind a
+ * PASSporT to (rules above). Each output needs CLID_TN_BUF bytes and is ""
+ * when not found. Useful for logs and routing, and to check a request
+ * before signing it.
+ * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_SIP_NO_CALLER
+ * (dest is still filled when it can be), CLID_ERR_SIP_NO_CALLEE.
+ */
+CLID_API CLID_WUR clid_err clid_sip_get_tns(const char *msg, size_t len, char orig[CLID_TN_BUF],
+                                            char dest[CLID_TN_BUF]);
 
 /* ------------------------------------------------------------------------ */
 /* Signing                                                                   */
@@ -48,19 +96,35 @@ typedef struct clid_sip_sign_opts {
 
 /*
  * Signs the request in msg[0..len) and writes it, with an Identity header
- * added, to out[cap] (NUL-terminated; *out_len without the NUL, or the size
- * needed including the NUL on CLID_ERR_BUFFER_TOO_SMALL). Any request
- * method is accepted (RFC 8224 applies to any dialog-initiating request);
- * a response is CLID_ERR_SIP_PARSE.
- * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_SIP_NO_CALLER
- * (anonymous or not a TN: the host decides what to do with such calls),
- * CLID_ERR_SIP_NO_CALLEE, and every clid_sign_identity error.
+ * added as its last header field, to out[cap] (NUL-terminated; *out_len
+ * without the NUL, or the size needed including the NUL on
+ * CLID_ERR_BUFFER_TOO_SMALL; a size query signs too, and the next call signs
+ * again: CLID_SIP_SIGN_EXTRA spares it). The output differs from the input
+ * only by the inserted line "Identity: <value>" and its line ending; the
+ * body and Content-Length are untouched. Any request method is accepted
+ * (RFC 8224 applies to any dialog-initiating request). An Identity header
+ * already present stays (RFC 8224 §4 allows several).
+ * Date (RFC 8224 §4.1): iat is the signer's clock (or opts->iat), which
+ * RFC 8224 permits with the full PASSporT form; when the request has a Date
+ * header, it must be an RFC 1123 date (else CLID_ERR_DATE_INVALID) within
+ * CLID_DEFAULT_MAX_AGE seconds of iat (else CLID_ERR_DATE_MISMATCH: "MUST
+ * NOT generate a PASSporT" for a Date outside the freshness policy). clid
+ * does not add a Date header.
+ * Errors: CLID_ERR_INVALID_ARGUMENT (NULL opts included),
+ * CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE (input, or the output would
+ * exceed CLID_SIP_MAX_LEN), CLID_ERR_SIP_NO_CALLER (anonymous or not a TN:
+ * the host decides what to do with such calls), CLID_ERR_SIP_NO_CALLEE,
+ * CLID_ERR_DATE_INVALID, CLID_ERR_DATE_MISMATCH, CLID_ERR_HEADER_INJECTION,
+ * and every clid_sign_identity error.
  */
 CLID_API CLID_WUR clid_err clid_sip_sign(const clid_signer *s, const clid_sip_sign_opts *opts,
                                          const char *msg, size_t len, char *out, size_t cap,
                                          size_t *out_len);
 /* The same on a parsed message: appends the Identity header with
- * osip_message_set_header (after refusing CR, LF and control characters). */
+ * osip_message_set_header (after refusing anything but printable ASCII in
+ * the value, deps notes S3). Serializing the message afterwards is the
+ * host's business (and subject to deps notes S4). Errors as clid_sip_sign,
+ * CLID_ERR_NOMEM when libosip2 cannot add the header. */
 CLID_API CLID_WUR clid_err clid_sip_sign_osip(const clid_signer *s,
                                               const clid_sip_sign_opts *opts,
                                               struct osip_message *m);
@@ -72,17 +136,27 @@ CLID_API CLID_WUR clid_err clid_sip_sign_osip(const clid_signer *s,
 typedef struct clid_sip_verify_opts {
     int64_t now;             /* 0: the context's clock */
     int ignore_date;         /* 1: do not compare the Date header with iat */
+    const char *chain_pem;   /* the signer's chain given by the caller, as in
+                                clid_verify_input; NULL: use x5u */
+    size_t chain_len;
 } clid_sip_verify_opts;
 
 /*
  * Verifies the request's Identity header(s) with the pipeline of
  * clid_verify_identity, binding them to the request's caller and callee and
- * its Date header. With several Identity headers (full or compact "y:" name)
- * the request passes when one of them passes; otherwise the result is the
- * first one's failure (RFC 8224 §6.2: a verifier may act on any valid one).
- * `res` receives the verdict and facts of the header that decided.
+ * its Date header. With several Identity headers (full or compact "y:" name,
+ * in message order, at most CLID_SIP_MAX_IDENTITIES) the request passes when
+ * one of them passes; otherwise the result is the first one's failure
+ * (RFC 8224 §6.2: a verifier may act on any valid one). `res` receives the
+ * verdict and facts of the header that decided.
  * A request without Identity gives CLID_ERR_NO_IDENTITY (verstat
- * No-TN-Validation; 428 if the host's policy requires signed calls).
+ * No-TN-Validation; 428 if the host's policy requires signed calls), whatever
+ * its Date. With an Identity header, a Date header that is not an RFC 1123
+ * date, or more than one Date header, is CLID_ERR_DATE_INVALID (403), unless
+ * opts->ignore_date. A caller or callee that is not a TN (anonymous calls
+ * included) cannot match a PASSporT: CLID_ERR_ORIG_MISMATCH or
+ * CLID_ERR_DEST_MISMATCH.
+ * `res` also receives the early outcomes (CLID_ERR_SIP_PARSE: sip 400).
  * A NULL opts means all defaults.
  * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_DATE_INVALID,
  * CLID_ERR_NO_IDENTITY, and every clid_verify_identity reason.
@@ -95,17 +169,38 @@ CLID_API CLID_WUR clid_err clid_sip_verify_osip(clid_verifier *v,
                                                 clid_result *res);
 
 /*
- * Writes the request with ";verstat=<value>" (3GPP TS 24.229 §7.2A.20) added
- * to the URI of the first P-Asserted-Identity, else of From, as an SBC does
- * after verification. An existing verstat parameter (ours or a spoofed one)
- * is replaced. The rest of the request is byte-identical. Buffer contract as
- * clid_sip_sign.
+ * Writes the request with ";verstat=<value>" (3GPP TS 24.229 §7.2A.20) in
+ * the URI that names the caller (the rules above: the first
+ * P-Asserted-Identity that is a TN, else From), as an SBC does after
+ * verification:
+ *   tel URI:      <tel:+12025550100;verstat=TN-Validation-Passed>
+ *   sip/sips URI: in the user part, where a TN's parameters live
+ *                 (RFC 3261 §19.1.6), as deployed SBCs write it:
+ *                 <sip:+12025550100;verstat=TN-Validation-Passed@host;user=phone>
+ *   addr-spec:    From: sip:+1...@host;tag=x becomes
+ *                 From: <sip:+1...;verstat=...@host>;tag=x, because
+ *                 parameters after an addr-spec are header parameters
+ *                 (RFC 3261 §20.10).
+ * An existing verstat in that URI (ours or a spoofed one) is replaced in
+ * place; verstat parameters elsewhere in that header entry (SIP URI
+ * parameters, header parameters) are removed, so no reader finds a stale
+ * one. Every other byte is unchanged (other P-Asserted-Identity entries and
+ * From included: a host that forwards requests from untrusted peers removes
+ * their verstat parameters itself). Buffer contract as clid_sip_sign; an
+ * output of len + CLID_SIP_VERSTAT_EXTRA + 1 bytes always fits.
+ * Errors: CLID_ERR_INVALID_ARGUMENT (v not a clid_verstat value),
+ * CLID_ERR_SIP_PARSE (also when the entry cannot be located in the bytes
+ * exactly as libosip2 read it), CLID_ERR_SIP_TOO_LARGE,
+ * CLID_ERR_SIP_NO_CALLER (no URI names a TN caller: nothing to mark).
  */
 CLID_API CLID_WUR clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v,
                                                 char *out, size_t cap, size_t *out_len);
 
-/* RFC 3261 §20.17 / RFC 1123 date ("Sat, 13 Nov 2010 23:29:00 GMT") to Unix
- * seconds; CLID_ERR_DATE_INVALID otherwise. */
+/* RFC 3261 §20.17 / RFC 1123 date ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix
+ * seconds. Strict: exactly that layout (names in any case, as ABNF strings
+ * are), a real calendar date whose weekday is right, 00:00:00..23:59:59,
+ * "GMT", no surrounding whitespace, after 1970-01-01T00:00:00Z.
+ * CLID_ERR_DATE_INVALID otherwise (*out is then 0). */
 CLID_API CLID_WUR clid_err clid_sip_parse_date(const char *value, int64_t *out);
 
 #ifdef __cplusplus
