@@ -11,9 +11,10 @@
 #    into a SIPp INVITE (-key identity) to Kamailio, which verifies it with
 #    the local certificate and with x5u download: 200, X-Identity-Result 1.
 #    A header signed with another key -> 438, one signed an hour ago -> 403,
-#    an x5u that answers 404 -> 436. Again with libsecsipid's CertVerify=5
-#    and the clid CA's root as CA file: 200 for clid's chain (file and x5u),
-#    437 for a chain from another CA.
+#    an x5u that answers 404 -> 436; a chain from another CA -> 200 (libsecsipid
+#    checks no chain by default; clid says CLID_ERR_CERT_UNTRUSTED). Again
+#    with libsecsipid's CertVerify=5 and the clid CA's root as CA file: 200
+#    for clid's chain (file and x5u), 437 for the chain from another CA.
 # 2. Kamailio -> clid: Kamailio signs an unsigned SIPp INVITE with a key
 #    whose certificate `clid ca issue` made (TNAuthList SPC) and forwards it
 #    to a SIPp UAS; clid verifies that captured INVITE, fetching Kamailio's
