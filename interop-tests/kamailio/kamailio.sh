@@ -160,7 +160,7 @@ trap 'echo "FAIL interrupted"; exit 1' TERM INT
 (
     sleep 140 &
     s=$!
-    trap 'kill $s 2>/dev/null; exit 0' TERM
+    trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM
     wait $s
     echo "FAIL watchdog: the test took more than 140 s" >&2
     kill -TERM $$
@@ -332,6 +332,7 @@ expect "clid verify signed.sip fetched $X5U/sp.pem once" 1 $(($(gets /sp.pem) - 
 # === 1. clid signs, Kamailio + secsipid verifies ===================================
 echo "--- clid -> Kamailio (secsipid, CertVerify off)"
 K_PORT=$(free_udp_port)
+while [ "$K_PORT" = "$UAS_PORT" ]; do K_PORT=$(free_udp_port); done
 KAM_DEFS=(-A "AS_X5U=\"$X5U/as.pem\"" -A "UAS_URI=\"sip:127.0.0.1:$UAS_PORT\""
     -A "MPATH=\"$MPATH\"")
 "$CTL" start "$RUNDIR" "$CERTS" "$K_PORT" "${KAM_DEFS[@]}" >"$WORK/ctl.out" 2>&1 || {
