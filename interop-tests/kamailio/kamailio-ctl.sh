@@ -14,8 +14,9 @@
 #   (-u/-g): CERTDIR is made group-readable by it (git and umask keep no
 #   such bits) and RUNDIR owned by it. As any other user it runs as that
 #   user. The process stays in the foreground of its background job (-DD),
-#   so the PID we start is the PID in RUNDIR/kamailio.pid; its log is
-#   RUNDIR/kamailio.log. Refuses to start when RUNDIR's Kamailio runs.
+#   so the PID we start is the PID in RUNDIR/kamailio.pid; its log goes to
+#   RUNDIR/kamailio.log (appended, one "=== kamailio-ctl start" line per
+#   start). Refuses to start when RUNDIR's Kamailio runs.
 #   Returns once the socket is bound, or fails with the log's tail.
 # stop: SIGTERM to the PID in RUNDIR/kamailio.pid (only if that process is
 #   the Kamailio of RUNDIR), waits until it and its children are gone
@@ -93,11 +94,12 @@ start() {
         user_opts=(-u kamailio -g kamailio)
     fi
 
+    echo "=== kamailio-ctl start $(date -u +%FT%TZ): udp:127.0.0.1:$port $*" >>"$rundir/kamailio.log"
     # -DD: no fork, the main process is the one we start; -E: log to
     # stderr; -Y: runtime dir out of /run; -m/-M: small shm/pkg memory (MB).
     kamailio -DD -E -f "$cfg" -A "LISTEN=udp:127.0.0.1:$port" -A "CERTDIR=\"$certdir\"" \
         -m 64 -M 8 -P "$pidfile" -Y "$rundir" "${user_opts[@]}" "$@" \
-        >"$rundir/kamailio.log" 2>&1 </dev/null &
+        >>"$rundir/kamailio.log" 2>&1 </dev/null &
     local pid=$!
     for _ in $(seq 100); do
         if ! kill -0 "$pid" 2>/dev/null; then
