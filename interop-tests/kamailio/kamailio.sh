@@ -67,12 +67,18 @@ done
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 RUNDIR=$WORK/run
+# WORKDIR is wiped below: only when it is empty or an earlier run's.
+if [ -n "$(ls -A "$WORK")" ] && [ ! -e "$WORK/.interop-kamailio" ]; then
+    echo "FAIL: $WORK is not empty and not a work directory of this test; refusing to wipe it"
+    exit 1
+fi
 # An earlier run killed without its cleanup (SIGKILL) may have left its
 # Kamailio: stop it by its pid file before wiping the directory.
 if [ -e "$RUNDIR/kamailio.pid" ]; then
     "$CTL" stop "$RUNDIR" || true
 fi
 find "$WORK" -mindepth 1 -delete
+touch "$WORK/.interop-kamailio"
 mkdir -p "$WORK/pki" "$WORK/certs" "$WORK/pub" "$RUNDIR" "$WORK/msgs" "$WORK/sip"
 PKI=$WORK/pki
 CERTS=$WORK/certs
