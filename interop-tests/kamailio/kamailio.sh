@@ -229,8 +229,11 @@ done
 HTTP_PORT=$(cat "$WORK/http.port")
 X5U=http://127.0.0.1:$HTTP_PORT
 pass "x5u server on 127.0.0.1:$HTTP_PORT (pid $HTTP_PID)"
-gets() { # PATH: how many GETs of PATH the server has seen
-    grep -c "^GET $1 " "$HTTP_LOG" || true
+# gets PATH AGENT: how many GETs of PATH the server has seen from a client
+# whose User-Agent starts with AGENT: "clid/" (clid's fetcher) or
+# "Go-http-client/" (libsecsipid in Kamailio)
+gets() {
+    grep -c "^GET $1 [0-9]* $2" "$HTTP_LOG" || true
 }
 
 # --- SIPp ---------------------------------------------------------------------
@@ -330,10 +333,10 @@ ID_CLID=$(identity_of "$SIP/signed.sip")
 [ -n "$ID_CLID" ] || fatal "no Identity value in the signed request"
 
 VERIFY_NET=(verify --trust "$ROOT" --allow-http-x5u --allow-private-x5u)
-before=$(gets /sp.pem)
+before=$(gets /sp.pem clid/)
 out=$("$CLID" "${VERIFY_NET[@]}" "$SIP/signed.sip" 2>&1) && rc=0 || rc=$?
 expect "clid verify signed.sip (x5u over http)" "0 TN-Validation-Passed" "$rc $(echo "$out" | head -n 1)" "$out"
-expect "clid verify signed.sip fetched $X5U/sp.pem once" 1 $(($(gets /sp.pem) - before))
+expect "clid verify signed.sip fetched $X5U/sp.pem once" 1 $(($(gets /sp.pem clid/) - before))
 
 # === 1. clid signs, Kamailio + secsipid verifies ===================================
 echo "--- clid -> Kamailio (secsipid, CertVerify off)"
@@ -359,9 +362,9 @@ else
 fi
 
 verify_with_kamailio clid_file "$ID_CLID" file 200 1
-before=$(gets /sp.pem)
+before=$(gets /sp.pem Go-http-client/)
 verify_with_kamailio clid_x5u "$ID_CLID" x5u 200 1
-expect "Kamailio fetched $X5U/sp.pem" 1 $(($(gets /sp.pem) - before))
+expect "Kamailio (libsecsipid) fetched $X5U/sp.pem" 1 $(($(gets /sp.pem Go-http-client/) - before))
 
 # Signed by another key (a certificate of the same CA), x5u naming sp.pem.
 "$CLID" sign --key "$PKI/other.key" --cert "$PKI/other.pem" --x5u "$X5U/sp.pem" --attest A \
@@ -403,12 +406,13 @@ expect "forward: Kamailio added one Identity header" 1 \
     "$(grep -c '^Identity: ' "$SIP/kamailio-signed.sip")"
 
 CACHE=$WORK/x5u-cache
-before=$(gets /as.pem)
+before=$(gets /as.pem clid/)
 out=$("$CLID" "${VERIFY_NET[@]}" --cache-dir "$CACHE" --output "$SIP/verstat.sip" \
     "$SIP/kamailio-signed.sip" 2>&1) && rc=0 || rc=$?
 expect "clid verify Kamailio-signed INVITE" "0 TN-Validation-Passed reason: CLID_OK" \
     "$rc $(echo "$out" | head -n 2 | tr '\n' ' ' | sed 's/ $//')" "$out"
-expect "clid fetched Kamailio's x5u $X5U/as.pem (first verification)" 1 $(($(gets /as.pem) - before))
+expect "clid's fetcher got Kamailio's x5u $X5U/as.pem (first verification)" 1 \
+    $(($(gets /as.pem clid/) - before))
 if grep -q "^From: \"Caller\" <sip:$ORIG;verstat=TN-Validation-Passed@" "$SIP/verstat.sip"; then
     pass "--output: From carries ;verstat=TN-Validation-Passed"
 else
@@ -424,7 +428,7 @@ out=$("$CLID" "${VERIFY_NET[@]}" --cache-dir "$CACHE" --json "$SIP/kamailio-sign
 expect "clid verify again: passed, claims and signer" "0 TN-Validation-Passed $ORIG B 5678" \
     "$rc $(echo "$out" | perl -MJSON::PP -0777 -ne 'my $j = eval { decode_json($_) } or do { print "bad-json"; exit };
         print join(" ", $j->{verstat}, $j->{claims}{orig}, $j->{claims}{attest}, $j->{signer}{spc} // "-")')" "$out"
-expect "second verification served by --cache-dir (no new GET)" 1 $(($(gets /as.pem) - before))
+expect "second verification served by --cache-dir (no new GET)" 1 $(($(gets /as.pem clid/) - before))
 
 # One byte of the To user changed (the callee Kamailio signed for was $DEST).
 sed "s/^To: <sip:$DEST@/To: <sip:${DEST%?}9@/" "$SIP/kamailio-signed.sip" >"$SIP/tampered.sip"
