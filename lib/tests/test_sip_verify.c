@@ -1,0 +1,358 @@
+/*
+ * Unit tests of the SIP adapter (clid_sip.h) through clid_sip_verify:
+ * verification outcomes built at run time from the golden requests
+ * (tampered To, Date, stale and future iat, no Identity, several Identity
+ * headers, compact "y", anonymous callers, what is not a request), then
+ * four threads on one verifier. The fixture is sip_fixture.h.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sip_fixture.h"
+
+/* The Identity value of a signed output (the text after "\nIdentity: "). */
+static char *identity_of(const char *signed_msg)
+{
+    const char *p = strstr(signed_msg, "\nIdentity: ");
+    assert_non_null(p);
+    p += strlen("\nIdentity: ");
+    size_t n = strcspn(p, "\r\n");
+    char *v = malloc(n + 1);
+    assert_non_null(v);
+    memcpy(v, p, n);
+    v[n] = '\0';
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verification outcomes                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The signed SIPp-style INVITE: the base of the tests below. */
+static char *signed_sipp(size_t *len)
+{
+    size_t in_len = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &in_len);
+    assert_non_null(in);
+    char *out = sign_ok(in, in_len, len);
+    free(in);
+    return out;
+}
+
+static void verify_expect(const char *msg, size_t len, clid_err want, clid_verstat vs, int sip)
+{
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    assert_err(verify_msg(msg, len, res), want);
+    assert_int_equal(clid_result_verstat(res), vs);
+    assert_int_equal(clid_result_sip_status(res), sip);
+    clid_result_free(res);
+    /* without a result object the same verdict */
+    assert_err(verify_msg(msg, len, NULL), want);
+}
+
+static void tampered_to(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *s = signed_sipp(&len);
+    verify_expect(s, len, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    /* one digit of the To header's number (the Request-URI keeps the old one:
+     * To decides, RFC 8224 §5.1) */
+    char *to = strstr(s, "\nTo: 12025550199 <sip:12025550199@");
+    assert_non_null(to);
+    to[strlen("\nTo: 12025550199 <sip:1202555019")] = '8';
+    verify_expect(s, len, CLID_ERR_DEST_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(s);
+}
+
+static void date_checks(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0;
+    char *s = signed_sipp(&len);
+    /* 300 s before iat: beyond the 60 s window (RFC 8224 §4.1) */
+    char *m = insert_line(s, len, "Call-ID:", "Date: Wed, 31 Dec 2025 23:55:00 GMT", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_DATE_MISMATCH, CLID_VERSTAT_FAILED, 403);
+    free(m);
+    /* 60 s: still inside */
+    m = insert_line(s, len, "Call-ID:", "Date: Wed, 31 Dec 2025 23:59:00 GMT", "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    /* malformed: 403 DATE_INVALID, unless the Date is ignored */
+    m = insert_line(s, len, "Call-ID:", "Date: 2026-01-01T00:00:00Z", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_DATE_INVALID, CLID_VERSTAT_FAILED, 403);
+    clid_sip_verify_opts o = {.now = t0, .ignore_date = 1};
+    assert_err(clid_sip_verify(ver, &o, m, n, NULL), CLID_OK);
+    free(m);
+    /* two Date headers */
+    char *m1 = insert_line(s, len, "Call-ID:", "Date: Thu, 01 Jan 2026 00:00:00 GMT", "\r\n", &n);
+    size_t n2 = 0;
+    char *m2 = insert_line(m1, n, "CSeq:", "Date: Thu, 01 Jan 2026 00:00:00 GMT", "\r\n", &n2);
+    verify_expect(m2, n2, CLID_ERR_DATE_INVALID, CLID_VERSTAT_FAILED, 403);
+    free(m1);
+    free(m2);
+    /* a request without Identity does not care about its Date */
+    size_t in_len = 0;
+    char *in = read_golden("date_malformed", ".sip", &in_len);
+    verify_expect(in, in_len, CLID_ERR_NO_IDENTITY, CLID_VERSTAT_NO_VALIDATION, 428);
+    free(in);
+    free(s);
+}
+
+static void stale_and_future(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *s = signed_sipp(&len);
+    clid_sip_verify_opts o = {.now = t0 + 61};
+    assert_err(clid_sip_verify(ver, &o, s, len, NULL), CLID_ERR_IAT_STALE);
+    o.now = t0 - 61;
+    assert_err(clid_sip_verify(ver, &o, s, len, NULL), CLID_ERR_IAT_FUTURE);
+    /* now = 0: the context's clock (t0) */
+    assert_err(clid_sip_verify(ver, NULL, s, len, NULL), CLID_OK);
+    free(s);
+}
+
+static void no_identity(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &len);
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    assert_err(verify_msg(in, len, res), CLID_ERR_NO_IDENTITY);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_NO_VALIDATION);
+    assert_int_equal(clid_result_sip_status(res), 428);
+    assert_null(clid_result_orig(res));
+    clid_result_free(res);
+    free(in);
+}
+
+static void several_identities(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0, n2 = 0;
+    char *s = signed_sipp(&len);
+    char *good = identity_of(s);
+    char *m2 = NULL;
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+
+    /* a bad one before the good one: passes, and res is the good one's */
+    char *m = insert_line(s, len, "Identity:", "Identity: not-a-passport", "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_OK);
+    assert_string_equal(clid_result_orig(res), ORIG);
+    assert_non_null(clid_result_signer_subject(res));
+    free(m);
+    /* after it */
+    m = insert_line(s, len, NULL, "Identity: not-a-passport", "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_OK);
+    free(m);
+    /* both bad: the first one's failure */
+    char *bad2 = tp_cat("Identity: ", good, NULL);
+    bad2[strlen("Identity: ") + 3] ^= 1; /* corrupt the JOSE header */
+    m = insert_line(s, len, "Identity:", "Identity: not-a-passport", "\r\n", &n);
+    char *only_bad = NULL;
+    {
+        /* replace the good one by bad2 */
+        char *p = strstr(m, "\nIdentity: eyJ");
+        assert_non_null(p);
+        size_t at = (size_t)(p - m) + 1;
+        size_t line_len = strcspn(m + at, "\r");
+        size_t bl = strlen(bad2);
+        only_bad = malloc(n - line_len + bl + 1);
+        assert_non_null(only_bad);
+        memcpy(only_bad, m, at);
+        memcpy(only_bad + at, bad2, bl);
+        memcpy(only_bad + at + bl, m + at + line_len, n - at - line_len);
+        n2 = n - line_len + bl;
+        only_bad[n2] = '\0';
+    }
+    /* "not-a-passport" has no info parameter: its failure, not bad2's */
+    assert_err(verify_msg(only_bad, n2, res), CLID_ERR_IDENTITY_NO_INFO);
+    assert_int_equal(clid_result_sip_status(res), clid_err_sip_status(CLID_ERR_IDENTITY_NO_INFO));
+    free(only_bad);
+    /* bad2 alone first: its own failure */
+    size_t plain_len = 0;
+    char *plain = read_golden("sipp_uac_tn", ".sip", &plain_len);
+    m2 = insert_line(plain, plain_len, NULL, bad2, "\r\n", &n2);
+    free(plain);
+    clid_err bad2_rc = verify_msg(m2, n2, res);
+    assert_true(bad2_rc != CLID_OK && bad2_rc != CLID_ERR_IDENTITY_NO_INFO);
+    free(m2);
+    free(m);
+    free(bad2);
+
+    /* the compact form "y" (RFC 8224 §4) */
+    char *yline = tp_cat("y: ", good, NULL);
+    size_t in_len = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &in_len);
+    m = insert_line(in, in_len, NULL, yline, "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_OK);
+    free(m);
+    /* an Identity value over CLID_IDENTITY_MAX_LEN */
+    char *huge = malloc(CLID_IDENTITY_MAX_LEN + 32);
+    assert_non_null(huge);
+    memcpy(huge, "Identity: ", 10);
+    memset(huge + 10, 'a', CLID_IDENTITY_MAX_LEN + 10);
+    huge[CLID_IDENTITY_MAX_LEN + 20] = '\0';
+    m = insert_line(in, in_len, NULL, huge, "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_ERR_IDENTITY_TOO_LARGE);
+    free(m);
+    free(huge);
+    /* CLID_SIP_MAX_IDENTITIES: a good one after eight bad ones is not looked at */
+    char *cur = dup_exact(in, in_len);
+    size_t cur_len = in_len;
+    for (int i = 0; i < CLID_SIP_MAX_IDENTITIES; i++) {
+        char *next = insert_line(cur, cur_len, NULL, "Identity: x", "\r\n", &n);
+        free(cur);
+        cur = next;
+        cur_len = n;
+    }
+    m = insert_line(cur, cur_len, NULL, yline, "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_ERR_IDENTITY_NO_INFO);
+    free(m);
+    /* and the eighth is */
+    char *shorter = strstr(cur, "Identity: x\r\n");
+    assert_non_null(shorter);
+    memmove(shorter, shorter + 13, cur_len - (size_t)(shorter - cur) - 13 + 1);
+    cur_len -= 13;
+    m = insert_line(cur, cur_len, NULL, yline, "\r\n", &n);
+    assert_err(verify_msg(m, n, res), CLID_OK);
+    free(m);
+    free(cur);
+    free(in);
+    free(yline);
+    free(good);
+    clid_result_free(res);
+    free(s);
+}
+
+/* An Identity for ORIG -> DEST made with the core API, spliced by hand. */
+static char *with_foreign_identity(const char *name, size_t *n)
+{
+    static const char *const dests[] = {DEST};
+    clid_claims c = {.orig = ORIG, .dest = dests, .dest_count = 1, .attest = 'A'};
+    char value[CLID_IDENTITY_MAX_LEN];
+    size_t vlen = 0;
+    assert_err(clid_sign_identity(signer, &c, value, sizeof value, &vlen), CLID_OK);
+    char *line = tp_cat("Identity: ", value, NULL);
+    size_t len = 0;
+    char *in = read_golden(name, ".sip", &len);
+    char *m = insert_line(in, len, NULL, line, "\r\n", n);
+    free(in);
+    free(line);
+    return m;
+}
+
+static void anonymous_caller(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    /* RFC 3323 anonymous From, no PAI, yet an Identity: binding fails */
+    char *m = with_foreign_identity("anonymous", &n);
+    verify_expect(m, n, CLID_ERR_ORIG_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(m);
+    /* "Anonymous" display name over a number: policy says anonymous too */
+    m = with_foreign_identity("anonymous_display", &n);
+    verify_expect(m, n, CLID_ERR_ORIG_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(m);
+    /* anonymous From with a PAI (Privacy: id): the PAI is the caller */
+    m = with_foreign_identity("privacy_id", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    /* a callee that is no number: DEST_MISMATCH */
+    m = with_foreign_identity("sipp_uac_tn", &n);
+    char *fixed = strstr(m, "INVITE sip:12025550199@");
+    assert_non_null(fixed);
+    memcpy(fixed + 11, "bobbobbobbo", 11); /* Request-URI user */
+    char *to = strstr(m, "<sip:12025550199@");
+    assert_non_null(to);
+    memcpy(to + 5, "bobbobbobbo", 11); /* To user */
+    verify_expect(m, n, CLID_ERR_DEST_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(m);
+}
+
+static void not_requests(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"response", "missing_to", "nul_in_header", "bare_cr",
+                                        "no_blank_line", "whitespace_line"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t len = 0;
+        char *in = read_golden(names[i], ".sip", &len);
+        assert_non_null(in);
+        verify_expect(in, len, CLID_ERR_SIP_PARSE, CLID_VERSTAT_NO_VALIDATION, 400);
+        free(in);
+    }
+    /* empty and a start line only */
+    assert_err(clid_sip_verify(ver, NULL, "", 0, NULL), CLID_ERR_SIP_PARSE);
+    assert_err(clid_sip_verify(ver, NULL, "INVITE sip:a@b SIP/2.0\r\n\r\n", 26, NULL),
+               CLID_ERR_SIP_PARSE);
+    assert_err(clid_sip_verify(NULL, NULL, "x", 1, NULL), CLID_ERR_INVALID_ARGUMENT);
+    assert_err(clid_sip_verify(ver, NULL, NULL, 1, NULL), CLID_ERR_INVALID_ARGUMENT);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct thread_arg {
+    const char *msg;
+    size_t len;
+    int failures;
+} thread_arg;
+
+static void *verify_loop(void *p)
+{
+    thread_arg *a = p;
+    clid_sip_verify_opts o = {.now = t0};
+    for (int i = 0; i < 25; i++) {
+        char tn1[CLID_TN_BUF], tn2[CLID_TN_BUF];
+        if (clid_sip_verify(ver, &o, a->msg, a->len, NULL) != CLID_OK ||
+            clid_sip_get_tns(a->msg, a->len, tn1, tn2) != CLID_OK)
+            a->failures++;
+    }
+    return NULL;
+}
+
+static void four_threads(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *s = signed_sipp(&len);
+    pthread_t t[4];
+    thread_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (thread_arg){s, len, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, verify_loop, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(args[i].failures, 0);
+    }
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tampered_to),
+        cmocka_unit_test(date_checks),
+        cmocka_unit_test(stale_and_future),
+        cmocka_unit_test(no_identity),
+        cmocka_unit_test(several_identities),
+        cmocka_unit_test(anonymous_caller),
+        cmocka_unit_test(not_requests),
+        cmocka_unit_test(four_threads),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
