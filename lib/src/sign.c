@@ -4,7 +4,6 @@
  * certificate, x5u, clock) and then shared read-only by threads; the ES256
  * key object keeps its own pool of OpenSSL contexts (es256.c).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +18,7 @@
 #include "identity.h"
 #include "internal.h"
 #include "passport.h"
+#include "x509_load.h"
 
 struct clid_signer {
     clid__es256_key *key;
@@ -111,34 +111,12 @@ clid_err clid_signer_set_key_pem(clid_signer *s, const char *pem, size_t len)
     return CLID_OK;
 }
 
-/* Reads a whole small file; the caller frees *buf. */
-static clid_err read_small_file(const char *path, char **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    CLID_ENSURE(f != NULL, CLID_ERR_IO);
-    char *b = malloc(SIGNER_PEM_MAX + 1);
-    if (b == NULL) {
-        fclose(f);
-        return CLID_ERR_NOMEM;
-    }
-    size_t n = fread(b, 1, SIGNER_PEM_MAX + 1, f);
-    int bad = ferror(f) || n > SIGNER_PEM_MAX;
-    fclose(f);
-    if (bad) {
-        free(b);
-        return CLID_ERR_IO;
-    }
-    *buf = b;
-    *len = n;
-    return CLID_OK;
-}
-
 clid_err clid_signer_set_key_file(clid_signer *s, const char *path)
 {
     CLID_ENSURE(s != NULL && path != NULL, CLID_ERR_INVALID_ARGUMENT);
     char *buf = NULL;
     size_t len = 0;
-    CLID_TRY(read_small_file(path, &buf, &len));
+    CLID_TRY(clid__read_file(path, SIGNER_PEM_MAX, CLID_ERR_IO, &buf, &len));
     clid_err rc = clid_signer_set_key_pem(s, buf, len);
     OPENSSL_cleanse(buf, len); /* key material */
     free(buf);
@@ -183,7 +161,7 @@ clid_err clid_signer_set_cert_file(clid_signer *s, const char *path)
     CLID_ENSURE(s != NULL && path != NULL, CLID_ERR_INVALID_ARGUMENT);
     char *buf = NULL;
     size_t len = 0;
-    CLID_TRY(read_small_file(path, &buf, &len));
+    CLID_TRY(clid__read_file(path, SIGNER_PEM_MAX, CLID_ERR_IO, &buf, &len));
     clid_err rc = clid_signer_set_cert_pem(s, buf, len);
     free(buf);
     return rc;
