@@ -7,7 +7,7 @@
 #include <clid/clid.h>
 
 #include "fuzz_common.h"
-#include "signer_cert.h"
+#include "x509/signer_cert.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64url.h"
-#include "identity.h"
-#include "internal.h"
-#include "passport.h"
+#include "core/b64url.h"
+#include "passport/identity.h"
+#include "core/internal.h"
+#include "passport/passport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

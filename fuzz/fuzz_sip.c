@@ -16,7 +16,7 @@
  * guidance comes from clid's scanner, splicer and glue.
  * The PKI (testpki.c) is made at the first input; its keys differ per run,
  * so seeds with Identity headers reach the signature check, not a pass.
- * Corpus: fuzz/corpus/sip/ (the golden requests of lib/tests/sip/ and
+ * Corpus: fuzz/corpus/sip/ (the golden requests of lib/tests/sip/golden/ and
  * signed variants).
  */
 #include <stdlib.h>
@@ -28,9 +28,9 @@
 #include <clid/clid_sip.h>
 
 #include "fuzz_common.h"
-#include "internal.h"
-#include "sip_internal.h"
-#include "testpki.h"
+#include "core/internal.h"
+#include "sip/sip_internal.h"
+#include "support/testpki.h"
 
 #define URL "https://cert.example.org/sp.pem"
 

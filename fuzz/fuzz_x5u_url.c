@@ -29,7 +29,7 @@
 
 #include <curl/curl.h>
 
-#include "fetch_internal.h"
+#include "fetch/fetch_internal.h"
 #include "fuzz_common.h"
 
 #define INPUT_MAX 4096

@@ -5,7 +5,7 @@
 # and every exit status of docs/cli.md is what the tool returns.
 . "$(dirname "$0")/lib.sh" "$@"
 
-GOLDEN=$TESTS_DIR/../../lib/tests/sip
+GOLDEN=$TESTS_DIR/../../lib/tests/sip/golden
 PKI=$TMP/pki
 sh "$TESTS_DIR/../../interop-tests/stir/make-pki.sh" "$PKI" >/dev/null
 URL=https://certs.example.test/sp-chain.pem

@@ -1,0 +1,538 @@
+/*
+ * The SIP adapter (clid_sip.h): libosip2 says what a request means (who
+ * calls whom, its Identity and Date headers); sip_parse.c says where those
+ * things are in the bytes; sip_splice.c edits the bytes.
+ *
+ * libosip2 traps (deps notes §0): parse only after parser_init (S1), which
+ * runs once under pthread_once with tracing off (S2); never let it write a
+ * header value unchecked (S3) or serialize (S4); From, To and the compact
+ * Identity name "y" need explicit handling (S5).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <osipparser2/osip_parser.h>
+
+#include <clid/clid_sip.h>
+
+#include "core/internal.h"
+#include "verify/result_internal.h"
+#include "sip/sip_internal.h"
+
+/* ------------------------------------------------------------------------ */
+/* libosip2                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* The one piece of process-wide state (clid.h): libosip2's parser tables. */
+static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
+
+static void osip_setup(void)
+{
+    parser_init();
+    /* Levels below 0 enabled: none. Otherwise libosip2 prints its errors on
+     * stdout, which is the SIP output of a tool (deps notes S2). */
+    (void)osip_trace_initialize(TRACE_LEVEL0, NULL);
+}
+
+static void osip_ready(void)
+{
+    (void)pthread_once(&osip_once, osip_setup);
+}
+
+/* Checks the raw bytes, then parses them with libosip2. */
+static clid_err parse_request(const char *msg, size_t len, clid__sip_raw *raw,
+                              osip_message_t **out)
+{
+    *out = NULL;
+    CLID_TRY(clid__sip_raw_scan(msg, len, raw));
+    osip_ready();
+    /* libosip2 gets its own NUL-terminated copy: parts of it treat the
+     * buffer as a C string, and clid's caller owes no terminator. */
+    char *copy = clid__strndup(msg, len);
+    CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
+    osip_message_t *m = NULL;
+    if (osip_message_init(&m) != OSIP_SUCCESS) {
+        free(copy);
+        return CLID_ERR_NOMEM;
+    }
+    int rc = osip_message_parse(m, copy, len);
+    free(copy);
+    if (rc != OSIP_SUCCESS) {
+        osip_message_free(m);
+        return CLID_ERR_SIP_PARSE;
+    }
+    *out = m;
+    return CLID_OK;
+}
+
+static clid_err check_request(const osip_message_t *m)
+{
+    /* RFC 8224 §4: Identity belongs to requests; a status line has no
+     * method. */
+    CLID_ENSURE(m->status_code == 0 && m->sip_method != NULL && m->req_uri != NULL,
+                CLID_ERR_SIP_PARSE);
+    /* RFC 3261 §8.1.1: From and To are mandatory, but libosip2 accepts
+     * requests without them (deps notes S5). */
+    CLID_ENSURE(m->from != NULL && m->from->url != NULL && m->to != NULL && m->to->url != NULL,
+                CLID_ERR_SIP_PARSE);
+    return CLID_OK;
+}
+
+/* libosip2 lower-cases the names it parses; a host may add headers in any
+ * case (RFC 3261 §7.3.1: names are case-insensitive). */
+static int header_is(const osip_header_t *h, const char *name)
+{
+    return h != NULL && h->hname != NULL && strcasecmp(h->hname, name) == 0;
+}
+
+static const osip_header_t *header_at(const osip_message_t *m, int i)
+{
+    return osip_list_eol(&m->headers, i) ? NULL : osip_list_get(&m->headers, i);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Caller, callee, Date                                                      */
+/* ------------------------------------------------------------------------ */
+
+static clid_err uri_tn(const osip_uri_t *u, char tn[CLID_TN_BUF])
+{
+    tn[0] = '\0';
+    CLID_ENSURE(u != NULL && u->scheme != NULL, CLID_ERR_BAD_TN);
+    /* libosip2 keeps a tel URI whole in `string` (it parses sip/sips only). */
+    const char *user = strcasecmp(u->scheme, "tel") == 0 ? u->string : u->username;
+    CLID_ENSURE(user != NULL, CLID_ERR_BAD_TN);
+    return clid__sip_uri_tn(u->scheme, strlen(u->scheme), user, strlen(user), tn);
+}
+
+/* A P-Asserted-Identity entry (RFC 3325 §9.1: name-addr or addr-spec, the
+ * From syntax); libosip2 splits comma-separated lists into one header each. */
+static clid_err pai_tn(const osip_header_t *h, char tn[CLID_TN_BUF])
+{
+    tn[0] = '\0';
+    CLID_ENSURE(h->hvalue != NULL, CLID_ERR_BAD_TN);
+    osip_from_t *f = NULL;
+    CLID_ENSURE(osip_from_init(&f) == OSIP_SUCCESS, CLID_ERR_NOMEM);
+    clid_err rc = CLID_ERR_BAD_TN;
+    if (osip_from_parse(f, h->hvalue) == OSIP_SUCCESS)
+        rc = uri_tn(f->url, tn);
+    osip_from_free(f);
+    return rc;
+}
+
+/* "Anonymous" with or without its quotes and surrounding whitespace. */
+static int is_anonymous_name(const char *s)
+{
+    if (s == NULL)
+        return 0;
+    size_t len = strlen(s);
+    while (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '"'))
+        s++, len--;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '"'))
+        len--;
+    return len == 9 && strncasecmp(s, "anonymous", 9) == 0;
+}
+
+/* RFC 3323 §4.1.1.3: "Anonymous" <sip:anonymous@anonymous.invalid>, and
+ * the variants seen in the field (only one part set). */
+static int is_anonymous(const osip_from_t *f)
+{
+    const osip_uri_t *u = f->url;
+    return is_anonymous_name(f->displayname) ||
+           (u->username != NULL && strcasecmp(u->username, "anonymous") == 0) ||
+           (u->host != NULL && strcasecmp(u->host, "anonymous.invalid") == 0);
+}
+
+/* RFC 8224 §5.1 (and ATIS-1000074): the asserted identity, else From. */
+static clid_err find_caller(const osip_message_t *m, char tn[CLID_TN_BUF])
+{
+    const osip_header_t *h;
+    for (int i = 0; (h = header_at(m, i)) != NULL; i++) {
+        if (!header_is(h, "p-asserted-identity"))
+            continue;
+        clid_err rc = pai_tn(h, tn);
+        if (rc == CLID_OK || rc == CLID_ERR_NOMEM)
+            return rc;
+    }
+    tn[0] = '\0';
+    CLID_ENSURE(!is_anonymous(m->from), CLID_ERR_SIP_NO_CALLER);
+    return uri_tn(m->from->url, tn) == CLID_OK ? CLID_OK : CLID_ERR_SIP_NO_CALLER;
+}
+
+/* RFC 8224 §5.1: "dest" is the To header's number; the Request-URI (which
+ * retargeting may change) only when To holds no number. */
+static clid_err find_callee(const osip_message_t *m, char tn[CLID_TN_BUF])
+{
+    if (uri_tn(m->to->url, tn) == CLID_OK || uri_tn(m->req_uri, tn) == CLID_OK)
+        return CLID_OK;
+    return CLID_ERR_SIP_NO_CALLEE;
+}
+
+/* The Date header (RFC 3261 §20.17) as Unix time, 0 when absent. */
+static clid_err request_date(const osip_message_t *m, int64_t *date)
+{
+    *date = 0;
+    const char *value = NULL;
+    const osip_header_t *h;
+    for (int i = 0; (h = header_at(m, i)) != NULL; i++) {
+        if (!header_is(h, "date"))
+            continue;
+        /* Date is a single-value header: two of them cannot both be right. */
+        CLID_ENSURE(value == NULL, CLID_ERR_DATE_INVALID);
+        value = h->hvalue != NULL ? h->hvalue : "";
+    }
+    return value != NULL ? clid_sip_parse_date(value, date) : CLID_OK;
+}
+
+static uint64_t abs_diff(int64_t a, int64_t b)
+{
+    return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+clid_err clid_sip_get_tns(const char *msg, size_t len, char orig[CLID_TN_BUF],
+                          char dest[CLID_TN_BUF])
+{
+    CLID_ENSURE(msg != NULL && orig != NULL && dest != NULL, CLID_ERR_INVALID_ARGUMENT);
+    orig[0] = dest[0] = '\0';
+    clid__sip_raw raw;
+    osip_message_t *m = NULL;
+    CLID_TRY(parse_request(msg, len, &raw, &m));
+    clid_err rc = check_request(m);
+    if (rc == CLID_OK) {
+        clid_err caller = find_caller(m, orig);
+        clid_err callee = find_callee(m, dest);
+        rc = caller != CLID_OK ? caller : callee;
+    }
+    osip_message_free(m);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The Identity header value for the request `m`. */
+static clid_err sign_value(const clid_signer *s, const clid_sip_sign_opts *o,
+                           const osip_message_t *m, char *value, size_t cap, size_t *len)
+{
+    CLID_TRY(check_request(m));
+    char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
+    CLID_TRY(find_caller(m, orig));
+    CLID_TRY(find_callee(m, dest));
+    int64_t date = 0;
+    CLID_TRY(request_date(m, &date));
+    int64_t iat = o->iat != 0 ? o->iat : clid__signer_now(s);
+    /* RFC 8224 §4.1: "MUST NOT generate a PASSporT for a SIP request if the
+     * Date header is outside of its local policy for freshness (sixty
+     * seconds is RECOMMENDED)"; the verifier applies the same window. */
+    CLID_ENSURE(date == 0 || abs_diff(date, iat) <= CLID_DEFAULT_MAX_AGE, CLID_ERR_DATE_MISMATCH);
+    const char *dests[1] = {dest};
+    clid_claims c = {.orig = orig, .dest = dests, .dest_count = 1, .attest = o->attest,
+                     .origid = o->origid, .iat = iat};
+    CLID_TRY(clid_sign_identity(s, &c, value, cap, len));
+    /* clid_sign_identity writes only base64url, a vetted URL and tokens;
+     * checked again because this text goes into a header. */
+    return clid__sip_check_value(value, *len);
+}
+
+clid_err clid_sip_sign(const clid_signer *s, const clid_sip_sign_opts *opts, const char *msg,
+                       size_t len, char *out, size_t cap, size_t *out_len)
+{
+    CLID_ENSURE(s != NULL && opts != NULL && msg != NULL && out_len != NULL,
+                CLID_ERR_INVALID_ARGUMENT);
+    clid__sip_raw raw;
+    osip_message_t *m = NULL;
+    CLID_TRY(parse_request(msg, len, &raw, &m));
+    char value[CLID_IDENTITY_MAX_LEN];
+    size_t value_len = 0;
+    clid_err rc = sign_value(s, opts, m, value, sizeof value, &value_len);
+    osip_message_free(m);
+    if (rc == CLID_ERR_BUFFER_TOO_SMALL)
+        rc = CLID_ERR_IDENTITY_TOO_LARGE;
+    CLID_TRY(rc);
+
+    char line[CLID_SIP_SIGN_EXTRA];
+    clid__sip_edit e;
+    CLID_TRY(clid__sip_identity_edit(&raw, value, value_len, line, sizeof line, &e));
+    return clid__sip_apply(msg, len, &e, 1, out, cap, out_len);
+}
+
+clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts,
+                            struct osip_message *m)
+{
+    CLID_ENSURE(s != NULL && opts != NULL && m != NULL, CLID_ERR_INVALID_ARGUMENT);
+    osip_ready();
+    char value[CLID_IDENTITY_MAX_LEN];
+    size_t value_len = 0;
+    clid_err rc = sign_value(s, opts, m, value, sizeof value, &value_len);
+    if (rc == CLID_ERR_BUFFER_TOO_SMALL)
+        rc = CLID_ERR_IDENTITY_TOO_LARGE;
+    CLID_TRY(rc);
+    /* osip_message_set_header copies the value as is (deps notes S3);
+     * sign_value has checked it. */
+    int orc = osip_message_set_header(m, "Identity", value);
+    CLID_ENSURE(orc != OSIP_NOMEM, CLID_ERR_NOMEM);
+    return orc == OSIP_SUCCESS ? CLID_OK : CLID_ERR_INTERNAL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Verification                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Verifies each value until one passes; `res` keeps the one that decided. */
+static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
+                            clid_verify_input in, clid_result *res)
+{
+    in.identity = ids[0];
+    clid_err first = clid_verify_identity(v, &in, res);
+    for (size_t i = 1; i < n && first != CLID_OK; i++) {
+        clid_result other;
+        memset(&other, 0, sizeof other);
+        in.identity = ids[i];
+        if (clid_verify_identity(v, &in, &other) == CLID_OK) {
+            clid_result_reset(res);
+            *res = other; /* takes over its references */
+            return CLID_OK;
+        }
+        clid_result_reset(&other);
+    }
+    return first;
+}
+
+static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
+                               const osip_message_t *m, clid_result *res)
+{
+    CLID_TRY(check_request(m));
+    /* RFC 8224 §4: "Identity", compact form "y" (libosip2 knows neither). */
+    const char *ids[CLID_SIP_MAX_IDENTITIES];
+    size_t n = 0;
+    const osip_header_t *h;
+    for (int i = 0; (h = header_at(m, i)) != NULL && n < CLID_SIP_MAX_IDENTITIES; i++)
+        if (header_is(h, "identity") || header_is(h, "y"))
+            ids[n++] = h->hvalue != NULL ? h->hvalue : "";
+    CLID_ENSURE(n > 0, CLID_ERR_NO_IDENTITY);
+
+    clid_verify_input in;
+    memset(&in, 0, sizeof in);
+    if (!o->ignore_date)
+        CLID_TRY(request_date(m, &in.date));
+    /* A caller or callee that is no TN still binds, to "": it can never
+     * equal a PASSporT's number, so the binding fails (ORIG_MISMATCH or
+     * DEST_MISMATCH) instead of being skipped. */
+    char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
+    clid_err rc = find_caller(m, orig);
+    CLID_ENSURE(rc != CLID_ERR_NOMEM, rc);
+    (void)find_callee(m, dest);
+    in.orig = orig;
+    in.dest = dest;
+    in.now = o->now;
+    in.chain_pem = o->chain_pem;
+    in.chain_len = o->chain_len;
+    return verify_each(v, ids, n, in, res);
+}
+
+/* Runs `m` through verify_request with `res` (or a scratch result) and
+ * records early outcomes in it too. */
+static clid_err verify_with_result(clid_verifier *v, const clid_sip_verify_opts *opts,
+                                   const osip_message_t *m, clid_err early, clid_result *res)
+{
+    static const clid_sip_verify_opts defaults = {0, 0, NULL, 0};
+    clid_result local;
+    memset(&local, 0, sizeof local);
+    clid_result *r = res != NULL ? res : &local;
+    clid_result_reset(r);
+    clid_err rc = early != CLID_OK ? early
+                                   : verify_request(v, opts != NULL ? opts : &defaults, m, r);
+    r->reason = rc;
+    if (r == &local)
+        clid_result_reset(&local);
+    return rc;
+}
+
+clid_err clid_sip_verify(clid_verifier *v, const clid_sip_verify_opts *opts, const char *msg,
+                         size_t len, clid_result *res)
+{
+    CLID_ENSURE(v != NULL && msg != NULL, CLID_ERR_INVALID_ARGUMENT);
+    clid__sip_raw raw;
+    osip_message_t *m = NULL;
+    clid_err early = parse_request(msg, len, &raw, &m);
+    clid_err rc = verify_with_result(v, opts, m, early, res);
+    osip_message_free(m);
+    return rc;
+}
+
+clid_err clid_sip_verify_osip(clid_verifier *v, const clid_sip_verify_opts *opts,
+                              const struct osip_message *m, clid_result *res)
+{
+    CLID_ENSURE(v != NULL && m != NULL, CLID_ERR_INVALID_ARGUMENT);
+    osip_ready();
+    return verify_with_result(v, opts, m, CLID_OK, res);
+}
+
+/* ------------------------------------------------------------------------ */
+/* verstat                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The raw entry that names the caller `tn`: the first P-Asserted-Identity
+ * entry whose URI is a TN, else the From entry. clid's scanner and libosip2
+ * must agree on it (same number), or the request is refused rather than
+ * edited in a place libosip2 did not read.
+ */
+static clid_err caller_entry(const clid__sip_raw *r, const char *tn, clid__sip_addr *out)
+{
+    char got[CLID_TN_BUF];
+    size_t pos = r->headers;
+    clid__sip_field f;
+    clid__sip_addr from;
+    int have_from = 0;
+    while (clid__sip_next_field(r, &pos, &f)) {
+        if (clid__sip_field_is(r, &f, "p-asserted-identity", 0)) {
+            size_t p = f.value;
+            while (p < f.end) {
+                clid__sip_addr a;
+                CLID_TRY(clid__sip_next_addr(r->msg, &p, f.end, &a));
+                if (clid__sip_uri_text_tn(r->msg + a.uri, a.uri_end - a.uri, got) == CLID_OK) {
+                    CLID_ENSURE(strcmp(got, tn) == 0, CLID_ERR_SIP_PARSE);
+                    *out = a;
+                    return CLID_OK;
+                }
+            }
+        } else if (!have_from && clid__sip_field_is(r, &f, "from", 'f')) {
+            size_t p = f.value;
+            CLID_TRY(clid__sip_next_addr(r->msg, &p, f.end, &from));
+            CLID_ENSURE(p >= f.end, CLID_ERR_SIP_PARSE); /* From holds one address */
+            have_from = 1;
+        }
+    }
+    CLID_ENSURE(have_from, CLID_ERR_SIP_PARSE);
+    clid_err rc = clid__sip_uri_text_tn(r->msg + from.uri, from.uri_end - from.uri, got);
+    CLID_ENSURE(rc == CLID_OK && strcmp(got, tn) == 0, CLID_ERR_SIP_PARSE);
+    *out = from;
+    return CLID_OK;
+}
+
+clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v, char *out, size_t cap,
+                              size_t *out_len)
+{
+    CLID_ENSURE(msg != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(v == CLID_VERSTAT_NO_VALIDATION || v == CLID_VERSTAT_PASSED ||
+                    v == CLID_VERSTAT_FAILED,
+                CLID_ERR_INVALID_ARGUMENT);
+    clid__sip_raw raw;
+    osip_message_t *m = NULL;
+    CLID_TRY(parse_request(msg, len, &raw, &m));
+    char tn[CLID_TN_BUF];
+    clid_err rc = check_request(m);
+    if (rc == CLID_OK)
+        rc = find_caller(m, tn);
+    osip_message_free(m);
+    CLID_TRY(rc);
+
+    clid__sip_addr a;
+    CLID_TRY(caller_entry(&raw, tn, &a));
+    clid__sip_edit e[CLID__SIP_MAX_EDITS];
+    size_t n = 0;
+    CLID_TRY(clid__sip_verstat_edits(msg, &a, clid_verstat_str(v), e, &n));
+    size_t need = 0;
+    rc = clid__sip_apply(msg, len, e, n, NULL, 0, &need);
+    CLID_ENSURE(rc == CLID_ERR_BUFFER_TOO_SMALL, rc);
+    if (out == NULL || cap < need) {
+        *out_len = need;
+        return CLID_ERR_BUFFER_TOO_SMALL;
+    }
+    /* The edit goes to a scratch copy first and is read back: the numbers
+     * must be what they were (libosip2 must read the marked URI as before,
+     * however odd the rest of it), or the caller gets nothing. */
+    char *tmp = malloc(need);
+    CLID_ENSURE(tmp != NULL, CLID_ERR_NOMEM);
+    size_t tmp_len = 0;
+    rc = clid__sip_apply(msg, len, e, n, tmp, need, &tmp_len);
+    char o1[CLID_TN_BUF], d1[CLID_TN_BUF], o2[CLID_TN_BUF], d2[CLID_TN_BUF];
+    if (rc == CLID_OK) {
+        clid_err before = clid_sip_get_tns(msg, len, o1, d1);
+        clid_err after = clid_sip_get_tns(tmp, tmp_len, o2, d2);
+        if (before == CLID_ERR_NOMEM || after == CLID_ERR_NOMEM)
+            rc = CLID_ERR_NOMEM;
+        else if (after != before || strcmp(o1, o2) != 0 || strcmp(d1, d2) != 0)
+            rc = CLID_ERR_SIP_PARSE;
+    }
+    if (rc == CLID_OK) {
+        memcpy(out, tmp, tmp_len + 1);
+        *out_len = tmp_len;
+    }
+    free(tmp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Date                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar: the
+ * year is counted from March, so that the leap day ends it. */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                               /* 0..399 */
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* 0..365 */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        /* 0..146096 */
+    return era * 146097 + doe - 719468;
+}
+
+static int digits(const char *s, size_t n, int64_t *v)
+{
+    *v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+static int name_index(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strncasecmp(s, names[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+clid_err clid_sip_parse_date(const char *value, int64_t *out)
+{
+    static const char *const wkdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    CLID_ENSURE(value != NULL && out != NULL, CLID_ERR_INVALID_ARGUMENT);
+    *out = 0;
+    /* "Sun, 06 Nov 1994 08:49:37 GMT": RFC 3261 §25.1 rfc1123-date =
+     * wkday "," SP date1 SP time SP "GMT", date1 = 2DIGIT SP month SP 4DIGIT. */
+    const char *s = value;
+    CLID_ENSURE(strnlen(s, 30) == 29, CLID_ERR_DATE_INVALID);
+    CLID_ENSURE(s[3] == ',' && s[4] == ' ' && s[7] == ' ' && s[11] == ' ' && s[16] == ' ' &&
+                    s[19] == ':' && s[22] == ':' && s[25] == ' ' &&
+                    strncasecmp(s + 26, "GMT", 3) == 0,
+                CLID_ERR_DATE_INVALID);
+    int wd = name_index(s, wkdays, 7);
+    int mon = name_index(s + 8, months, 12);
+    int64_t day, year, hh, mm, ss;
+    CLID_ENSURE(wd >= 0 && mon >= 0 && digits(s + 5, 2, &day) && digits(s + 12, 4, &year) &&
+                    digits(s + 17, 2, &hh) && digits(s + 20, 2, &mm) && digits(s + 23, 2, &ss),
+                CLID_ERR_DATE_INVALID);
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int max_day = mon == 1 && !leap ? 28 : mdays[mon];
+    CLID_ENSURE(day >= 1 && day <= max_day && hh <= 23 && mm <= 59 && ss <= 59,
+                CLID_ERR_DATE_INVALID);
+    int64_t days = days_from_civil(year, mon + 1, day);
+    /* 1970-01-01 was a Thursday (4 with Sunday = 0). A wrong weekday means
+     * the date was written by hand or edited. */
+    CLID_ENSURE(((days % 7) + 11) % 7 == wd, CLID_ERR_DATE_INVALID);
+    int64_t t = days * 86400 + hh * 3600 + mm * 60 + ss;
+    CLID_ENSURE(t > 0, CLID_ERR_DATE_INVALID); /* 0 means "no Date" to the verifier */
+    *out = t;
+    return CLID_OK;
+}

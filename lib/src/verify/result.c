@@ -1,0 +1,180 @@
+/* What a verification found: the verdict and everything learned on the way. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "verify/result_internal.h"
+
+clid_err clid_result_new(clid_result **out)
+{
+    CLID_ENSURE(out != NULL, CLID_ERR_INVALID_ARGUMENT);
+    clid_result *r = calloc(1, sizeof *r);
+    CLID_ENSURE(r != NULL, CLID_ERR_NOMEM);
+    r->reason = CLID_ERR_NO_IDENTITY; /* nothing verified yet */
+    *out = r;
+    return CLID_OK;
+}
+
+void clid_result_reset(clid_result *r)
+{
+    if (r == NULL)
+        return;
+    free(r->x5u);
+    clid__signer_cert_release(r->signer);
+    memset(r, 0, sizeof *r);
+    r->reason = CLID_ERR_NO_IDENTITY;
+}
+
+void clid_result_free(clid_result *r)
+{
+    if (r == NULL)
+        return;
+    clid_result_reset(r);
+    free(r);
+}
+
+clid_err clid__result_set_claims(clid_result *r, const clid__passport *p)
+{
+    memcpy(r->ppt, p->ppt, sizeof r->ppt);
+    memcpy(r->orig, p->orig, sizeof r->orig);
+    memcpy(r->dest, p->dest, sizeof r->dest);
+    r->dest_count = p->dest_count;
+    r->attest = p->attest;
+    memcpy(r->origid, p->origid, sizeof r->origid);
+    memcpy(r->div, p->div, sizeof r->div);
+    r->iat = p->iat;
+    free(r->x5u);
+    r->x5u = NULL;
+    if (p->x5u != NULL) {
+        r->x5u = clid__strndup(p->x5u, strlen(p->x5u));
+        CLID_ENSURE(r->x5u != NULL, CLID_ERR_NOMEM);
+    }
+    r->have_claims = 1;
+    return CLID_OK;
+}
+
+void clid__result_set_signer(clid_result *r, clid__signer_cert *c)
+{
+    clid__signer_cert_ref(c);
+    clid__signer_cert_release(r->signer);
+    r->signer = c;
+    r->spc = NULL;
+    for (size_t i = 0; c->tnauth != NULL && i < clid_tnauth_count(c->tnauth); i++) {
+        clid_tnauth_entry e;
+        if (clid_tnauth_get(c->tnauth, i, &e) == CLID_OK && e.kind == CLID_TNAUTH_SPC) {
+            r->spc = e.value;
+            break;
+        }
+    }
+}
+
+void clid__result_set_detail(clid_result *r, const char *detail)
+{
+    size_t n = strlen(detail);
+    if (n >= sizeof r->detail)
+        n = sizeof r->detail - 1;
+    memcpy(r->detail, detail, n);
+    r->detail[n] = '\0';
+}
+
+clid_err clid_result_reason(const clid_result *r)
+{
+    return r ? r->reason : CLID_ERR_INVALID_ARGUMENT;
+}
+
+clid_verstat clid_result_verstat(const clid_result *r)
+{
+    return clid_err_verstat(clid_result_reason(r));
+}
+
+int clid_result_sip_status(const clid_result *r)
+{
+    return clid_err_sip_status(clid_result_reason(r));
+}
+
+const char *clid_result_detail(const clid_result *r)
+{
+    return r ? r->detail : "";
+}
+
+#define CLAIM_STR(field) (r != NULL && r->have_claims && r->field[0] ? r->field : NULL)
+
+const char *clid_result_ppt(const clid_result *r)
+{
+    return CLAIM_STR(ppt);
+}
+
+const char *clid_result_orig(const clid_result *r)
+{
+    return CLAIM_STR(orig);
+}
+
+size_t clid_result_dest_count(const clid_result *r)
+{
+    return r && r->have_claims ? r->dest_count : 0;
+}
+
+const char *clid_result_dest(const clid_result *r, size_t i)
+{
+    return r && r->have_claims && i < r->dest_count ? r->dest[i] : NULL;
+}
+
+char clid_result_attest(const clid_result *r)
+{
+    return r && r->have_claims ? r->attest : 0;
+}
+
+const char *clid_result_origid(const clid_result *r)
+{
+    return CLAIM_STR(origid);
+}
+
+const char *clid_result_div(const clid_result *r)
+{
+    return CLAIM_STR(div);
+}
+
+int64_t clid_result_iat(const clid_result *r)
+{
+    return r && r->have_claims ? r->iat : 0;
+}
+
+const char *clid_result_x5u(const clid_result *r)
+{
+    return r ? r->x5u : NULL;
+}
+
+const char *clid_result_signer_subject(const clid_result *r)
+{
+    return r && r->signer ? r->signer->subject : NULL;
+}
+
+const char *clid_result_signer_issuer(const clid_result *r)
+{
+    return r && r->signer ? r->signer->issuer : NULL;
+}
+
+const char *clid_result_signer_serial(const clid_result *r)
+{
+    return r && r->signer ? r->signer->serial : NULL;
+}
+
+int64_t clid_result_signer_not_after(const clid_result *r)
+{
+    return r && r->signer ? r->signer->not_after : 0;
+}
+
+const char *clid_result_signer_spc(const clid_result *r)
+{
+    return r ? r->spc : NULL;
+}
+
+const clid_tnauth *clid_result_signer_tnauth(const clid_result *r)
+{
+    return r && r->signer ? r->signer->tnauth : NULL;
+}
+
+const clid_entity *clid_result_signer_entity(const clid_result *r)
+{
+    return r && r->signer ? r->signer->entity : NULL;
+}

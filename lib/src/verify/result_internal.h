@@ -1,0 +1,35 @@
+/* The clid_result structure, filled by verify.c as the pipeline advances. */
+#ifndef CLID_RESULT_INTERNAL_H
+#define CLID_RESULT_INTERNAL_H
+
+#include <clid/clid.h>
+
+#include "passport/passport.h"
+#include "x509/signer_cert.h"
+
+struct clid_result {
+    clid_err reason;
+    char detail[256];
+    /* claims */
+    int have_claims;
+    char ppt[CLID_PPT_BUF];
+    char orig[CLID_TN_BUF];
+    char dest[CLID_PASSPORT_MAX_DEST][CLID_TN_BUF];
+    size_t dest_count;
+    char attest;
+    char origid[CLID_UUID_BUF];
+    char div[CLID_TN_BUF];
+    int64_t iat;
+    char *x5u;
+    /* the signer's certificate (a reference; facts are read from it) */
+    clid__signer_cert *signer;
+    const char *spc;
+};
+
+/* Copies the parsed claims of `p` into `r`. */
+clid_err clid__result_set_claims(clid_result *r, const clid__passport *p);
+/* Takes a reference to `c`. */
+void clid__result_set_signer(clid_result *r, clid__signer_cert *c);
+void clid__result_set_detail(clid_result *r, const char *detail);
+
+#endif

@@ -1,0 +1,389 @@
+/*
+ * The verification pipeline (DESIGN.md; docs/verification.md).
+ *
+ * Order of the checks. Every step has its own reason code, but the order is
+ * chosen so that a request that fails a cheap check never costs a network
+ * fetch or a signature verification (a forged header must not be able to
+ * make a verifier download URLs or burn CPU):
+ *   1. Identity header syntax (RFC 8224 §4.1)            -> 438 / 436
+ *   2. PASSporT structure and claims (RFC 8225, 8588, 8946) -> 438
+ *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info
+ *   4. freshness: iat vs now, SIP Date vs iat (RFC 8224 §6.2.2) -> 403
+ *   5. binding: orig and dest against the request (RFC 8224 §6.2.2) -> 438
+ *   6. certificate: given chain, offline map, cache, fetcher -> 436
+ *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437
+ *   8. authority: TNAuthList covers the TN (RFC 8226 §9), claim constraints
+ *      (RFC 8226 §8, RFC 9118), SignallingEntity (Q.3063 profile) -> 437/438
+ *   9. signature, ES256 raw r||s (RFC 7518 §3.4)          -> 438
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "x509/certcache.h"
+#include "verify/ctx_internal.h"
+#include "passport/identity.h"
+#include "core/internal.h"
+#include "passport/passport.h"
+#include "verify/result_internal.h"
+
+#define DEFAULT_CACHE_ENTRIES 1024
+/* Cache lifetime bounds for fetched chains (DESIGN.md defaults). */
+#define X5U_TTL_MIN 300
+#define X5U_TTL_MAX 86400
+#define X5U_TTL_FOREVER INT64_MAX
+
+struct clid_verifier {
+    const clid_ctx *ctx;
+    clid__cert_cache *cache;
+};
+
+clid_err clid_verifier_new(const clid_ctx *ctx, clid_verifier **out)
+{
+    CLID_ENSURE(ctx != NULL && out != NULL, CLID_ERR_INVALID_ARGUMENT);
+    clid_verifier *v = calloc(1, sizeof *v);
+    CLID_ENSURE(v != NULL, CLID_ERR_NOMEM);
+    v->ctx = ctx;
+    clid_err rc = clid__cert_cache_new(DEFAULT_CACHE_ENTRIES, &v->cache);
+    if (rc != CLID_OK) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    return CLID_OK;
+}
+
+void clid_verifier_free(clid_verifier *v)
+{
+    if (v == NULL)
+        return;
+    clid__cert_cache_free(v->cache);
+    free(v);
+}
+
+clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t entries)
+{
+    CLID_ENSURE(v != NULL, CLID_ERR_INVALID_ARGUMENT);
+    return clid__cert_cache_set_max(v->cache, entries);
+}
+
+void clid_verifier_clear_cache(clid_verifier *v)
+{
+    if (v != NULL)
+        clid__cert_cache_clear(v->cache);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Steps 3 to 5: checks on the claims alone                                  */
+/* ------------------------------------------------------------------------ */
+
+static int slice_eq(clid__slice s, const char *str)
+{
+    size_t n = strlen(str);
+    return s.len == n && memcmp(s.ptr, str, n) == 0;
+}
+
+static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity *id,
+                                       const clid__passport *p)
+{
+    /* RFC 8224 §4.1: the ppt parameter names the PASSporT's type; when both
+     * are present they must agree. An absent parameter is tolerated (as
+     * secsipidx does); an absent PASSporT ppt is a basic PASSporT. */
+    if (id->ppt.ptr != NULL && !slice_eq(id->ppt, p->ppt))
+        return CLID_ERR_IDENTITY_PPT;
+    if (!clid__ctx_ppt_accepted(ctx, p->ppt))
+        return CLID_ERR_PASSPORT_PPT;
+    /* RFC 8225 §5.2.1 / ATIS-1000074 §5.3.1: x5u must equal info, or a
+     * signer could point the verifier at one certificate and claim another. */
+    if (p->x5u == NULL)
+        return CLID_ERR_PASSPORT_X5U;
+    if (!slice_eq(id->info, p->x5u))
+        return CLID_ERR_PASSPORT_X5U_MISMATCH;
+    return CLID_OK;
+}
+
+/* |a - b| without overflow: the SIP Date is the caller's value and may be
+ * anything (the difference of two int64 always fits in a uint64). */
+static uint64_t abs_diff(int64_t a, int64_t b)
+{
+    return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, int64_t now,
+                                int64_t date)
+{
+    if (p->iat < now && now - p->iat > (int64_t)ctx->max_age)
+        return CLID_ERR_IAT_STALE;
+    if (p->iat > now && p->iat - now > (int64_t)ctx->max_skew)
+        return CLID_ERR_IAT_FUTURE;
+    /* RFC 8224 §4.1 and §6.2.2: iat and the Date header describe the same
+     * moment; a larger gap than the freshness window means one was edited. */
+    if (date != 0 && abs_diff(date, p->iat) > (uint64_t)ctx->max_age)
+        return CLID_ERR_DATE_MISMATCH;
+    return CLID_OK;
+}
+
+static clid_err check_binding(const clid__passport *p, const clid_verify_input *in)
+{
+    char tn[CLID_TN_BUF];
+    if (in->orig != NULL) {
+        /* A caller that is not a TN cannot match a TN-based PASSporT. */
+        if (clid_tn_canonicalize(in->orig, tn) != CLID_OK || strcmp(tn, p->orig) != 0)
+            return CLID_ERR_ORIG_MISMATCH;
+    }
+    if (in->dest != NULL) {
+        if (clid_tn_canonicalize(in->dest, tn) != CLID_OK)
+            return CLID_ERR_DEST_MISMATCH;
+        int found = 0;
+        for (size_t i = 0; i < p->dest_count && !found; i++)
+            found = strcmp(tn, p->dest[i]) == 0;
+        if (!found)
+            return CLID_ERR_DEST_MISMATCH;
+    }
+    return CLID_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Step 6: the signer's certificate                                          */
+/* ------------------------------------------------------------------------ */
+
+static clid_err sha256(const void *data, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? CLID_OK
+                                                                            : CLID_ERR_INTERNAL;
+}
+
+/* Loads a chain not found in the cache and caches it. */
+static clid_err load_and_cache(clid_verifier *v, const char *url, const char *pem, size_t len,
+                               int64_t expires, clid__signer_cert **out)
+{
+    clid__signer_cert *c = NULL;
+    CLID_TRY(clid__signer_cert_load(pem, len, &c));
+    clid__cert_cache_put(v->cache, url, c, expires);
+    *out = c;
+    return CLID_OK;
+}
+
+/* How long a fetched chain may be used: the server's max-age bounded to
+ * [5 min, 24 h] (DESIGN.md), and never past the leaf's notAfter. */
+static int64_t fetched_expiry(int64_t now, int64_t max_age, const clid__signer_cert *c)
+{
+    int64_t ttl = max_age < 0 ? X5U_TTL_MAX : max_age;
+    if (ttl < X5U_TTL_MIN)
+        ttl = X5U_TTL_MIN;
+    if (ttl > X5U_TTL_MAX)
+        ttl = X5U_TTL_MAX;
+    int64_t until = now + ttl;
+    return c->not_after > 0 && c->not_after < until ? c->not_after : until;
+}
+
+static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, const char *url,
+                                int64_t now, clid__signer_cert **out)
+{
+    const clid_ctx *ctx = v->ctx;
+    *out = NULL;
+
+    if (in->chain_pem != NULL) {
+        /* Given by the caller: identified by content, not by URL. */
+        CLID_ENSURE(in->chain_len <= CLID_CHAIN_MAX_LEN, CLID_ERR_X5U_TOO_LARGE);
+        uint8_t h[32];
+        CLID_TRY(sha256(in->chain_pem, in->chain_len, h));
+        *out = clid__cert_cache_get_hash(v->cache, h);
+        if (*out != NULL)
+            return CLID_OK;
+        return load_and_cache(v, NULL, in->chain_pem, in->chain_len, X5U_TTL_FOREVER, out);
+    }
+
+    /* The offline map comes before the URL cache, and its chains are
+     * cached by content: mapping a URL again replaces its chain (clid.h),
+     * also for a verifier that has used the old one. */
+    const struct clid_x5u_map_entry *m = clid__ctx_x5u_lookup(ctx, url);
+    if (m != NULL) {
+        *out = clid__cert_cache_get_hash(v->cache, m->hash);
+        if (*out != NULL)
+            return CLID_OK;
+        return load_and_cache(v, NULL, m->pem, m->len, X5U_TTL_FOREVER, out);
+    }
+
+    *out = clid__cert_cache_get_url(v->cache, url, now);
+    if (*out != NULL)
+        return CLID_OK;
+
+    CLID_ENSURE(ctx->fetch != NULL, CLID_ERR_X5U_UNMAPPED);
+    uint8_t *buf = malloc(CLID_CHAIN_MAX_LEN);
+    CLID_ENSURE(buf != NULL, CLID_ERR_NOMEM);
+    size_t len = 0;
+    int64_t max_age = -1;
+    clid_err rc = ctx->fetch(ctx->fetch_arg, url, buf, CLID_CHAIN_MAX_LEN, &len, &max_age);
+    if (rc == CLID_OK && len > CLID_CHAIN_MAX_LEN)
+        rc = CLID_ERR_X5U_TOO_LARGE; /* a misbehaving fetcher */
+    clid__signer_cert *c = NULL;
+    if (rc == CLID_OK)
+        rc = clid__signer_cert_load((const char *)buf, len, &c);
+    free(buf);
+    CLID_TRY(rc);
+    clid__cert_cache_put(v->cache, url, c, fetched_expiry(now, max_age, c));
+    *out = c;
+    return CLID_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Step 8: authority                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Whether claim value `val` equals one of the permitted strings. String
+ * claims compare as strings; other JSON values by their canonical
+ * serialization (RFC 8226 §8 lists permitted values as UTF8Strings). */
+static int claim_value_permitted(const json_t *val, const clid_jwtcc *cc, size_t i)
+{
+    char *ser = NULL;
+    const char *s = NULL;
+    if (json_is_string(val)) {
+        s = json_string_value(val);
+    } else {
+        ser = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        s = ser;
+    }
+    int ok = 0;
+    for (size_t j = 0; s != NULL && j < clid_jwtcc_permitted_value_count(cc, i) && !ok; j++)
+        ok = strcmp(s, clid_jwtcc_permitted_value(cc, i, j)) == 0;
+    free(ser);
+    return ok;
+}
+
+static clid_err check_claim_constraints(const clid_jwtcc *cc, const json_t *claims)
+{
+    if (cc == NULL)
+        return CLID_OK;
+    for (size_t i = 0; i < clid_jwtcc_must_include_count(cc); i++)
+        if (json_object_get(claims, clid_jwtcc_must_include(cc, i)) == NULL)
+            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
+    for (size_t i = 0; i < clid_jwtcc_must_exclude_count(cc); i++)
+        if (json_object_get(claims, clid_jwtcc_must_exclude(cc, i)) != NULL)
+            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
+    for (size_t i = 0; i < clid_jwtcc_permitted_count(cc); i++) {
+        const json_t *val = json_object_get(claims, clid_jwtcc_permitted_claim(cc, i));
+        if (val != NULL && !claim_value_permitted(val, cc, i))
+            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
+    }
+    return CLID_OK;
+}
+
+/* Q.3063 profile (docs/q3063-profile.md): only gateways that originate or
+ * hand over international calls sign, and only for the country codes they
+ * are listed for. */
+static clid_err check_entity(const clid_ctx *ctx, const clid__signer_cert *c, const char *tn)
+{
+    if (c->entity == NULL) {
+        if (c->entity_err != CLID_ERR_EXT_ABSENT)
+            return c->entity_err; /* duplicated or malformed: never ignored */
+        return ctx->require_entity ? CLID_ERR_ENTITY_NOT_AUTHORIZED : CLID_OK;
+    }
+    clid_entity_role role = clid_entity_get_role(c->entity);
+    if (role != CLID_ROLE_ORIGINATING_GATEWAY && role != CLID_ROLE_INTERNATIONAL_GATEWAY)
+        return CLID_ERR_ENTITY_NOT_AUTHORIZED;
+    size_t n = clid_entity_country_count(c->entity);
+    if (n == 0)
+        return CLID_OK;
+    for (size_t i = 0; i < n; i++) {
+        const char *cc = clid_entity_country(c->entity, i);
+        if (strncmp(tn, cc, strlen(cc)) == 0)
+            return CLID_OK;
+    }
+    return CLID_ERR_ENTITY_NOT_AUTHORIZED;
+}
+
+static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
+                                const clid__passport *p)
+{
+    CLID_ENSURE(c->key != NULL, c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE);
+    /* RFC 8946 §3: the signer of a div PASSporT vouches for the diverting
+     * number; otherwise for the caller. */
+    const char *tn = p->div[0] ? p->div : p->orig;
+    if (c->tnauth == NULL) {
+        if (c->tnauth_err != CLID_ERR_EXT_ABSENT)
+            return c->tnauth_err;
+        if (ctx->require_tnauth)
+            return CLID_ERR_CERT_NO_TNAUTH;
+    } else {
+        int spc_any = ctx->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
+        if (!clid_tnauth_covers_tn(c->tnauth, tn, spc_any))
+            return CLID_ERR_TN_NOT_AUTHORIZED;
+    }
+    if (c->jwtcc_err != CLID_OK && c->jwtcc_err != CLID_ERR_EXT_ABSENT)
+        return c->jwtcc_err;
+    CLID_TRY(check_claim_constraints(c->jwtcc, p->claims));
+    CLID_TRY(check_claim_constraints(c->ejwtcc, p->claims));
+    return check_entity(ctx, c, tn);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The pipeline                                                              */
+/* ------------------------------------------------------------------------ */
+
+static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid_result *r,
+                             clid__passport *p, clid__signer_cert **signer)
+{
+    const clid_ctx *ctx = v->ctx;
+    if (in->identity == NULL || in->identity[0] == '\0')
+        return CLID_ERR_NO_IDENTITY;
+    int64_t now = in->now != 0 ? in->now : clid_ctx_now(ctx);
+
+    clid__identity id;
+    CLID_TRY(clid__identity_parse(in->identity, strlen(in->identity), &id));
+    clid_err rc = clid__passport_parse(id.jws.ptr, id.jws.len, p);
+    /* The result gets what was parsed even when a later member is bad
+     * (clid.h: "everything learned on the way"); passport.c keeps it. */
+    if (!p->compact)
+        CLID_TRY(clid__result_set_claims(r, p));
+    CLID_TRY(rc);
+    /* A compact PASSporT (RFC 8225 §7) carries only its signature; the
+     * header and claims would have to be rebuilt from SIP. SHAKEN's attest
+     * and origid, and div's diverting number, are not in the request, and
+     * ATIS-1000074 §5.3.3 requires the full form, so clid does not verify
+     * compact forms (it produces them: clid_sign_passport). */
+    CLID_ENSURE(!p->compact, CLID_ERR_PASSPORT_COMPACT);
+    CLID_TRY(check_header_agreement(ctx, &id, p));
+    CLID_TRY(check_freshness(ctx, p, now, in->date));
+    CLID_TRY(check_binding(p, in));
+
+    CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
+    clid__result_set_signer(r, *signer);
+    char detail[256] = "";
+    rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
+    if (rc != CLID_OK) {
+        clid__result_set_detail(r, detail);
+        return rc;
+    }
+    CLID_TRY(check_authority(ctx, *signer, p));
+    return clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
+                              p->signing_input_len, p->sig, p->sig_len);
+}
+
+clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, clid_result *res)
+{
+    CLID_ENSURE(v != NULL && in != NULL, CLID_ERR_INVALID_ARGUMENT);
+    clid_result local;
+    clid_result *r = res;
+    if (r == NULL) {
+        memset(&local, 0, sizeof local);
+        r = &local;
+    } else {
+        clid_result_reset(r);
+    }
+
+    clid__passport p;
+    clid__passport_init(&p);
+    clid__signer_cert *signer = NULL;
+    clid_err rc = run_pipeline(v, in, r, &p, &signer);
+    clid__passport_clear(&p);
+    clid__signer_cert_release(signer);
+    r->reason = rc;
+    if (r == &local) {
+        free(local.x5u);
+        clid__signer_cert_release(local.signer);
+    }
+    return rc;
+}

@@ -1,0 +1,575 @@
+/*
+ * The signer's certificate chain (signer_cert.h): parsing with its facts
+ * extracted once, and path validation at a given time with OpenSSL's
+ * X509_STORE, completed by what OpenSSL cannot know about STIR:
+ *
+ *   - critical extensions clid processes (RFC 5280 §4.2: a certificate with
+ *     a critical extension the verifier does not recognize is refused) are
+ *     accepted, every other unhandled critical extension is refused;
+ *   - the leaf must be an end entity able to sign (RFC 5280 §4.2.1.3,
+ *     §4.2.1.9) with a P-256 key (ES256, RFC 8225 §5 / RFC 7518 §3.4);
+ *   - each TNAuthList in the chain must decode (RFC 8226 §9) and appear once
+ *     (RFC 5280 §4.2), and a delegate certificate's must be encompassed by
+ *     its issuer's (RFC 9060 §4).
+ *
+ * A successful validation is memoized as the time window over which it
+ * holds, so a warm verification does no signature checks at all.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#include "verify/ctx_internal.h"
+#include "core/internal.h"
+#include "x509/signer_cert.h"
+#include "x509/x509_load.h"
+
+/* ------------------------------------------------------------------------ */
+/* Loading                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static const clid__pem_errs chain_errs = {
+    .none = CLID_ERR_X5U_NOT_PEM,
+    .wrong_type = CLID_ERR_X5U_NOT_PEM,
+    .too_many = CLID_ERR_CERT_CHAIN_TOO_LONG,
+};
+
+/* Unix seconds of an ASN1_TIME (UTCTime or GeneralizedTime, RFC 5280
+ * §4.1.2.5), or 0 when it cannot be read. */
+static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    *out = (int64_t)timegm(&tm);
+    return 1;
+}
+
+static char *name_rfc2253(const X509_NAME *name)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *out = NULL;
+    if (bio == NULL)
+        return NULL;
+    /* XN_FLAG_RFC2253 escapes control and non-ASCII bytes, so the result is
+     * printable ASCII and safe to log or put in JSON. */
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+        char *data = NULL;
+        long n = BIO_get_mem_data(bio, &data);
+        if (n >= 0)
+            out = clid__strndup(n > 0 ? data : "", (size_t)n);
+    }
+    BIO_free(bio);
+    return out;
+}
+
+static char *serial_hex(const X509 *x)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    char *out = hex ? clid__strndup(hex, strlen(hex)) : NULL;
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return out;
+}
+
+/* An extension that is present but unusable is a fact to report at the
+ * authority step; running out of memory is not. */
+static int fatal(clid_err rc)
+{
+    return rc == CLID_ERR_NOMEM || rc == CLID_ERR_INTERNAL || rc == CLID_ERR_INVALID_ARGUMENT;
+}
+
+static clid_err extract_facts(clid__signer_cert *c)
+{
+    X509 *leaf = sk_X509_value(c->chain, 0);
+
+    /* Cache each certificate's decoded extensions now, single-threaded,
+     * rather than on first use by concurrent validations. */
+    for (int i = 0; i < sk_X509_num(c->chain); i++)
+        (void)X509_check_purpose(sk_X509_value(c->chain, i), -1, 0);
+
+    EVP_PKEY *pkey = X509_get0_pubkey(leaf);
+    if (pkey == NULL) {
+        c->key_err = CLID_ERR_KEY_TYPE; /* an algorithm OpenSSL cannot even decode */
+    } else {
+        c->key_err = clid__es256_key_new(pkey, 0, &c->key);
+        if (fatal(c->key_err))
+            return c->key_err;
+    }
+
+    c->tnauth_err = clid_x509_get_tnauth(leaf, &c->tnauth, NULL);
+    if (fatal(c->tnauth_err))
+        return c->tnauth_err;
+
+    clid_err rc = clid_x509_get_jwtcc(leaf, CLID_JWTCC_RFC8226, &c->jwtcc, NULL);
+    if (fatal(rc))
+        return rc;
+    c->jwtcc_err = rc == CLID_ERR_EXT_ABSENT ? CLID_OK : rc;
+    rc = clid_x509_get_jwtcc(leaf, CLID_JWTCC_RFC9118, &c->ejwtcc, NULL);
+    if (fatal(rc))
+        return rc;
+    if (c->jwtcc_err == CLID_OK && rc != CLID_ERR_EXT_ABSENT)
+        c->jwtcc_err = rc;
+
+    c->entity_err = clid_x509_get_entity(leaf, &c->entity, NULL);
+    if (fatal(c->entity_err))
+        return c->entity_err;
+
+    c->subject = name_rfc2253(X509_get_subject_name(leaf));
+    c->issuer = name_rfc2253(X509_get_issuer_name(leaf));
+    c->serial = serial_hex(leaf);
+    if (c->subject == NULL || c->issuer == NULL || c->serial == NULL)
+        return CLID_ERR_NOMEM;
+    if (!asn1_time_unix(X509_get0_notBefore(leaf), &c->not_before) ||
+        !asn1_time_unix(X509_get0_notAfter(leaf), &c->not_after))
+        return CLID_ERR_CERT_PARSE;
+    return CLID_OK;
+}
+
+clid_err clid__signer_cert_load(const char *pem, size_t len, clid__signer_cert **out)
+{
+    CLID_ENSURE(pem != NULL && out != NULL, CLID_ERR_INVALID_ARGUMENT);
+    *out = NULL;
+    CLID_ENSURE(len <= CLID_CHAIN_MAX_LEN, CLID_ERR_X5U_TOO_LARGE);
+    clid__signer_cert *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return CLID_ERR_NOMEM;
+    c->refs = 1;
+    clid_err rc = CLID_ERR_INTERNAL;
+    ERR_set_mark();
+    if (EVP_Digest(pem, len, c->chain_hash, NULL, EVP_sha256(), NULL) != 1)
+        goto out;
+    rc = clid__pem_certs(pem, len, CLID_CHAIN_MAX_CERTS, &chain_errs, &c->chain);
+    if (rc != CLID_OK)
+        goto out;
+    rc = extract_facts(c);
+out:
+    ERR_pop_to_mark();
+    if (rc != CLID_OK) {
+        clid__signer_cert_release(c);
+        return rc;
+    }
+    *out = c;
+    return CLID_OK;
+}
+
+void clid__signer_cert_ref(clid__signer_cert *c)
+{
+    if (c != NULL)
+        __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+void clid__signer_cert_release(clid__signer_cert *c)
+{
+    if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    sk_X509_pop_free(c->chain, X509_free);
+    clid__es256_key_free(c->key);
+    clid_tnauth_free(c->tnauth);
+    clid_jwtcc_free(c->jwtcc);
+    clid_jwtcc_free(c->ejwtcc);
+    clid_entity_free(c->entity);
+    free(c->subject);
+    free(c->issuer);
+    free(c->serial);
+    free(c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The validation memo (a seqlock: see signer_cert.h)                       */
+/* ------------------------------------------------------------------------ */
+
+static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at)
+{
+    unsigned s1 = __atomic_load_n(&c->memo_seq, __ATOMIC_ACQUIRE);
+    if (s1 & 1u)
+        return 0; /* being written: validate the slow way rather than wait */
+    int valid = __atomic_load_n(&c->ok_valid, __ATOMIC_RELAXED);
+    unsigned gen = __atomic_load_n(&c->ok_generation, __ATOMIC_RELAXED);
+    int64_t from = __atomic_load_n(&c->ok_from, __ATOMIC_RELAXED);
+    int64_t until = __atomic_load_n(&c->ok_until, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED) != s1)
+        return 0;
+    return valid && gen == generation && from <= at && at <= until;
+}
+
+static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, int64_t until)
+{
+    unsigned s = __atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED);
+    /* Another writer holds the sequence: its result is as good as ours, and
+     * a writer must never wait (see signer_cert.h on fork). */
+    if ((s & 1u) || !__atomic_compare_exchange_n(&c->memo_seq, &s, s + 1, 0, __ATOMIC_ACQUIRE,
+                                                 __ATOMIC_RELAXED))
+        return;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&c->ok_valid, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->ok_generation, generation, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->ok_from, from, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->ok_until, until, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->memo_seq, s + 2, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* OpenSSL path validation                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct verify_state {
+    clid_crl_policy crl_policy;
+};
+
+static int oid_is(const ASN1_OBJECT *obj, const char *oid)
+{
+    char buf[96];
+    int n = OBJ_obj2txt(buf, sizeof buf, obj, 1);
+    return n > 0 && (size_t)n < sizeof buf && strcmp(buf, oid) == 0;
+}
+
+/*
+ * Whether clid processes every critical extension of `x` that OpenSSL does
+ * not. TNAuthList is processed wherever it appears (decoding and the RFC
+ * 9060 §4 check below). Claim constraints (RFC 8226 §8, RFC 9118) and the
+ * SignallingEntity are enforced by the verifier on the leaf only, so on a CA
+ * certificate they are not understood and a critical one is refused.
+ */
+static int critical_exts_understood(X509 *x, int is_leaf)
+{
+    for (int i = 0; i < X509_get_ext_count(x); i++) {
+        X509_EXTENSION *ext = X509_get_ext(x, i);
+        if (!X509_EXTENSION_get_critical(ext) || X509_supported_extension(ext))
+            continue;
+        const ASN1_OBJECT *obj = X509_EXTENSION_get_object(ext);
+        if (oid_is(obj, CLID_OID_TNAUTHLIST))
+            continue;
+        if (is_leaf && (oid_is(obj, CLID_OID_JWT_CLAIM_CONSTRAINTS) ||
+                        oid_is(obj, CLID_OID_ENHANCED_JWT_CLAIM_CONSTRAINTS) ||
+                        oid_is(obj, CLID_OID_SIGNALLING_ENTITY)))
+            continue;
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Certificate-profile checks OpenSSL makes only with X509_V_FLAG_X509_STRICT
+ * (RFC 5280 §4.2.1.1-3, §4.2.1.9, §4.1.2.4/6). They are kept for every
+ * certificate below the trust anchor, but not for the anchor itself: RFC
+ * 5280 §6.1.1 (d) takes the anchor as configured input, not as a
+ * certificate to check, and common test roots (`openssl req -x509` with the
+ * stock configuration) have no keyUsage.
+ */
+static int strict_profile_error(int err)
+{
+    switch (err) {
+    case X509_V_ERR_CA_CERT_MISSING_KEY_USAGE:
+    case X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER:
+    case X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER:
+    case X509_V_ERR_CA_BCONS_NOT_CRITICAL:
+    case X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA:
+    case X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN:
+    case X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA:
+    case X509_V_ERR_ISSUER_NAME_EMPTY:
+    case X509_V_ERR_SUBJECT_NAME_EMPTY:
+    case X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL:
+    case X509_V_ERR_EMPTY_SUBJECT_ALT_NAME:
+    case X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY:
+    case X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL:
+    case X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL:
+    case X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int verify_cb(int ok, X509_STORE_CTX *sctx)
+{
+    if (ok)
+        return 1;
+    const struct verify_state *st = X509_STORE_CTX_get_app_data(sctx);
+    int err = X509_STORE_CTX_get_error(sctx);
+    int depth = X509_STORE_CTX_get_error_depth(sctx);
+    switch (err) {
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+        /* CLID_CRL_IF_PRESENT: a certificate whose issuer published no CRL
+         * here is not checked. Only the absence is forgiven; a CRL that is
+         * present but bad still fails. */
+        return st->crl_policy == CLID_CRL_IF_PRESENT;
+    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION: {
+        X509 *x = X509_STORE_CTX_get_current_cert(sctx);
+        return x != NULL && critical_exts_understood(x, depth == 0);
+    }
+    default:
+        if (strict_profile_error(err)) {
+            STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+            return chain != NULL && depth == sk_X509_num(chain) - 1 && depth > 0;
+        }
+        return 0;
+    }
+}
+
+static clid_err map_verify_error(int err)
+{
+    switch (err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return CLID_ERR_CERT_EXPIRED;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return CLID_ERR_CERT_NOT_YET_VALID;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+        return CLID_ERR_CERT_UNTRUSTED;
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+        return CLID_ERR_CERT_CHAIN_TOO_LONG;
+    case X509_V_ERR_CERT_REVOKED:
+        return CLID_ERR_CERT_REVOKED;
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+    case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+    case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+    case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+    case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+        return CLID_ERR_CRL_INVALID;
+    case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+        return CLID_ERR_CERT_CRITICAL_EXT;
+    case X509_V_ERR_OUT_OF_MEM:
+        return CLID_ERR_NOMEM;
+    default:
+        /* Signatures, basic constraints, path length, name chaining, the
+         * RFC 5280 profile checks: the chain itself is wrong. */
+        return CLID_ERR_CERT_CHAIN_INVALID;
+    }
+}
+
+static void set_detail(char *detail, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_detail(char *detail, size_t cap, const char *fmt, ...)
+{
+    if (detail == NULL || cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(detail, cap, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * The RFC 9060 §4 check and the TNAuthList well-formedness over the validated
+ * chain (leaf first, trust anchor last). The leaf's list was decoded at load.
+ */
+static clid_err check_tnauth_chain(const clid_ctx *ctx, const clid__signer_cert *c,
+                                   STACK_OF(X509) *chain, char *detail, size_t cap)
+{
+    int n = sk_X509_num(chain);
+    clid_tnauth *own = NULL; /* decoded here, for depths >= 1 */
+    const clid_tnauth *child = NULL;
+    clid_err rc = CLID_OK;
+    int spc_any = ctx->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
+
+    if (c->tnauth_err != CLID_OK && c->tnauth_err != CLID_ERR_EXT_ABSENT) {
+        set_detail(detail, cap, "TNAuthList of the certificate at depth 0: %s",
+                   clid_err_str(c->tnauth_err));
+        return c->tnauth_err;
+    }
+    child = c->tnauth;
+    for (int i = 1; i < n && rc == CLID_OK; i++) {
+        clid_tnauth *parent = NULL;
+        clid_err e = clid_x509_get_tnauth(sk_X509_value(chain, i), &parent, NULL);
+        if (e != CLID_OK && e != CLID_ERR_EXT_ABSENT) {
+            set_detail(detail, cap, "TNAuthList of the certificate at depth %d: %s", i,
+                       clid_err_str(e));
+            rc = e;
+        } else if (child != NULL && parent != NULL &&
+                   !clid_tnauth_encompasses(parent, child, spc_any)) {
+            /* Only a certificate whose issuer itself carries a TNAuthList is
+             * a delegate to check; an STI-CA issuer carries none. */
+            set_detail(detail, cap,
+                       "TNAuthList at depth %d is not within its issuer's (depth %d)", i - 1, i);
+            rc = CLID_ERR_DELEGATE_NOT_ENCOMPASSED;
+        }
+        clid_tnauth_free(own);
+        own = parent;
+        child = parent;
+    }
+    clid_tnauth_free(own);
+    return rc;
+}
+
+/*
+ * The window [*from, *until] in which this success holds: every certificate
+ * of the chain and every CRL that could have been consulted is within its
+ * validity. OpenSSL treats a certificate or CRL as expired from its
+ * notAfter / nextUpdate second on (X509_cmp_time), hence the - 1.
+ */
+static clid_err success_window(const clid_ctx *ctx, STACK_OF(X509) *chain, int64_t *from,
+                               int64_t *until)
+{
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    for (int i = 0; i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        int64_t nb, na;
+        if (!asn1_time_unix(X509_get0_notBefore(x), &nb) ||
+            !asn1_time_unix(X509_get0_notAfter(x), &na))
+            return CLID_ERR_CERT_PARSE;
+        lo = nb > lo ? nb : lo;
+        hi = na - 1 < hi ? na - 1 : hi;
+    }
+    if (ctx->crl_policy != CLID_CRL_IGNORE) {
+        /* OpenSSL picks among a CA's CRLs by their time validity: bound the
+         * window by every CRL issued by a CA of this chain (indirect CRLs
+         * are not used: X509_V_FLAG_EXTENDED_CRL_SUPPORT is off). */
+        for (int j = 0; j < sk_X509_CRL_num(ctx->crls); j++) {
+            X509_CRL *crl = sk_X509_CRL_value(ctx->crls, j);
+            int relevant = 0;
+            for (int i = 0; i < sk_X509_num(chain) && !relevant; i++)
+                relevant = X509_NAME_cmp(X509_CRL_get_issuer(crl),
+                                         X509_get_issuer_name(sk_X509_value(chain, i))) == 0;
+            if (!relevant)
+                continue;
+            int64_t last, next;
+            if (!asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &last))
+                return CLID_ERR_CRL_INVALID;
+            lo = last > lo ? last : lo;
+            if (X509_CRL_get0_nextUpdate(crl) != NULL) {
+                if (!asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &next))
+                    return CLID_ERR_CRL_INVALID;
+                hi = next - 1 < hi ? next - 1 : hi;
+            }
+        }
+    }
+    *from = lo;
+    *until = hi;
+    return CLID_OK;
+}
+
+/* Checks on the validated chain that OpenSSL does not make. */
+static clid_err check_validated(const clid_ctx *ctx, const clid__signer_cert *c,
+                                STACK_OF(X509) *chain, char *detail, size_t cap)
+{
+    X509 *leaf = sk_X509_value(chain, 0);
+    /* RFC 5280 §4.2.1.9: a CA key signs certificates and CRLs; a PASSporT
+     * signer is an end entity. Refuse cA set whatever the keyUsage says
+     * (X509_check_ca alone answers "not a CA" for cA with a keyUsage lacking
+     * keyCertSign), and what X509_check_ca calls a CA (e.g. keyCertSign
+     * without basicConstraints). */
+    if ((X509_get_extension_flags(leaf) & EXFLAG_CA) != 0 || X509_check_ca(leaf) != 0) {
+        set_detail(detail, cap, "the signer certificate is a CA certificate");
+        return CLID_ERR_CERT_PURPOSE;
+    }
+    /* RFC 5280 §4.2.1.3: when keyUsage is present it limits the key; a
+     * PASSporT signature needs digitalSignature. (No keyUsage: all bits.) */
+    if ((X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE) == 0) {
+        set_detail(detail, cap, "the signer certificate's keyUsage lacks digitalSignature");
+        return CLID_ERR_CERT_PURPOSE;
+    }
+    if (c->key == NULL) {
+        set_detail(detail, cap, "the signer certificate's key is not EC P-256");
+        return c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE;
+    }
+    return check_tnauth_chain(ctx, c, chain, detail, cap);
+}
+
+static clid_err path_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+                              char *detail, size_t cap, int64_t *from, int64_t *until)
+{
+    clid_err rc = CLID_ERR_NOMEM;
+    X509_STORE_CTX *sctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    struct verify_state st = {.crl_policy = ctx->crl_policy};
+
+    if (sctx == NULL || untrusted == NULL)
+        goto out;
+    for (int i = 1; i < sk_X509_num(c->chain); i++)
+        if (!sk_X509_push(untrusted, sk_X509_value(c->chain, i)))
+            goto out;
+    rc = CLID_ERR_INTERNAL;
+    if (X509_STORE_CTX_init(sctx, ctx->store, sk_X509_value(c->chain, 0), untrusted) != 1)
+        goto out;
+    X509_STORE_CTX_set_app_data(sctx, &st);
+    X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)at);
+    /* OpenSSL's depth counts intermediates only; clid's counts every
+     * certificate below the trust anchor, the leaf included. */
+    X509_VERIFY_PARAM_set_depth(param, (int)ctx->max_depth - 1);
+    /* Strict: the RFC 5280 profile checks (AKI/SKI, keyUsage on CAs, critical
+     * basicConstraints, non-empty names) on every certificate below the
+     * anchor. STIR chains come from STI-CAs that follow ATIS-1000080, which
+     * requires them. */
+    unsigned long flags = X509_V_FLAG_X509_STRICT;
+    if (ctx->crl_policy != CLID_CRL_IGNORE) {
+        /* RFC 5280 §6.3 for every certificate of the chain, not only the
+         * leaf: a revoked intermediate revokes everything below it. */
+        X509_STORE_CTX_set0_crls(sctx, ctx->crls);
+        flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+    }
+    X509_VERIFY_PARAM_set_flags(param, flags);
+
+    int ok = X509_verify_cert(sctx);
+    if (ok != 1) {
+        int err = X509_STORE_CTX_get_error(sctx);
+        if (err == X509_V_OK) {
+            rc = CLID_ERR_INTERNAL;
+            set_detail(detail, cap, "X509_verify_cert failed without a reason");
+        } else {
+            rc = map_verify_error(err);
+            set_detail(detail, cap, "%s (certificate at depth %d)",
+                       X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(sctx));
+        }
+        goto out;
+    }
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+    if (chain == NULL || sk_X509_num(chain) < 1) {
+        rc = CLID_ERR_INTERNAL;
+        goto out;
+    }
+    rc = check_validated(ctx, c, chain, detail, cap);
+    if (rc == CLID_OK)
+        rc = success_window(ctx, chain, from, until);
+out:
+    X509_STORE_CTX_free(sctx);
+    sk_X509_free(untrusted);
+    return rc;
+}
+
+clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+                                    char *detail, size_t detail_cap)
+{
+    CLID_ENSURE(ctx != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
+    if (detail != NULL && detail_cap > 0)
+        detail[0] = '\0';
+    if (memo_covers(c, ctx->generation, at))
+        return CLID_OK;
+
+    __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
+    int64_t from = 0, until = -1;
+    ERR_set_mark();
+    clid_err rc = path_validate(ctx, c, at, detail, detail_cap, &from, &until);
+    ERR_pop_to_mark();
+    /* `at` lies inside the window whenever OpenSSL accepted the chain at
+     * `at`; checking it keeps a clock quirk from poisoning the memo. */
+    if (rc == CLID_OK && from <= at && at <= until)
+        memo_store(c, ctx->generation, from, until);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * The signer's certificate chain as the verifier uses it: parsed once,
+ * its facts extracted once (leaf key, TNAuthList, claim constraints,
+ * SignallingEntity, names), validated against the context's trust anchors
+ * and CRLs at a given time, and cached (certcache.h).
+ *
+ * An entry is immutable after loading except for its validation memo, which
+ * is published through a sequence counter (a seqlock whose readers never
+ * wait and whose writers never block: after fork() a lock held by a thread
+ * that no longer exists could otherwise hang the child); entries are
+ * reference-counted so a cache eviction never frees one that a verification
+ * is still using.
+ */
+#ifndef CLID_SIGNER_CERT_H
+#define CLID_SIGNER_CERT_H
+
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include <clid/clid.h>
+
+#include "core/es256.h"
+
+typedef struct clid__signer_cert {
+    int refs;                       /* atomic (__atomic builtins) */
+    STACK_OF(X509) *chain;          /* leaf first, as served at x5u */
+    uint8_t chain_hash[32];         /* SHA-256 of the PEM bytes it came from */
+    clid__es256_key *key;           /* the leaf's public key (P-256), NULL if not P-256 */
+    clid_err key_err;               /* why key is NULL */
+    clid_tnauth *tnauth;            /* NULL when absent */
+    clid_err tnauth_err;            /* CLID_OK, CLID_ERR_EXT_ABSENT, _DUPLICATE, DER errors */
+    clid_jwtcc *jwtcc;              /* RFC 8226 claim constraints or NULL */
+    clid_jwtcc *ejwtcc;             /* RFC 9118 ones or NULL */
+    clid_err jwtcc_err;             /* first decoding error of the two, or CLID_OK */
+    clid_entity *entity;            /* NULL when absent */
+    clid_err entity_err;            /* like tnauth_err (CLID_ERR_BAD_ENTITY too) */
+    char *subject;                  /* RFC 2253 */
+    char *issuer;
+    char *serial;                   /* hex */
+    int64_t not_before;             /* of the leaf */
+    int64_t not_after;
+
+    /* Validation memo: a successful validation at some time holds for any
+     * time in [ok_from, ok_until] under the same context generation. Every
+     * field is accessed with __atomic builtins; memo_seq is odd while a
+     * writer is updating the others. */
+    unsigned memo_seq;
+    int ok_valid;
+    unsigned ok_generation;
+    int64_t ok_from;
+    int64_t ok_until;
+
+    /* Test hook: how many validations of this entry ran OpenSSL's path
+     * validation, i.e. were not answered by the memo (atomic). */
+    unsigned long openssl_runs;
+} clid__signer_cert;
+
+/* Most certificates accepted in one chain (leaf, intermediates, and a root
+ * some servers append): more than the deepest chain clid_ctx allows (8). */
+#define CLID_CHAIN_MAX_CERTS 10
+
+/*
+ * Parses a PEM chain (leaf first, then intermediates) and extracts its
+ * facts. No trust decision is made here. Text outside the PEM blocks is
+ * allowed (RFC 7468 §2); blocks other than CERTIFICATE, PEM headers, bad
+ * base64 and bytes after a certificate's DER are not.
+ * CLID_ERR_X5U_TOO_LARGE above CLID_CHAIN_MAX_LEN bytes,
+ * CLID_ERR_X5U_NOT_PEM when there is no PEM block at all or a block is not
+ * a certificate, CLID_ERR_CERT_PARSE when a certificate block does not
+ * parse, CLID_ERR_CERT_CHAIN_TOO_LONG above CLID_CHAIN_MAX_CERTS. A leaf
+ * key that is not P-256, or extensions that do not decode, do not fail the
+ * load: they are recorded (key_err, tnauth_err, ...) for the verifier to
+ * report at the right step. On success *out has one reference.
+ */
+clid_err clid__signer_cert_load(const char *pem, size_t len, clid__signer_cert **out);
+void clid__signer_cert_ref(clid__signer_cert *c);
+void clid__signer_cert_release(clid__signer_cert *c);
+
+/*
+ * Validates the chain to the context's trust anchors at time `at`, with
+ * CRLs per the context's policy, depth limit, the RFC 5280 profile
+ * (X509_V_FLAG_X509_STRICT below the trust anchor), critical extensions
+ * (TNAuthList accepted anywhere; claim constraints and SignallingEntity on
+ * the leaf only, where the verifier enforces them; anything else unhandled
+ * refused), the leaf's purpose (not a CA; keyUsage, when present, with
+ * digitalSignature) and key (P-256), every TNAuthList of the chain
+ * (well-formed, not repeated), and RFC 9060 delegation (each certificate
+ * carrying a TNAuthList whose issuer also carries one must be encompassed
+ * by it). Whether the leaf has a TNAuthList covering the orig TN is the
+ * pipeline's question, not this one's.
+ * Returns CLID_OK or the precise code: CLID_ERR_CERT_* (UNTRUSTED, EXPIRED,
+ * NOT_YET_VALID, REVOKED, CHAIN_INVALID, CHAIN_TOO_LONG, PURPOSE,
+ * CRITICAL_EXT), CLID_ERR_CRL_INVALID, CLID_ERR_KEY_TYPE, the TNAuthList's
+ * CLID_ERR_EXT_DUPLICATE / CLID_ERR_DER_* / CLID_ERR_BAD_*, or
+ * CLID_ERR_DELEGATE_NOT_ENCOMPASSED; `detail` (optional) receives
+ * OpenSSL's text (or clid's) for the failure and the depth concerned, ""
+ * on success.
+ * Cheap (no signature checks) when the memo covers `at`. Thread-safe.
+ */
+clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+                                    char *detail, size_t detail_cap);
+
+#endif
