@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asn1/ext_internal.h"
+#include "asn1/asn1_codec.h"
 
 #include "EnhancedJWTClaimConstraints.h"
 #include "JWTClaimConstraints.h"
@@ -623,7 +623,7 @@ static void ensure_primed(void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Entry points (ext_internal.h)                                             */
+/* Entry points (asn1_codec.h)                                             */
 /* ------------------------------------------------------------------------ */
 
 clid_err clid__asn1_tnauth_encode(const clid_tnauth *l, uint8_t **der, size_t *len)
@@ -661,18 +661,4 @@ clid_err clid__asn1_entity_decode(const uint8_t *der, size_t len, clid_entity **
 {
     ensure_primed();
     return entity_decode_raw(der, len, out);
-}
-
-clid_err clid__deliver_der(uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len)
-{
-    *out_len = len;
-    clid_err rc = CLID_OK;
-    if (out == NULL)
-        rc = CLID_OK; /* a size query (clid_ext.h) */
-    else if (cap < len)
-        rc = CLID_ERR_BUFFER_TOO_SMALL;
-    else
-        memcpy(out, der, len);
-    free(der);
-    return rc;
 }

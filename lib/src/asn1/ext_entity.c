@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asn1/ext_internal.h"
+#include "asn1/ext_values.h"
 
 static const char *const role_names[] = {
     [CLID_ROLE_ORIGINATING_GATEWAY] = "originating-gateway",
@@ -232,22 +232,7 @@ const char *clid_entity_operator_name(const clid_entity *e)
     return e ? e->operator_name : NULL;
 }
 
-clid_err clid_entity_encode(const clid_entity *e, uint8_t *out, size_t cap, size_t *out_len)
-{
-    CLID_ENSURE(e != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
-    uint8_t *der = NULL;
-    size_t len = 0;
-    CLID_TRY(clid__asn1_entity_encode(e, &der, &len));
-    return clid__deliver_der(der, len, out, cap, out_len);
-}
 
-clid_err clid_entity_decode(const uint8_t *der, size_t len, clid_entity **out)
-{
-    CLID_ENSURE(out != NULL, CLID_ERR_INVALID_ARGUMENT);
-    *out = NULL;
-    CLID_ENSURE(der != NULL || len == 0, CLID_ERR_INVALID_ARGUMENT);
-    return clid__asn1_entity_decode(der, len, out);
-}
 
 static int str_eq_opt(const char *a, const char *b)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asn1/ext_internal.h"
+#include "asn1/ext_values.h"
 
 clid_err clid_jwtcc_new(clid_jwtcc_kind kind, clid_jwtcc **out)
 {
@@ -177,24 +177,7 @@ const char *clid_jwtcc_permitted_value(const clid_jwtcc *c, size_t i, size_t j)
     return c->perm[i].values.v[j];
 }
 
-clid_err clid_jwtcc_encode(const clid_jwtcc *c, uint8_t *out, size_t cap, size_t *out_len)
-{
-    CLID_ENSURE(c != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
-    uint8_t *der = NULL;
-    size_t len = 0;
-    CLID_TRY(clid__asn1_jwtcc_encode(c, &der, &len));
-    return clid__deliver_der(der, len, out, cap, out_len);
-}
 
-clid_err clid_jwtcc_decode(clid_jwtcc_kind kind, const uint8_t *der, size_t len, clid_jwtcc **out)
-{
-    CLID_ENSURE(out != NULL, CLID_ERR_INVALID_ARGUMENT);
-    *out = NULL;
-    CLID_ENSURE(der != NULL || len == 0, CLID_ERR_INVALID_ARGUMENT);
-    CLID_ENSURE(kind == CLID_JWTCC_RFC8226 || kind == CLID_JWTCC_RFC9118,
-                CLID_ERR_INVALID_ARGUMENT);
-    return clid__asn1_jwtcc_decode(kind, der, len, out);
-}
 
 int clid_jwtcc_equal(const clid_jwtcc *a, const clid_jwtcc *b)
 {

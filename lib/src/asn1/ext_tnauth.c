@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "asn1/ext_internal.h"
+#include "asn1/ext_values.h"
 
 clid_err clid_tnauth_new(clid_tnauth **out)
 {
@@ -128,22 +128,7 @@ clid_err clid_tnauth_get(const clid_tnauth *l, size_t i, clid_tnauth_entry *out)
     return CLID_OK;
 }
 
-clid_err clid_tnauth_encode(const clid_tnauth *l, uint8_t *out, size_t cap, size_t *out_len)
-{
-    CLID_ENSURE(l != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
-    uint8_t *der = NULL;
-    size_t len = 0;
-    CLID_TRY(clid__asn1_tnauth_encode(l, &der, &len));
-    return clid__deliver_der(der, len, out, cap, out_len);
-}
 
-clid_err clid_tnauth_decode(const uint8_t *der, size_t len, clid_tnauth **out)
-{
-    CLID_ENSURE(out != NULL, CLID_ERR_INVALID_ARGUMENT);
-    *out = NULL;
-    CLID_ENSURE(der != NULL || len == 0, CLID_ERR_INVALID_ARGUMENT);
-    return clid__asn1_tnauth_decode(der, len, out);
-}
 
 int clid_tnauth_equal(const clid_tnauth *a, const clid_tnauth *b)
 {

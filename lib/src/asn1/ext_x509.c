@@ -9,7 +9,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
-#include "asn1/ext_internal.h"
+#include "asn1/asn1_codec.h"
 
 /* Finds the single extension with `oid`. OpenSSL does not reject a repeated
  * unknown extension (deps notes O1), so look for a second one ourselves. */

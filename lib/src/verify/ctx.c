@@ -36,7 +36,7 @@ static unsigned generation_counter;
 
 static void bump(clid_ctx *ctx)
 {
-    ctx->generation = __atomic_add_fetch(&generation_counter, 1, __ATOMIC_RELAXED);
+    ctx->trust.generation = __atomic_add_fetch(&generation_counter, 1, __ATOMIC_RELAXED);
 }
 
 clid_err clid_ctx_new(clid_ctx **out)
@@ -46,19 +46,19 @@ clid_err clid_ctx_new(clid_ctx **out)
     clid_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL)
         return CLID_ERR_NOMEM;
-    ctx->store = X509_STORE_new();
-    ctx->crls = sk_X509_CRL_new_null();
-    if (ctx->store == NULL || ctx->crls == NULL) {
+    ctx->trust.store = X509_STORE_new();
+    ctx->trust.crls = sk_X509_CRL_new_null();
+    if (ctx->trust.store == NULL || ctx->trust.crls == NULL) {
         clid_ctx_free(ctx);
         return CLID_ERR_NOMEM;
     }
-    ctx->crl_policy = CLID_CRL_IF_PRESENT;
+    ctx->trust.crl_policy = CLID_CRL_IF_PRESENT;
     ctx->max_age = CLID_DEFAULT_MAX_AGE;
     ctx->max_skew = CLID_DEFAULT_MAX_SKEW;
-    ctx->tn_policy = CLID_TN_POLICY_SPC_OR_TN;
+    ctx->trust.tn_policy = CLID_TN_POLICY_SPC_OR_TN;
     memcpy(ctx->ppt[0], "shaken", sizeof "shaken");
     ctx->n_ppt = 1;
-    ctx->max_depth = CLID_DEFAULT_MAX_CHAIN_DEPTH;
+    ctx->trust.max_depth = CLID_DEFAULT_MAX_CHAIN_DEPTH;
     ctx->require_tnauth = 1;
     bump(ctx);
     *out = ctx;
@@ -69,8 +69,8 @@ void clid_ctx_free(clid_ctx *ctx)
 {
     if (ctx == NULL)
         return;
-    X509_STORE_free(ctx->store);
-    sk_X509_CRL_pop_free(ctx->crls, X509_CRL_free);
+    X509_STORE_free(ctx->trust.store);
+    sk_X509_CRL_pop_free(ctx->trust.crls, X509_CRL_free);
     for (size_t i = 0; i < ctx->n_x5u; i++) {
         free(ctx->x5u_map[i].url);
         free(ctx->x5u_map[i].pem);
@@ -90,7 +90,7 @@ static clid_err add_to_store(clid_ctx *ctx, STACK_OF(X509) *certs)
     clid_err rc = CLID_OK;
     ERR_set_mark();
     for (int i = 0; i < sk_X509_num(certs); i++) {
-        if (X509_STORE_add_cert(ctx->store, sk_X509_value(certs, i)) != 1) {
+        if (X509_STORE_add_cert(ctx->trust.store, sk_X509_value(certs, i)) != 1) {
             rc = CLID_ERR_INTERNAL;
             break;
         }
@@ -195,13 +195,13 @@ static clid_err add_crls(clid_ctx *ctx, const char *buf, size_t len)
     STACK_OF(X509_CRL) *crls = NULL;
     CLID_TRY(clid__crls_parse(buf, len, &crls));
     /* Reserve room first so that the move below cannot fail half-way. */
-    int have = sk_X509_CRL_num(ctx->crls), add = sk_X509_CRL_num(crls);
-    if (!sk_X509_CRL_reserve(ctx->crls, have + add)) {
+    int have = sk_X509_CRL_num(ctx->trust.crls), add = sk_X509_CRL_num(crls);
+    if (!sk_X509_CRL_reserve(ctx->trust.crls, have + add)) {
         sk_X509_CRL_pop_free(crls, X509_CRL_free);
         return CLID_ERR_NOMEM;
     }
     for (int i = 0; i < add; i++)
-        (void)sk_X509_CRL_push(ctx->crls, sk_X509_CRL_value(crls, i));
+        (void)sk_X509_CRL_push(ctx->trust.crls, sk_X509_CRL_value(crls, i));
     sk_X509_CRL_free(crls);
     bump(ctx);
     return CLID_OK;
@@ -230,7 +230,7 @@ clid_err clid_ctx_set_crl_policy(clid_ctx *ctx, clid_crl_policy p)
     CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
     CLID_ENSURE(p == CLID_CRL_IF_PRESENT || p == CLID_CRL_REQUIRED || p == CLID_CRL_IGNORE,
                 CLID_ERR_INVALID_ARGUMENT);
-    ctx->crl_policy = p;
+    ctx->trust.crl_policy = p;
     bump(ctx);
     return CLID_OK;
 }
@@ -372,7 +372,7 @@ clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy p)
     CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
     CLID_ENSURE(p == CLID_TN_POLICY_SPC_OR_TN || p == CLID_TN_POLICY_TN_REQUIRED,
                 CLID_ERR_INVALID_ARGUMENT);
-    ctx->tn_policy = p;
+    ctx->trust.tn_policy = p;
     bump(ctx);
     return CLID_OK;
 }
@@ -426,7 +426,7 @@ clid_err clid_ctx_set_max_chain_depth(clid_ctx *ctx, unsigned depth)
     CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
     /* 1: the leaf is issued by a trust anchor; SHAKEN chains are 2 or 3. */
     CLID_ENSURE(depth >= 1 && depth <= CLID_MAX_CHAIN_DEPTH, CLID_ERR_INVALID_ARGUMENT);
-    ctx->max_depth = depth;
+    ctx->trust.max_depth = depth;
     bump(ctx);
     return CLID_OK;
 }

@@ -1,5 +1,6 @@
-/* The clid_ctx structure, shared by ctx.c (configuration), signer_cert.c
- * (validation) and verify.c (the pipeline). Read-only once configured. */
+/* The clid_ctx structure, shared by ctx.c (configuration) and verify.c (the
+ * pipeline); the chain validation of x509/signer_cert.c sees only its
+ * `trust` member. Read-only once configured. */
 #ifndef CLID_CTX_INTERNAL_H
 #define CLID_CTX_INTERNAL_H
 
@@ -9,6 +10,8 @@
 #include <openssl/x509.h>
 
 #include <clid/clid.h>
+
+#include "x509/trust.h"
 
 #define CLID_MAX_PPT 4
 
@@ -20,9 +23,7 @@ struct clid_x5u_map_entry {
 };
 
 struct clid_ctx {
-    X509_STORE *store;            /* trust anchors (X509_STORE locks internally) */
-    STACK_OF(X509_CRL) *crls;     /* handed to each X509_STORE_CTX */
-    clid_crl_policy crl_policy;
+    clid__trust trust;            /* anchors, CRLs, chain policy, generation */
     struct clid_x5u_map_entry *x5u_map;
     size_t n_x5u;
     size_t cap_x5u;
@@ -30,19 +31,13 @@ struct clid_ctx {
     void *fetch_arg;
     unsigned max_age;
     unsigned max_skew;
-    clid_tn_policy tn_policy;
     char ppt[CLID_MAX_PPT][16];
     size_t n_ppt;
     int ppt_customized;           /* the first clid_ctx_accept_ppt replaces the default */
-    unsigned max_depth;
     int require_tnauth;
     int require_entity;
     clid_clock_fn clock;
     void *clock_arg;
-    unsigned generation;          /* changed by every configuration change: cached
-                                     validation results are tied to it. Values come
-                                     from one process-wide counter, so no two
-                                     contexts ever share one */
 };
 
 /* Finds the offline chain for `url` (exact match; the map is sorted and

@@ -308,7 +308,7 @@ static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
         if (ctx->require_tnauth)
             return CLID_ERR_CERT_NO_TNAUTH;
     } else {
-        int spc_any = ctx->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
+        int spc_any = ctx->trust.tn_policy == CLID_TN_POLICY_SPC_OR_TN;
         if (!clid_tnauth_covers_tn(c->tnauth, tn, spc_any))
             return CLID_ERR_TN_NOT_AUTHORIZED;
     }
@@ -352,7 +352,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
     clid__result_set_signer(r, *signer);
     char detail[256] = "";
-    rc = clid__signer_cert_validate(ctx, *signer, now, detail, sizeof detail);
+    rc = clid__signer_cert_validate(&ctx->trust, *signer, now, detail, sizeof detail);
     if (rc != CLID_OK) {
         clid__result_set_detail(r, detail);
         return rc;

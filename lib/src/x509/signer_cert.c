@@ -27,9 +27,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "verify/ctx_internal.h"
 #include "core/internal.h"
 #include "x509/signer_cert.h"
+#include "x509/trust.h"
 #include "x509/x509_load.h"
 
 /* ------------------------------------------------------------------------ */
@@ -377,14 +377,14 @@ static void set_detail(char *detail, size_t cap, const char *fmt, ...)
  * The RFC 9060 §4 check and the TNAuthList well-formedness over the validated
  * chain (leaf first, trust anchor last). The leaf's list was decoded at load.
  */
-static clid_err check_tnauth_chain(const clid_ctx *ctx, const clid__signer_cert *c,
+static clid_err check_tnauth_chain(const clid__trust *trust, const clid__signer_cert *c,
                                    STACK_OF(X509) *chain, char *detail, size_t cap)
 {
     int n = sk_X509_num(chain);
     clid_tnauth *own = NULL; /* decoded here, for depths >= 1 */
     const clid_tnauth *child = NULL;
     clid_err rc = CLID_OK;
-    int spc_any = ctx->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
+    int spc_any = trust->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
 
     if (c->tnauth_err != CLID_OK && c->tnauth_err != CLID_ERR_EXT_ABSENT) {
         set_detail(detail, cap, "TNAuthList of the certificate at depth 0: %s",
@@ -421,7 +421,7 @@ static clid_err check_tnauth_chain(const clid_ctx *ctx, const clid__signer_cert 
  * validity. OpenSSL treats a certificate or CRL as expired from its
  * notAfter / nextUpdate second on (X509_cmp_time), hence the - 1.
  */
-static clid_err success_window(const clid_ctx *ctx, STACK_OF(X509) *chain, int64_t *from,
+static clid_err success_window(const clid__trust *trust, STACK_OF(X509) *chain, int64_t *from,
                                int64_t *until)
 {
     int64_t lo = INT64_MIN, hi = INT64_MAX;
@@ -434,12 +434,12 @@ static clid_err success_window(const clid_ctx *ctx, STACK_OF(X509) *chain, int64
         lo = nb > lo ? nb : lo;
         hi = na - 1 < hi ? na - 1 : hi;
     }
-    if (ctx->crl_policy != CLID_CRL_IGNORE) {
+    if (trust->crl_policy != CLID_CRL_IGNORE) {
         /* OpenSSL picks among a CA's CRLs by their time validity: bound the
          * window by every CRL issued by a CA of this chain (indirect CRLs
          * are not used: X509_V_FLAG_EXTENDED_CRL_SUPPORT is off). */
-        for (int j = 0; j < sk_X509_CRL_num(ctx->crls); j++) {
-            X509_CRL *crl = sk_X509_CRL_value(ctx->crls, j);
+        for (int j = 0; j < sk_X509_CRL_num(trust->crls); j++) {
+            X509_CRL *crl = sk_X509_CRL_value(trust->crls, j);
             int relevant = 0;
             for (int i = 0; i < sk_X509_num(chain) && !relevant; i++)
                 relevant = X509_NAME_cmp(X509_CRL_get_issuer(crl),
@@ -463,7 +463,7 @@ static clid_err success_window(const clid_ctx *ctx, STACK_OF(X509) *chain, int64
 }
 
 /* Checks on the validated chain that OpenSSL does not make. */
-static clid_err check_validated(const clid_ctx *ctx, const clid__signer_cert *c,
+static clid_err check_validated(const clid__trust *trust, const clid__signer_cert *c,
                                 STACK_OF(X509) *chain, char *detail, size_t cap)
 {
     X509 *leaf = sk_X509_value(chain, 0);
@@ -486,16 +486,16 @@ static clid_err check_validated(const clid_ctx *ctx, const clid__signer_cert *c,
         set_detail(detail, cap, "the signer certificate's key is not EC P-256");
         return c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE;
     }
-    return check_tnauth_chain(ctx, c, chain, detail, cap);
+    return check_tnauth_chain(trust, c, chain, detail, cap);
 }
 
-static clid_err path_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                               char *detail, size_t cap, int64_t *from, int64_t *until)
 {
     clid_err rc = CLID_ERR_NOMEM;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     STACK_OF(X509) *untrusted = sk_X509_new_null();
-    struct verify_state st = {.crl_policy = ctx->crl_policy};
+    struct verify_state st = {.crl_policy = trust->crl_policy};
 
     if (sctx == NULL || untrusted == NULL)
         goto out;
@@ -503,7 +503,7 @@ static clid_err path_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t
         if (!sk_X509_push(untrusted, sk_X509_value(c->chain, i)))
             goto out;
     rc = CLID_ERR_INTERNAL;
-    if (X509_STORE_CTX_init(sctx, ctx->store, sk_X509_value(c->chain, 0), untrusted) != 1)
+    if (X509_STORE_CTX_init(sctx, trust->store, sk_X509_value(c->chain, 0), untrusted) != 1)
         goto out;
     X509_STORE_CTX_set_app_data(sctx, &st);
     X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
@@ -512,16 +512,16 @@ static clid_err path_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t
     X509_VERIFY_PARAM_set_time(param, (time_t)at);
     /* OpenSSL's depth counts intermediates only; clid's counts every
      * certificate below the trust anchor, the leaf included. */
-    X509_VERIFY_PARAM_set_depth(param, (int)ctx->max_depth - 1);
+    X509_VERIFY_PARAM_set_depth(param, (int)trust->max_depth - 1);
     /* Strict: the RFC 5280 profile checks (AKI/SKI, keyUsage on CAs, critical
      * basicConstraints, non-empty names) on every certificate below the
      * anchor. STIR chains come from STI-CAs that follow ATIS-1000080, which
      * requires them. */
     unsigned long flags = X509_V_FLAG_X509_STRICT;
-    if (ctx->crl_policy != CLID_CRL_IGNORE) {
+    if (trust->crl_policy != CLID_CRL_IGNORE) {
         /* RFC 5280 §6.3 for every certificate of the chain, not only the
          * leaf: a revoked intermediate revokes everything below it. */
-        X509_STORE_CTX_set0_crls(sctx, ctx->crls);
+        X509_STORE_CTX_set0_crls(sctx, trust->crls);
         flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
     }
     X509_VERIFY_PARAM_set_flags(param, flags);
@@ -544,32 +544,32 @@ static clid_err path_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t
         rc = CLID_ERR_INTERNAL;
         goto out;
     }
-    rc = check_validated(ctx, c, chain, detail, cap);
+    rc = check_validated(trust, c, chain, detail, cap);
     if (rc == CLID_OK)
-        rc = success_window(ctx, chain, from, until);
+        rc = success_window(trust, chain, from, until);
 out:
     X509_STORE_CTX_free(sctx);
     sk_X509_free(untrusted);
     return rc;
 }
 
-clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                                     char *detail, size_t detail_cap)
 {
-    CLID_ENSURE(ctx != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(trust != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
     if (detail != NULL && detail_cap > 0)
         detail[0] = '\0';
-    if (memo_covers(c, ctx->generation, at))
+    if (memo_covers(c, trust->generation, at))
         return CLID_OK;
 
     __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
     int64_t from = 0, until = -1;
     ERR_set_mark();
-    clid_err rc = path_validate(ctx, c, at, detail, detail_cap, &from, &until);
+    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until);
     ERR_pop_to_mark();
     /* `at` lies inside the window whenever OpenSSL accepted the chain at
      * `at`; checking it keeps a clock quirk from poisoning the memo. */
     if (rc == CLID_OK && from <= at && at <= until)
-        memo_store(c, ctx->generation, from, until);
+        memo_store(c, trust->generation, from, until);
     return rc;
 }

@@ -21,6 +21,7 @@
 #include <clid/clid.h>
 
 #include "core/es256.h"
+#include "x509/trust.h"
 
 typedef struct clid__signer_cert {
     int refs;                       /* atomic (__atomic builtins) */
@@ -78,8 +79,8 @@ void clid__signer_cert_ref(clid__signer_cert *c);
 void clid__signer_cert_release(clid__signer_cert *c);
 
 /*
- * Validates the chain to the context's trust anchors at time `at`, with
- * CRLs per the context's policy, depth limit, the RFC 5280 profile
+ * Validates the chain to the trust anchors of `trust` at time `at`, with
+ * CRLs per its policy, depth limit, the RFC 5280 profile
  * (X509_V_FLAG_X509_STRICT below the trust anchor), critical extensions
  * (TNAuthList accepted anywhere; claim constraints and SignallingEntity on
  * the leaf only, where the verifier enforces them; anything else unhandled
@@ -98,7 +99,7 @@ void clid__signer_cert_release(clid__signer_cert *c);
  * on success.
  * Cheap (no signature checks) when the memo covers `at`. Thread-safe.
  */
-clid_err clid__signer_cert_validate(const clid_ctx *ctx, clid__signer_cert *c, int64_t at,
+clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                                     char *detail, size_t detail_cap);
 
 #endif

@@ -5,7 +5,7 @@
  */
 #include "support/clid_test.h"
 
-#include "asn1/ext_internal.h"
+#include "asn1/asn1_codec.h"
 #include "core/internal.h"
 
 /* Most vectors are C string literals: check them over their full length so

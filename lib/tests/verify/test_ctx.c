@@ -82,7 +82,7 @@ static const char *write_file(const char *name, const void *data, size_t len)
 
 static int store_count(const clid_ctx *ctx)
 {
-    return sk_X509_OBJECT_num(X509_STORE_get0_objects(ctx->store));
+    return sk_X509_OBJECT_num(X509_STORE_get0_objects(ctx->trust.store));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -90,14 +90,14 @@ static int store_count(const clid_ctx *ctx)
 static void defaults(void **state)
 {
     clid_ctx *ctx = *state;
-    assert_non_null(ctx->store);
+    assert_non_null(ctx->trust.store);
     assert_int_equal(store_count(ctx), 0);
-    assert_int_equal(sk_X509_CRL_num(ctx->crls), 0);
-    assert_int_equal(ctx->crl_policy, CLID_CRL_IF_PRESENT);
+    assert_int_equal(sk_X509_CRL_num(ctx->trust.crls), 0);
+    assert_int_equal(ctx->trust.crl_policy, CLID_CRL_IF_PRESENT);
     assert_int_equal(ctx->max_age, CLID_DEFAULT_MAX_AGE);
     assert_int_equal(ctx->max_skew, CLID_DEFAULT_MAX_SKEW);
-    assert_int_equal(ctx->tn_policy, CLID_TN_POLICY_SPC_OR_TN);
-    assert_int_equal(ctx->max_depth, CLID_DEFAULT_MAX_CHAIN_DEPTH);
+    assert_int_equal(ctx->trust.tn_policy, CLID_TN_POLICY_SPC_OR_TN);
+    assert_int_equal(ctx->trust.max_depth, CLID_DEFAULT_MAX_CHAIN_DEPTH);
     assert_int_equal(ctx->require_tnauth, 1);
     assert_int_equal(ctx->require_entity, 0);
     assert_null(ctx->fetch);
@@ -190,10 +190,10 @@ static void trust_pem_refused(void **state)
     assert_int_equal(clid_ctx_add_trust_pem(ctx, root_a->pem, half), CLID_ERR_CERT_PARSE);
     /* One good and one bad block: nothing is added (loading is atomic). */
     char *mixed = tp_cat(root_a->pem, bad64, NULL);
-    unsigned gen = ctx->generation;
+    unsigned gen = ctx->trust.generation;
     assert_int_equal(clid_ctx_add_trust_pem(ctx, mixed, strlen(mixed)), CLID_ERR_CERT_PARSE);
     assert_int_equal(store_count(ctx), 0);
-    assert_int_equal(ctx->generation, gen);
+    assert_int_equal(ctx->trust.generation, gen);
     free(mixed);
     /* Trailing bytes inside a certificate block. */
     char *trail = tp_pem_with_trailing(root_a, 3);
@@ -275,10 +275,10 @@ static void crls_pem_and_der(void **state)
 {
     clid_ctx *ctx = *state;
     assert_int_equal(clid_ctx_add_crl_pem(ctx, crl_a, strlen(crl_a)), CLID_OK);
-    assert_int_equal(sk_X509_CRL_num(ctx->crls), 1);
+    assert_int_equal(sk_X509_CRL_num(ctx->trust.crls), 1);
     char *two = tp_cat(crl_a, "\n", crl_b, NULL);
     assert_int_equal(clid_ctx_add_crl_pem(ctx, two, strlen(two)), CLID_OK);
-    assert_int_equal(sk_X509_CRL_num(ctx->crls), 3);
+    assert_int_equal(sk_X509_CRL_num(ctx->trust.crls), 3);
     free(two);
 
     int len = 0;
@@ -288,7 +288,7 @@ static void crls_pem_and_der(void **state)
     assert_int_equal(clid_ctx_add_crl_file(ctx, p), CLID_OK);
     p = write_file("crl.pem", crl_a, strlen(crl_a));
     assert_int_equal(clid_ctx_add_crl_file(ctx, p), CLID_OK);
-    assert_int_equal(sk_X509_CRL_num(ctx->crls), 6);
+    assert_int_equal(sk_X509_CRL_num(ctx->trust.crls), 6);
     OPENSSL_free(der);
 }
 
@@ -317,7 +317,7 @@ static void crls_refused(void **state)
     char *mixed = tp_cat(crl_a, "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n", NULL);
     assert_int_equal(clid_ctx_add_crl_pem(ctx, mixed, strlen(mixed)), CLID_ERR_CERT_PARSE);
     free(mixed);
-    assert_int_equal(sk_X509_CRL_num(ctx->crls), 0);
+    assert_int_equal(sk_X509_CRL_num(ctx->trust.crls), 0);
 
     char missing[300];
     snprintf(missing, sizeof missing, "%s/nope.crl", tmpdir);
@@ -328,12 +328,12 @@ static void crl_policy(void **state)
 {
     clid_ctx *ctx = *state;
     assert_int_equal(clid_ctx_set_crl_policy(ctx, CLID_CRL_REQUIRED), CLID_OK);
-    assert_int_equal(ctx->crl_policy, CLID_CRL_REQUIRED);
+    assert_int_equal(ctx->trust.crl_policy, CLID_CRL_REQUIRED);
     assert_int_equal(clid_ctx_set_crl_policy(ctx, CLID_CRL_IGNORE), CLID_OK);
-    assert_int_equal(ctx->crl_policy, CLID_CRL_IGNORE);
+    assert_int_equal(ctx->trust.crl_policy, CLID_CRL_IGNORE);
     assert_int_equal(clid_ctx_set_crl_policy(ctx, (clid_crl_policy)3), CLID_ERR_INVALID_ARGUMENT);
     assert_int_equal(clid_ctx_set_crl_policy(ctx, (clid_crl_policy)-1), CLID_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ctx->crl_policy, CLID_CRL_IGNORE);
+    assert_int_equal(ctx->trust.crl_policy, CLID_CRL_IGNORE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -472,9 +472,9 @@ static void freshness_and_tn_policy(void **state)
     assert_int_equal(ctx->max_age, 300);
     assert_int_equal(ctx->max_skew, 5);
     assert_int_equal(clid_ctx_set_tn_policy(ctx, CLID_TN_POLICY_TN_REQUIRED), CLID_OK);
-    assert_int_equal(ctx->tn_policy, CLID_TN_POLICY_TN_REQUIRED);
+    assert_int_equal(ctx->trust.tn_policy, CLID_TN_POLICY_TN_REQUIRED);
     assert_int_equal(clid_ctx_set_tn_policy(ctx, (clid_tn_policy)2), CLID_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ctx->tn_policy, CLID_TN_POLICY_TN_REQUIRED);
+    assert_int_equal(ctx->trust.tn_policy, CLID_TN_POLICY_TN_REQUIRED);
 }
 
 static void accept_ppt(void **state)
@@ -517,11 +517,11 @@ static void chain_depth(void **state)
     clid_ctx *ctx = *state;
     assert_int_equal(clid_ctx_set_max_chain_depth(ctx, 0), CLID_ERR_INVALID_ARGUMENT);
     assert_int_equal(clid_ctx_set_max_chain_depth(ctx, 9), CLID_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ctx->max_depth, CLID_DEFAULT_MAX_CHAIN_DEPTH);
+    assert_int_equal(ctx->trust.max_depth, CLID_DEFAULT_MAX_CHAIN_DEPTH);
     assert_int_equal(clid_ctx_set_max_chain_depth(ctx, 1), CLID_OK);
-    assert_int_equal(ctx->max_depth, 1);
+    assert_int_equal(ctx->trust.max_depth, 1);
     assert_int_equal(clid_ctx_set_max_chain_depth(ctx, 8), CLID_OK);
-    assert_int_equal(ctx->max_depth, 8);
+    assert_int_equal(ctx->trust.max_depth, 8);
 }
 
 static void require_flags(void **state)
@@ -565,13 +565,13 @@ static void every_change_bumps_generation(void **state)
     int64_t t = 0;
     unsigned seen[32];
     size_t n = 0;
-    seen[n++] = ctx->generation;
+    seen[n++] = ctx->trust.generation;
 #define CHANGE(call)                                                                              \
     do {                                                                                          \
         assert_int_equal((call), CLID_OK);                                                        \
         for (size_t i_ = 0; i_ < n; i_++)                                                         \
-            assert_int_not_equal(ctx->generation, seen[i_]);                                      \
-        seen[n++] = ctx->generation;                                                              \
+            assert_int_not_equal(ctx->trust.generation, seen[i_]);                                      \
+        seen[n++] = ctx->trust.generation;                                                              \
     } while (0)
     CHANGE(clid_ctx_add_trust_pem(ctx, root_a->pem, strlen(root_a->pem)));
     CHANGE(clid_ctx_add_crl_pem(ctx, crl_a, strlen(crl_a)));
@@ -592,7 +592,7 @@ static void every_change_bumps_generation(void **state)
     clid_ctx *other = NULL;
     assert_int_equal(clid_ctx_new(&other), CLID_OK);
     for (size_t i = 0; i < n; i++)
-        assert_int_not_equal(other->generation, seen[i]);
+        assert_int_not_equal(other->trust.generation, seen[i]);
     clid_ctx_free(other);
 }
 

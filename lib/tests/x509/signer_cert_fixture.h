@@ -11,8 +11,10 @@
 
 #include <clid/clid.h>
 
-#include "x509/signer_cert.h"
 #include "support/testpki.h"
+/* The tests configure a clid_ctx and validate against its trust member. */
+#include "verify/ctx_internal.h"
+#include "x509/signer_cert.h"
 
 /* The shared PKI: root -> STI-CA (inter) -> SP leaf (SPC 709J), and a root
  * with the same name and another key. */

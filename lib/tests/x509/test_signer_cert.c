@@ -242,10 +242,10 @@ static void validate_ok(void **state)
     free(with_root);
     /* `detail` is optional. */
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(clid__signer_cert_validate(NULL, c, TP_T0, NULL, 0),
                      CLID_ERR_INVALID_ARGUMENT);
-    assert_int_equal(clid__signer_cert_validate(ctx, NULL, TP_T0, NULL, 0),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, NULL, TP_T0, NULL, 0),
                      CLID_ERR_INVALID_ARGUMENT);
     clid__signer_cert_release(c);
     clid_ctx_free(ctx);
@@ -266,7 +266,7 @@ static void validate_cli_made_pki(void **state)
     pem = tp_cat(cli_noaki_pem, cli_int_pem, NULL);
     clid__signer_cert *c = load(pem);
     char detail[256];
-    assert_int_equal(clid__signer_cert_validate(ctx, c, CLI_PKI_AT, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, CLI_PKI_AT, detail, sizeof detail),
                      CLID_ERR_CERT_CHAIN_INVALID);
     assert_non_null(strstr(detail, "Authority Key Identifier"));
     clid__signer_cert_release(c);

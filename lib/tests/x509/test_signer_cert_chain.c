@@ -40,7 +40,7 @@ static void leaf_expired(void **state)
     clid_ctx *ctx = ctx_trusting(root);
     clid__signer_cert *c = load(chain);
     char detail[256];
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 + 365 * TP_DAY, detail,
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 + 365 * TP_DAY, detail,
                                                 sizeof detail),
                      CLID_ERR_CERT_EXPIRED);
     assert_non_null(strstr(detail, "expired"));
@@ -75,10 +75,10 @@ static void intermediate_expired_and_not_yet_valid(void **state)
     assert_int_equal(validate_pem(ctx, pem, TP_T0), CLID_OK);
     clid__signer_cert *c = load(pem);
     char detail[256];
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 + 6 * TP_DAY, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 + 6 * TP_DAY, detail, sizeof detail),
                      CLID_ERR_CERT_EXPIRED);
     assert_non_null(strstr(detail, "depth 1"));
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 - 6 * TP_DAY, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 - 6 * TP_DAY, detail, sizeof detail),
                      CLID_ERR_CERT_NOT_YET_VALID);
     assert_non_null(strstr(detail, "depth 1"));
     clid__signer_cert_release(c);
@@ -97,7 +97,7 @@ static void crl_if_present_without_crls(void **state)
     (void)state;
     /* The default policy: no CRL loaded, nothing to check. */
     clid_ctx *ctx = ctx_trusting(root);
-    assert_int_equal(ctx->crl_policy, CLID_CRL_IF_PRESENT);
+    assert_int_equal(ctx->trust.crl_policy, CLID_CRL_IF_PRESENT);
     assert_int_equal(validate_pem(ctx, chain, TP_T0), CLID_OK);
     /* A CRL of the STI-CA not listing the leaf; none of the root. */
     add_crl(ctx, crl_of(inter, (long[]){1}, 1));
@@ -132,7 +132,7 @@ static void revoked_intermediate(void **state)
     add_crl(ctx, crl_of(root, (long[]){inter->serial}, 1));
     char detail[256];
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, detail, sizeof detail),
                      CLID_ERR_CERT_REVOKED);
     assert_non_null(strstr(detail, "depth 1"));
     clid__signer_cert_release(c);
@@ -279,7 +279,7 @@ static void chain_signature_invalid(void **state)
     char *pem = tp_cat(tampered, inter->pem, NULL);
     clid__signer_cert *c = load(pem);
     char detail[256];
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, detail, sizeof detail),
                      CLID_ERR_CERT_CHAIN_INVALID);
     assert_non_null(strstr(detail, "signature"));
     clid__signer_cert_release(c);
@@ -435,7 +435,7 @@ static void duplicated_tnauth(void **state)
     char *pem = tp_cat(lf->pem, ca->pem, NULL);
     char detail[256];
     clid__signer_cert *c = load(pem);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, detail, sizeof detail),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, detail, sizeof detail),
                      CLID_ERR_EXT_DUPLICATE);
     assert_non_null(strstr(detail, "depth 1"));
     clid__signer_cert_release(c);

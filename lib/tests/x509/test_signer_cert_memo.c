@@ -28,26 +28,26 @@ static void memo_skips_openssl_inside_window(void **state)
     (void)state;
     clid_ctx *ctx = ctx_trusting(root);
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 1);
     /* The window: latest notBefore .. earliest notAfter - 1 of the chain. */
     assert_int_equal(c->ok_from, TP_T0 - 30 * TP_DAY);
     assert_int_equal(c->ok_until, TP_T0 + 365 * TP_DAY - 1);
     for (int64_t at = TP_T0 - 30 * TP_DAY; at < TP_T0 + 365 * TP_DAY; at += 7 * TP_DAY)
-        assert_int_equal(clid__signer_cert_validate(ctx, c, at, NULL, 0), CLID_OK);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 + 365 * TP_DAY - 1, NULL, 0),
+        assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, at, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 + 365 * TP_DAY - 1, NULL, 0),
                      CLID_OK);
     assert_int_equal(runs(c), 1);
 
     /* Outside the window OpenSSL runs again, and the failure is reported. */
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 + 365 * TP_DAY, NULL, 0),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 + 365 * TP_DAY, NULL, 0),
                      CLID_ERR_CERT_EXPIRED);
     assert_int_equal(runs(c), 2);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 - 31 * TP_DAY, NULL, 0),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 - 31 * TP_DAY, NULL, 0),
                      CLID_ERR_CERT_NOT_YET_VALID);
     assert_int_equal(runs(c), 3);
     /* A failure does not erase the memo. */
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 3);
     clid__signer_cert_release(c);
     clid_ctx_free(ctx);
@@ -58,20 +58,20 @@ static void memo_invalidated_by_configuration_change(void **state)
     (void)state;
     clid_ctx *ctx = ctx_trusting(root);
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 1);
     /* A CRL revoking the leaf arrives: the memo must not hide it. */
     add_crl(ctx, crl_of(inter, (long[]){leaf->serial}, 1));
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_ERR_CERT_REVOKED);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_ERR_CERT_REVOKED);
     assert_int_equal(runs(c), 2);
     /* Any change re-validates, even one that cannot matter. */
     assert_int_equal(clid_ctx_set_crl_policy(ctx, CLID_CRL_IGNORE), CLID_OK);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 3);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 3);
     assert_int_equal(clid_ctx_set_freshness(ctx, 30, 30), CLID_OK);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(runs(c), 4);
     clid__signer_cert_release(c);
     clid_ctx_free(ctx);
@@ -83,8 +83,8 @@ static void memo_not_shared_between_contexts(void **state)
     clid_ctx *trusting = ctx_trusting(root);
     clid_ctx *other = ctx_trusting(other_root);
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(trusting, c, TP_T0, NULL, 0), CLID_OK);
-    assert_int_equal(clid__signer_cert_validate(other, c, TP_T0, NULL, 0),
+    assert_int_equal(clid__signer_cert_validate(&trusting->trust, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&other->trust, c, TP_T0, NULL, 0),
                      CLID_ERR_CERT_UNTRUSTED);
     assert_int_equal(runs(c), 2);
     clid__signer_cert_release(c);
@@ -98,11 +98,11 @@ static void memo_window_bounded_by_crls(void **state)
     clid_ctx *ctx = ctx_trusting(root);
     add_crl(ctx, tp_crl(inter, TP_T0 - TP_DAY, TP_T0 + TP_DAY, NULL, 0, 0));
     clid__signer_cert *c = load(chain);
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0, NULL, 0), CLID_OK);
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0, NULL, 0), CLID_OK);
     assert_int_equal(c->ok_from, TP_T0 - TP_DAY);
     assert_int_equal(c->ok_until, TP_T0 + TP_DAY - 1);
     /* Past the CRL's nextUpdate the memo does not apply: the CRL expired. */
-    assert_int_equal(clid__signer_cert_validate(ctx, c, TP_T0 + TP_DAY, NULL, 0),
+    assert_int_equal(clid__signer_cert_validate(&ctx->trust, c, TP_T0 + TP_DAY, NULL, 0),
                      CLID_ERR_CRL_INVALID);
     assert_int_equal(runs(c), 2);
     clid__signer_cert_release(c);
@@ -120,11 +120,11 @@ static void *validate_loop(void *p)
     struct thread_arg *a = p;
     for (int i = 0; i < 300; i++) {
         int64_t at = TP_T0 + (i % 50) * TP_DAY;
-        if (clid__signer_cert_validate(a->ctx, a->c, at, NULL, 0) != CLID_OK)
+        if (clid__signer_cert_validate(&a->ctx->trust, a->c, at, NULL, 0) != CLID_OK)
             a->failures++;
         /* Every 50th call is outside the window. */
         if (i % 50 == 0 &&
-            clid__signer_cert_validate(a->ctx, a->c, TP_T0 + 400 * TP_DAY, NULL, 0) !=
+            clid__signer_cert_validate(&a->ctx->trust, a->c, TP_T0 + 400 * TP_DAY, NULL, 0) !=
                 CLID_ERR_CERT_EXPIRED)
             a->failures++;
     }

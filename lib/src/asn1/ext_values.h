@@ -1,9 +1,11 @@
 /*
- * The C-side values of the certificate extension fields. The asn1c types
- * exist only inside asn1_codec.c, which converts between them and these.
+ * The C-side values of the certificate extension fields: the bottom of the
+ * asn1 module. The value files (ext_tnauth.c, ext_jwtcc.c, ext_entity.c)
+ * know nothing of DER; asn1_codec.c (asn1_codec.h) converts between the
+ * asn1c types and these, and ext_der.c / ext_x509.c sit above the codec.
  */
-#ifndef CLID_EXT_INTERNAL_H
-#define CLID_EXT_INTERNAL_H
+#ifndef CLID_EXT_VALUES_H
+#define CLID_EXT_VALUES_H
 
 #include <clid/clid_ext.h>
 
@@ -64,17 +66,4 @@ clid_err clid__entity_add_plmn(clid_entity *e, const char *mcc, size_t mcc_len, 
                                size_t mnc_len);
 clid_err clid__entity_set_operator_name(clid_entity *e, const char *name, size_t len);
 
-/* The asn1c bridge (asn1_codec.c). Encoders return a malloc'd DER buffer. */
-clid_err clid__asn1_tnauth_encode(const clid_tnauth *l, uint8_t **der, size_t *len);
-clid_err clid__asn1_tnauth_decode(const uint8_t *der, size_t len, clid_tnauth **out);
-clid_err clid__asn1_jwtcc_encode(const clid_jwtcc *c, uint8_t **der, size_t *len);
-clid_err clid__asn1_jwtcc_decode(clid_jwtcc_kind kind, const uint8_t *der, size_t len,
-                                 clid_jwtcc **out);
-clid_err clid__asn1_entity_encode(const clid_entity *e, uint8_t **der, size_t *len);
-clid_err clid__asn1_entity_decode(const uint8_t *der, size_t len, clid_entity **out);
-
-/* Copies a malloc'd encoding into the caller's buffer (the public _encode
- * contract) and frees it. */
-clid_err clid__deliver_der(uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len);
-
-#endif /* CLID_EXT_INTERNAL_H */
+#endif /* CLID_EXT_VALUES_H */

@@ -1,0 +1,27 @@
+/*
+ * What a chain is validated against: the trust anchors, the CRLs and the
+ * validation policy. The verification context (verify/ctx_internal.h)
+ * embeds one and configures it; the x509 module reads it and knows nothing
+ * else of the context, so certificates sit below verification (DESIGN.md
+ * "Layers and folders"). Read-only once configured.
+ */
+#ifndef CLID_X509_TRUST_H
+#define CLID_X509_TRUST_H
+
+#include <openssl/x509.h>
+
+#include <clid/clid.h>
+
+typedef struct clid__trust {
+    X509_STORE *store;        /* trust anchors (X509_STORE locks internally) */
+    STACK_OF(X509_CRL) *crls; /* handed to each X509_STORE_CTX */
+    clid_crl_policy crl_policy;
+    clid_tn_policy tn_policy; /* how a TNAuthList SPC counts in delegation checks */
+    unsigned max_depth;       /* certificates below the anchor, the leaf included */
+    unsigned generation;      /* changed by every configuration change of the owning
+                                 context: cached validation results are tied to it.
+                                 Values come from one process-wide counter, so no
+                                 two contexts ever share one */
+} clid__trust;
+
+#endif
