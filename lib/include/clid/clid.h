@@ -166,6 +166,15 @@ CLID_API CLID_WUR clid_err clid_ctx_set_require_tnauth(clid_ctx *ctx, int requir
  * one that signs (originating or international gateway) and, when it lists
  * country codes, the orig TN must begin with one of them. */
 CLID_API CLID_WUR clid_err clid_ctx_set_require_entity(clid_ctx *ctx, int require);
+/*
+ * Strict policy (default 0). clid is strict where a rule stops a forgery and
+ * lenient where the deployed ecosystem departs from a profile rule without
+ * harm (docs/verification.md, "Strict and lenient"): such a deviation is
+ * accepted by default and reported as a warning in the result
+ * (clid_result_warning); under the strict policy it fails the verification
+ * with its own reason. Security rules are never relaxed by either setting.
+ */
+CLID_API CLID_WUR clid_err clid_ctx_set_strict(clid_ctx *ctx, int strict);
 CLID_API CLID_WUR clid_err clid_ctx_set_clock(clid_ctx *ctx, clid_clock_fn fn, void *arg);
 /* The context's current time (its clock, or time()). */
 CLID_API int64_t clid_ctx_now(const clid_ctx *ctx);
@@ -264,6 +273,18 @@ CLID_API clid_verstat clid_result_verstat(const clid_result *r);
 CLID_API int clid_result_sip_status(const clid_result *r);
 /* Optional detail for logs (e.g. OpenSSL's chain error text); "" if none. */
 CLID_API const char *clid_result_detail(const clid_result *r);
+
+/*
+ * Profile deviations accepted under the lenient (default) policy, in the
+ * order found, each a clid_err naming the rule (clid_err_name, clid_err_str;
+ * docs/verification.md has the table with the clause of each). A
+ * verification that passed with warnings is still TN-Validation-Passed.
+ * At most CLID_RESULT_MAX_WARNINGS are kept, each code once; an index out
+ * of range gives CLID_OK.
+ */
+#define CLID_RESULT_MAX_WARNINGS 16
+CLID_API size_t clid_result_warning_count(const clid_result *r);
+CLID_API clid_err clid_result_warning(const clid_result *r, size_t i);
 
 /* Claims, when the PASSporT could be parsed (NULL / 0 otherwise). */
 CLID_API const char *clid_result_ppt(const clid_result *r);

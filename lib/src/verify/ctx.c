@@ -447,6 +447,14 @@ clid_err clid_ctx_set_require_entity(clid_ctx *ctx, int require)
     return CLID_OK;
 }
 
+clid_err clid_ctx_set_strict(clid_ctx *ctx, int strict)
+{
+    CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
+    ctx->strict = strict != 0;
+    bump(ctx);
+    return CLID_OK;
+}
+
 clid_err clid_ctx_set_clock(clid_ctx *ctx, clid_clock_fn fn, void *arg)
 {
     CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);

@@ -36,6 +36,7 @@ struct clid_ctx {
     int ppt_customized;           /* the first clid_ctx_accept_ppt replaces the default */
     int require_tnauth;
     int require_entity;
+    int strict;                   /* profile deviations fail instead of warning */
     clid_clock_fn clock;
     void *clock_arg;
 };

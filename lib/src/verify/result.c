@@ -77,6 +77,28 @@ void clid__result_set_detail(clid_result *r, const char *detail)
     r->detail[n] = '\0';
 }
 
+clid_err clid__result_deviation(clid_result *r, int strict, clid_err code)
+{
+    if (strict)
+        return code;
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i] == code)
+            return CLID_OK;
+    if (r->n_warnings < CLID_RESULT_MAX_WARNINGS)
+        r->warnings[r->n_warnings++] = code;
+    return CLID_OK;
+}
+
+size_t clid_result_warning_count(const clid_result *r)
+{
+    return r != NULL ? r->n_warnings : 0;
+}
+
+clid_err clid_result_warning(const clid_result *r, size_t i)
+{
+    return r != NULL && i < r->n_warnings ? r->warnings[i] : CLID_OK;
+}
+
 clid_err clid_result_reason(const clid_result *r)
 {
     return r ? r->reason : CLID_ERR_INVALID_ARGUMENT;

@@ -24,6 +24,9 @@ struct clid_result {
     /* the signer's certificate (a reference; facts are read from it) */
     clid__signer_cert *signer;
     const char *spc;
+    /* profile deviations accepted (clid_result_warning) */
+    clid_err warnings[CLID_RESULT_MAX_WARNINGS];
+    size_t n_warnings;
 };
 
 /* Copies the parsed claims of `p` into `r`. */
@@ -31,5 +34,13 @@ clid_err clid__result_set_claims(clid_result *r, const clid__passport *p);
 /* Takes a reference to `c`. */
 void clid__result_set_signer(clid_result *r, clid__signer_cert *c);
 void clid__result_set_detail(clid_result *r, const char *detail);
+
+/*
+ * A profile deviation `code` was found (docs/verification.md, "Strict and
+ * lenient"). Under the strict policy it is the verification's failure:
+ * returns `code`. Otherwise it is recorded once as a warning and CLID_OK is
+ * returned, so a caller writes CLID_TRY(clid__result_deviation(...)).
+ */
+clid_err clid__result_deviation(clid_result *r, int strict, clid_err code);
 
 #endif

@@ -535,6 +535,10 @@ static void require_flags(void **state)
     assert_int_equal(ctx->require_entity, 1);
     assert_int_equal(clid_ctx_set_require_entity(ctx, 0), CLID_OK);
     assert_int_equal(ctx->require_entity, 0);
+    assert_int_equal(ctx->strict, 0); /* lenient by default */
+    assert_int_equal(clid_ctx_set_strict(ctx, 3), CLID_OK);
+    assert_int_equal(ctx->strict, 1);
+    assert_int_equal(clid_ctx_set_strict(NULL, 1), CLID_ERR_INVALID_ARGUMENT);
 }
 
 static int64_t fixed_clock(void *arg)
@@ -585,6 +589,7 @@ static void every_change_bumps_generation(void **state)
     CHANGE(clid_ctx_set_max_chain_depth(ctx, 3));
     CHANGE(clid_ctx_set_require_tnauth(ctx, 0));
     CHANGE(clid_ctx_set_require_entity(ctx, 1));
+    CHANGE(clid_ctx_set_strict(ctx, 1));
     CHANGE(clid_ctx_set_clock(ctx, fixed_clock, &t));
 #undef CHANGE
     /* Another context never shares a generation with this one, so a memo

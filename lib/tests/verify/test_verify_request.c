@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verify/result_internal.h"
 #include "verify_fixture.h"
 
 /* ------------------------------------------------------------------------ */
@@ -143,6 +144,40 @@ static void result_reset_and_reuse(void **state)
 /* Freshness and binding                                                     */
 /* ------------------------------------------------------------------------ */
 
+/* The warning list: lenient records each deviation once, in order, up to
+ * the cap; strict returns it as the failure and records nothing; reset
+ * empties it. */
+static void result_warnings(void **state)
+{
+    (void)state;
+    clid_result *r = NULL;
+    assert_int_equal(clid_result_new(&r), CLID_OK);
+    assert_int_equal(clid_result_warning_count(r), 0);
+    assert_int_equal(clid_result_warning(r, 0), CLID_OK);
+    assert_int_equal(clid_result_warning_count(NULL), 0);
+    assert_int_equal(clid_result_warning(NULL, 0), CLID_OK);
+
+    assert_int_equal(clid__result_deviation(r, 1, CLID_ERR_PASSPORT_ORIGID), CLID_ERR_PASSPORT_ORIGID);
+    assert_int_equal(clid_result_warning_count(r), 0);
+    assert_int_equal(clid__result_deviation(r, 0, CLID_ERR_PASSPORT_ORIGID), CLID_OK);
+    assert_int_equal(clid__result_deviation(r, 0, CLID_ERR_IDENTITY_ALG), CLID_OK);
+    assert_int_equal(clid__result_deviation(r, 0, CLID_ERR_PASSPORT_ORIGID), CLID_OK);
+    assert_int_equal(clid_result_warning_count(r), 2);
+    assert_int_equal(clid_result_warning(r, 0), CLID_ERR_PASSPORT_ORIGID);
+    assert_int_equal(clid_result_warning(r, 1), CLID_ERR_IDENTITY_ALG);
+    assert_int_equal(clid_result_warning(r, 2), CLID_OK);
+
+    clid_result_reset(r);
+    assert_int_equal(clid_result_warning_count(r), 0);
+    /* Distinct codes beyond the cap are dropped, never overflow. */
+    for (int code = 1; code < 3 * CLID_RESULT_MAX_WARNINGS; code++)
+        assert_int_equal(clid__result_deviation(r, 0, (clid_err)code), CLID_OK);
+    assert_int_equal(clid_result_warning_count(r), CLID_RESULT_MAX_WARNINGS);
+    assert_int_equal(clid_result_warning(r, CLID_RESULT_MAX_WARNINGS - 1),
+                     (clid_err)CLID_RESULT_MAX_WARNINGS);
+    clid_result_free(r);
+}
+
 static void verify_at(const char *hdr, int64_t now, int64_t date, clid_err code,
                       clid_verstat vs, int sip)
 {
@@ -252,6 +287,7 @@ int main(void)
         cmocka_unit_test(arguments),
         cmocka_unit_test(result_after_failure),
         cmocka_unit_test(result_reset_and_reuse),
+        cmocka_unit_test(result_warnings),
         cmocka_unit_test(iat_stale),
         cmocka_unit_test(iat_future),
         cmocka_unit_test(date_mismatch),
