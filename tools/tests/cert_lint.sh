@@ -253,6 +253,13 @@ jq_is '.rules | length >= 50' true
 jq_is '[.rules[] | select(.id == "sti.crldp.issuer") | .severity, .clause]' \
     '["error","ATIS-1000080 v005 §6.4.1"]'
 jq_is '[.rules[] | select(.profiles == ["q3063"]) | .id | startswith("q3063.")] | all' true
+# docs/lint.md has a row for every rule, with its severity and clause.
+jq -r '.rules[] | "| `\(.id)` | \(.severity) | \(.profiles | join(",")) | \(.roles) | \(.clause) |"' \
+    "$TMP/out" >rules.rows
+while IFS= read -r row; do
+    ok
+    grep -Fq -- "$row" "$TESTS_DIR/../../docs/lint.md" || fail "docs/lint.md lacks the row '$row'"
+done <rules.rows
 
 # --- clid verify --cert-profile -----------------------------------------------
 URL=https://cert.example.org/sp.pem
