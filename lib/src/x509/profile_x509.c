@@ -57,8 +57,8 @@ static void serial(clid__lint *l, const clid__lint_cert *c)
     if (der > 20)
         ADD(SERIAL_LENGTH, "the serial number takes %zu octets", der);
     if (mag < 8) {
-        ADD(SERIAL_ENTROPY, "the serial number has %zu significant octets (%zu bits at most)", mag,
-            mag * 8);
+        ADD(SERIAL_ENTROPY, "the serial number has %zu significant octet%s (%zu bits at most)", mag,
+            mag == 1 ? "" : "s", mag * 8);
         return;
     }
     /* A CSPRNG gives 32 low bits below 2^16 once in 65536 serials; a
