@@ -154,7 +154,8 @@ static json_t *file_json(const lint_file *lf)
     for (size_t i = 0; i < clid_lint_cert_count(r); i++) {
         json_t *c = json_object();
         bad |= tool_json_put(c, "index", json_integer((json_int_t)i));
-        bad |= tool_json_put(c, "role", json_string(clid_cert_role_name(clid_lint_cert_role(r, i))));
+        const char *role = clid_cert_role_name(clid_lint_cert_role(r, i));
+        bad |= tool_json_put(c, "role", json_string(role));
         bad |= tool_json_put(c, "subject", tool_json_string(clid_lint_cert_subject(r, i)));
         bad |= tool_json_push(certs, c);
     }
@@ -258,7 +259,8 @@ int cert_lint(int argc, char **argv)
     }
     if (a.seen[OPT_RULES]) {
         if (a.npos != 0 || a.seen[OPT_PROFILE] || a.seen[OPT_AT])
-            return tool_usage_error("cert lint", "cert", "--rules takes no FILE, --profile or --at");
+            return tool_usage_error("cert lint", "cert",
+                                    "--rules takes no FILE, --profile or --at");
         return print_rules(a.seen[OPT_JSON]);
     }
     if (a.npos == 0)

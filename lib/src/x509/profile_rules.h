@@ -148,7 +148,8 @@
       "US SHAKEN CP §3.1 (Naming)", "zlint e_us_cp_ambiguous_identifier",                         \
       "end entity: CN is exactly \"SHAKEN <SPC>\"")                                               \
     X(STI_SUBJECT_CN_CA, "sti.subject.cn-ca", ERROR, S, "ca", CLID__A5,                           \
-      "zlint e_atis_ca_subject_cn", "CA: CN contains \"SHAKEN\"; a root's also \"ROOT\" (any case)")\
+      "zlint e_atis_ca_subject_cn",                                                               \
+      "CA: CN contains \"SHAKEN\"; a root's also \"ROOT\" (any case)")                             \
     X(STI_SUBJECT_RDN, "sti.subject.rdn", WARNING, S, "all", "SHAKEN PKI best practice",          \
       "zlint w_shaken_subject_rdn_unknown", "no subject attribute other than C, O, CN and L")      \
     X(Q_SUBJECT_CN, "q3063.subject.cn", WARNING, Q, "all", CLID__Q4 ".4",                         \

@@ -153,8 +153,8 @@ static void anchor_not_checked(void **state)
     tp_cert *r = lp_issue(&(lp_spec){.subject = LP_SHAKEN_ROOT_SUBJECT,
                                      .ext = LP_SHAKEN_ROOT_EXT LP_CP LP_CRLDP},
                           NULL);
-    tp_cert *i = lp_issue(&(lp_spec){.subject = LP_SHAKEN_INTER_SUBJECT, .ext = LP_SHAKEN_INTER_EXT},
-                          r);
+    tp_cert *i =
+        lp_issue(&(lp_spec){.subject = LP_SHAKEN_INTER_SUBJECT, .ext = LP_SHAKEN_INTER_EXT}, r);
     tp_cert *e = lp_issue(&(lp_spec){.subject = LP_SHAKEN_EE_SUBJECT, .ext = LP_SHAKEN_EE_EXT}, i);
     char *pem = lp_pem(e, i, r, NULL); /* the root served in the chain too */
     clid_ctx *c = NULL;

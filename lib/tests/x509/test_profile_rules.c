@@ -48,7 +48,9 @@ typedef struct lint_case {
 #define RT_EXT LP_SHAKEN_ROOT_EXT
 /* A SHAKEN end entity with `ext` as its extensions. */
 #define EE(ext_) {.subject = EE_SUBJ, .ext = (ext_)}
-#define AKI_OTHER "authorityKeyIdentifier=DER:30:16:80:14:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14\n"
+#define AKI_OTHER                                                                                 \
+    "authorityKeyIdentifier=DER:30:16:80:14:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:"   \
+    "12:13:14\n"
 #define EE_BASE LP_BC_EE LP_KU_EE LP_SKI LP_AKI LP_CP LP_CRLDP /* no TNAuthList */
 
 static const lint_case cases[] = {
@@ -211,7 +213,8 @@ static const lint_case cases[] = {
     {"TNAuthList critical", SH, W_EE,
      EE(EE_BASE LP_TNAUTH "=critical,DER:30:08:A0:06:16:04:37:30:39:4A\n"), NULL,
      "tnauth.critical", 0, 0},
-    {"SPC and a TN", SH, W_EE, {.subject = EE_SUBJ, .ext = EE_BASE, .tnauth = "spc:709J,tn:12025550100"},
+    {"SPC and a TN", SH, W_EE,
+     {.subject = EE_SUBJ, .ext = EE_BASE, .tnauth = "spc:709J,tn:12025550100"},
      NULL, "sti.tnauth.spc", 0, 0},
     {"lower-case SPC", SH, W_EE,
      {.subject = "/C=US/O=Example Telecom/CN=SHAKEN 709j", .ext = EE_BASE, .tnauth = "spc:709j"},
@@ -264,9 +267,11 @@ static const lint_case cases[] = {
     {"root CN without ROOT", SH, W_ROOT,
      {.subject = "/C=US/O=Example STI-CA/CN=Example SHAKEN CA", .ext = RT_EXT}, NULL,
      "sti.subject.cn-ca", 2, 0},
-    {"an OU", SH, W_EE, {.subject = "/C=US/O=Example Telecom/OU=Voice/CN=SHAKEN 709J", .ext = EE_EXT},
+    {"an OU", SH, W_EE,
+     {.subject = "/C=US/O=Example Telecom/OU=Voice/CN=SHAKEN 709J", .ext = EE_EXT},
      NULL, "sti.subject.rdn", 0, 0},
-    {"no CN in Q.3063", QP, W_EE, {.subject = "/C=GB/O=Example Telecom", .ext = Q_EE_EXT, .tnauth = Q_TN},
+    {"no CN in Q.3063", QP, W_EE,
+     {.subject = "/C=GB/O=Example Telecom", .ext = Q_EE_EXT, .tnauth = Q_TN},
      &ent_gw44, "q3063.subject.cn", 0, 0},
 
     /* validity */
@@ -511,7 +516,8 @@ static void messages_are_printable(void **state)
 {
     (void)state;
     tp_cert *ee = lp_issue(
-        &(lp_spec){.subject = "/C=US/O=Example Telecom/CN=SHAKEN 709J \x1b[31m\xc3\xa9", .ext = EE_EXT},
+        &(lp_spec){.subject = "/C=US/O=Example Telecom/CN=SHAKEN 709J \x1b[31m\xc3\xa9",
+                   .ext = EE_EXT},
         inter);
     X509 *chain[2] = {ee->x, inter->x};
     clid_lint_report *r = NULL;
