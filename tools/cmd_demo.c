@@ -22,7 +22,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include "certinfo.h"
+#include "cert/certinfo.h"
 #include "commands.h"
 #include "util.h"
 

@@ -4,6 +4,7 @@
  *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
  *             [--accept-ppt PPT]... [--require-entity] [--json]
  *             [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR] [--x5u-ca FILE]
+ *             [--cert-profile shaken|q3063]
  * clid verify [the same options but --identity/--orig/--dest/--date]
  *             [--output FILE] FILE|-
  *
@@ -37,7 +38,7 @@ void cmd_verify_help(FILE *f)
           "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
           "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
           "                   [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR]\n"
-          "                   [--x5u-ca FILE] [--json]\n"
+          "                   [--x5u-ca FILE] [--cert-profile shaken|q3063] [--json]\n"
           "       clid verify [options] [--output FILE] FILE|-\n"
           "\n"
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
@@ -66,6 +67,10 @@ void cmd_verify_help(FILE *f)
           "  --allow-private-x5u let the fetcher reach loopback and private addresses\n"
           "  --cache-dir DIR    keep fetched certificates in DIR across runs\n"
           "  --x5u-ca FILE      trust anchors for the x5u servers' TLS (default: system)\n"
+          "  --cert-profile P   the signer's chain must conform to profile P: shaken\n"
+          "                     (ATIS-1000080 v005) or q3063 (clid's Q.3063 profile);\n"
+          "                     else CLID_ERR_CERT_PROFILE, 437 (see 'clid cert lint');\n"
+          "                     implies the strict policy\n"
           "  --output FILE      with FILE: write the request with ;verstat= added to the\n"
           "                     caller's URI (unchanged when the caller is no number)\n"
           "  --json             print one JSON object\n"
@@ -81,7 +86,7 @@ void cmd_verify_help(FILE *f)
 
 enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
        OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_OUTPUT,
-       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_HELP };
+       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE, OPT_HELP };
 
 static const tool_opt verify_opts[] = {
     [OPT_IDENTITY] = {"--identity", NULL, 1, 0},
@@ -103,6 +108,7 @@ static const tool_opt verify_opts[] = {
     [OPT_ALLOW_PRIVATE] = {"--allow-private-x5u", NULL, 0, 0},
     [OPT_CACHE_DIR] = {"--cache-dir", NULL, 1, 0},
     [OPT_X5U_CA] = {"--x5u-ca", NULL, 1, 0},
+    [OPT_CERT_PROFILE] = {"--cert-profile", NULL, 1, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
 };
 
@@ -188,6 +194,13 @@ static int configure(clid_ctx *ctx, const tool_args *a)
                                     a->values[OPT_PPT][i], clid_err_str(e));
     if (e == CLID_OK && a->seen[OPT_REQ_ENTITY])
         e = clid_ctx_set_require_entity(ctx, 1);
+    if (e == CLID_OK && a->seen[OPT_CERT_PROFILE]) {
+        clid_cert_profile p = CLID_CERT_PROFILE_NONE;
+        if (clid_cert_profile_from_name(a->value[OPT_CERT_PROFILE], &p) != CLID_OK ||
+            p == CLID_CERT_PROFILE_NONE)
+            return tool_usage_error("verify", "verify", "--cert-profile must be shaken or q3063");
+        e = clid_ctx_set_cert_profile(ctx, p);
+    }
     if (e != CLID_OK) {
         tool_error("verify: %s", clid_err_str(e));
         return TOOL_EXIT_FAIL;

@@ -21,7 +21,7 @@
 static const tool_cmd commands[] = {
     {"ca", "test CA for interop labs: root, intermediate, SP and delegate certificates, CRLs",
      cmd_ca, cmd_ca_help},
-    {"cert", "show a certificate's fields and its STIR and Q.3063-profile extensions", cmd_cert,
+    {"cert", "show a certificate's fields and extensions; lint a chain against a profile", cmd_cert,
      cmd_cert_help},
     {"demo", "make a throwaway certificate with TNAuthList and SignallingEntity, and show it",
      cmd_demo, cmd_demo_help},

@@ -45,7 +45,7 @@ int tool_usage_error(const char *cmd, const char *topic, const char *fmt, ...) T
 /* Command line                                                            */
 /* --------------------------------------------------------------------- */
 
-#define TOOL_MAX_POSITIONAL 8
+#define TOOL_MAX_POSITIONAL 64 /* `clid cert lint FILE...` */
 #define TOOL_MAX_OPTS 32
 #define TOOL_MAX_REPEAT 32 /* values of one repeatable option */
 

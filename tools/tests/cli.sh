@@ -7,7 +7,7 @@ check "--version names the tool and library" grep -Eq '^clid [0-9]+\.[0-9]+\.[0-
 for words in "help" "--help" "-h"; do
     expect_ok $words
     out_has "usage: clid <command> [arguments]"
-    out_has "  cert    show a certificate's fields and its STIR and Q.3063-profile extensions"
+    out_has "  cert    show a certificate's fields and extensions; lint a chain against a profile"
 done
 expect_ok help cert
 out_has "usage: clid cert show FILE [--json]"
@@ -23,7 +23,7 @@ out_has "usage: clid demo [--out FILE] [--json] [--no-call]"
 # Usage errors: one line, exit 64, nothing on stdout.
 expect_error 64 "^clid: frobnicate: unknown command \(see 'clid help'\)$" frobnicate
 expect_error 64 "^clid: help: no such command 'frobnicate' \(see 'clid help'\)$" help frobnicate
-expect_error 64 "^clid: cert: expects a subcommand \(show\) \(see 'clid help cert'\)$" cert
+expect_error 64 "^clid: cert: expects a subcommand \(show, lint\) \(see 'clid help cert'\)$" cert
 expect_error 64 "^clid: cert: unknown subcommand 'list' \(see 'clid help cert'\)$" cert list
 expect_error 64 "^clid: cert show: expects exactly one FILE \(see 'clid help cert'\)$" cert show
 expect_error 64 "^clid: cert show: expects exactly one FILE " cert show a.pem b.pem

@@ -37,6 +37,7 @@
 #include <clid/clid_errors.h>
 #include <clid/clid_export.h>
 #include <clid/clid_ext.h>
+#include <clid/clid_lint.h>
 #include <clid/clid_version.h>
 
 #ifdef __cplusplus
@@ -175,6 +176,18 @@ CLID_API CLID_WUR clid_err clid_ctx_set_require_entity(clid_ctx *ctx, int requir
  * with its own reason. Security rules are never relaxed by either setting.
  */
 CLID_API CLID_WUR clid_err clid_ctx_set_strict(clid_ctx *ctx, int strict);
+/*
+ * Certificate profile (default CLID_CERT_PROFILE_NONE; clid_lint.h,
+ * docs/lint.md). With SHAKEN (ATIS-1000080 v005) or Q3063 (clid's Q.3063
+ * profile) every certificate of the signer's chain below the trust anchor
+ * must conform: a chain with any error-level finding is refused with
+ * CLID_ERR_CERT_PROFILE (437), the first finding's rule and clause in the
+ * result's detail; warnings do not refuse. A profile implies the strict
+ * policy (clid_ctx_set_strict cannot turn it off while a profile is set;
+ * setting NONE again leaves strict as it is). The verdict is computed once
+ * per chain and kept with it, so warm verifications cost nothing more.
+ */
+CLID_API CLID_WUR clid_err clid_ctx_set_cert_profile(clid_ctx *ctx, clid_cert_profile p);
 CLID_API CLID_WUR clid_err clid_ctx_set_clock(clid_ctx *ctx, clid_clock_fn fn, void *arg);
 /* The context's current time (its clock, or time()). */
 CLID_API int64_t clid_ctx_now(const clid_ctx *ctx);

@@ -450,7 +450,21 @@ clid_err clid_ctx_set_require_entity(clid_ctx *ctx, int require)
 clid_err clid_ctx_set_strict(clid_ctx *ctx, int strict)
 {
     CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
-    ctx->strict = strict != 0;
+    /* A certificate profile implies the strict policy (clid.h). */
+    ctx->strict = strict != 0 || ctx->trust.cert_profile != CLID_CERT_PROFILE_NONE;
+    bump(ctx);
+    return CLID_OK;
+}
+
+clid_err clid_ctx_set_cert_profile(clid_ctx *ctx, clid_cert_profile p)
+{
+    CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(p == CLID_CERT_PROFILE_NONE || p == CLID_CERT_PROFILE_SHAKEN ||
+                    p == CLID_CERT_PROFILE_Q3063,
+                CLID_ERR_INVALID_ARGUMENT);
+    ctx->trust.cert_profile = p;
+    if (p != CLID_CERT_PROFILE_NONE)
+        ctx->strict = 1;
     bump(ctx);
     return CLID_OK;
 }

@@ -10,7 +10,9 @@
  *     §4.2.1.9) with a P-256 key (ES256, RFC 8225 §5 / RFC 7518 §3.4);
  *   - each TNAuthList in the chain must decode (RFC 8226 §9) and appear once
  *     (RFC 5280 §4.2), and a delegate certificate's must be encompassed by
- *     its issuer's (RFC 9060 §4).
+ *     its issuer's (RFC 9060 §4);
+ *   - under a certificate profile (clid_ctx_set_cert_profile), the chain
+ *     below the trust anchor conforms to it (profile_enforce.h).
  *
  * A successful validation is memoized as the time window over which it
  * holds, so a warm verification does no signature checks at all.
@@ -28,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/internal.h"
+#include "x509/profile_enforce.h"
 #include "x509/signer_cert.h"
 #include "x509/trust.h"
 #include "x509/x509_load.h"
@@ -178,6 +181,7 @@ void clid__signer_cert_release(clid__signer_cert *c)
     clid_jwtcc_free(c->jwtcc);
     clid_jwtcc_free(c->ejwtcc);
     clid_entity_free(c->entity);
+    clid__profile_memo_free(c->profile_memo);
     free(c->subject);
     free(c->issuer);
     free(c->serial);
@@ -546,6 +550,8 @@ static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, in
     }
     rc = check_validated(trust, c, chain, detail, cap);
     if (rc == CLID_OK)
+        rc = clid__profile_enforce(trust, c, chain, detail, cap);
+    if (rc == CLID_OK)
         rc = success_window(trust, chain, from, until);
 out:
     X509_STORE_CTX_free(sctx);
@@ -561,6 +567,11 @@ clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert 
         detail[0] = '\0';
     if (memo_covers(c, trust->generation, at))
         return CLID_OK;
+    /* A chain already found not to conform to the required profile under
+     * this configuration is refused without validating it again. */
+    clid_err profile_rc = CLID_OK;
+    if (clid__profile_memo_get(trust, c, &profile_rc, detail, detail_cap) && profile_rc != CLID_OK)
+        return profile_rc;
 
     __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
     int64_t from = 0, until = -1;

@@ -55,6 +55,11 @@ typedef struct clid__signer_cert {
     /* Test hook: how many validations of this entry ran OpenSSL's path
      * validation, i.e. were not answered by the memo (atomic). */
     unsigned long openssl_runs;
+
+    /* Certificate-profile verdicts, one per context generation that asked
+     * (profile_enforce.c): a list pushed with atomic CAS, freed with the
+     * entry. */
+    struct clid__profile_memo *profile_memo;
 } clid__signer_cert;
 
 /* Most certificates accepted in one chain (leaf, intermediates, and a root
@@ -94,7 +99,8 @@ void clid__signer_cert_release(clid__signer_cert *c);
  * NOT_YET_VALID, REVOKED, CHAIN_INVALID, CHAIN_TOO_LONG, PURPOSE,
  * CRITICAL_EXT), CLID_ERR_CRL_INVALID, CLID_ERR_KEY_TYPE, the TNAuthList's
  * CLID_ERR_EXT_DUPLICATE / CLID_ERR_DER_* / CLID_ERR_BAD_*, or
- * CLID_ERR_DELEGATE_NOT_ENCOMPASSED; `detail` (optional) receives
+ * CLID_ERR_DELEGATE_NOT_ENCOMPASSED, CLID_ERR_CERT_PROFILE (the context's
+ * certificate profile, profile_enforce.h); `detail` (optional) receives
  * OpenSSL's text (or clid's) for the failure and the depth concerned, ""
  * on success.
  * Cheap (no signature checks) when the memo covers `at`. Thread-safe.

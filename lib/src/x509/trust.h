@@ -18,6 +18,8 @@ typedef struct clid__trust {
     clid_crl_policy crl_policy;
     clid_tn_policy tn_policy; /* how a TNAuthList SPC counts in delegation checks */
     unsigned max_depth;       /* certificates below the anchor, the leaf included */
+    clid_cert_profile cert_profile; /* profile the chain below the anchor must conform to
+                                       (profile_enforce.c), or NONE */
     unsigned generation;      /* changed by every configuration change of the owning
                                  context: cached validation results are tied to it.
                                  Values come from one process-wide counter, so no

@@ -2,7 +2,8 @@
 # Regenerates the committed test certificates in this directory and, given a
 # built clid, the expected outputs in ../golden. Run only when the inputs must
 # change, then review `git diff` of ../golden by eye: the goldens are the
-# reference output of `clid cert show`, not whatever the current build prints.
+# reference output of `clid cert show` and `clid cert lint`, not whatever the
+# current build prints.
 #   tools/tests/data/make-data.sh [build/tools/clid]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -89,10 +90,61 @@ cat "$tmp/leaf.pem" "$tmp/ca.pem" >chain.pem
 openssl req -new -x509 -key "$tmp/ec.key" -subj "/CN=BER" -days 3650 -set_serial 4 \
     -addext "1.3.6.1.5.5.7.1.26=DER:30:81:08:A0:06:16:04:37:30:39:4A" -out bad-ber.pem
 
+# lint-chain.pem: a SHAKEN chain (SP, STI-CA, root) with three deviations for
+# `clid cert lint`: the SP's CRL distribution point has no cRLIssuer (error),
+# its CN says more than "SHAKEN 709J" and the STI-CA may sign CRLs (warnings).
+# Valid for a century, so the golden's --at 2030-01-01 lies inside.
+cat >"$tmp/lint.cnf" <<'CNF'
+[req]
+distinguished_name = dn
+[dn]
+[root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign
+subjectKeyIdentifier = hash
+[inter]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+certificatePolicies = 2.16.840.1.114569.1.1.4
+crlDistributionPoints = crldp_sti
+[sp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+certificatePolicies = 2.16.840.1.114569.1.1.4
+crlDistributionPoints = crldp_direct
+1.3.6.1.5.5.7.1.26 = DER:30:08:A0:06:16:04:37:30:39:4A
+[crldp_sti]
+fullname = URI:https://sti-pa.example.com/crl
+CRLissuer = dirName:crl_issuer
+[crl_issuer]
+C = US
+O = STI-PA
+CN = STI-PA CRL
+[crldp_direct]
+fullname = URI:https://ca.example.com/inter.crl
+CNF
+for k in root inter; do openssl ecparam -name prime256v1 -genkey -noout -out "$tmp/$k.key"; done
+openssl req -new -x509 -key "$tmp/root.key" -subj "/C=US/O=Example STI-CA/CN=Example SHAKEN Root" \
+    -config "$tmp/lint.cnf" -extensions root -set_serial 0x5A3C9E0417B26D8841F0C3A95E7D2B61 \
+    -days 36500 -out "$tmp/root.pem"
+openssl req -new -key "$tmp/inter.key" -subj "/C=US/O=Example STI-CA/CN=Example SHAKEN Intermediate" \
+    -CA "$tmp/root.pem" -CAkey "$tmp/root.key" -config "$tmp/lint.cnf" -extensions inter \
+    -set_serial 0x6B1D04F2A83C5E9970B2D6148E3FA0C7 -days 36400 -out "$tmp/inter.pem"
+openssl req -new -key "$tmp/ec.key" -subj "/C=US/O=Example Telecom/CN=Example SHAKEN 709J" \
+    -CA "$tmp/inter.pem" -CAkey "$tmp/inter.key" -config "$tmp/lint.cnf" -extensions sp \
+    -set_serial 0x7C2E15A3B94D6FAA81C3E7259F4AB1D8 -days 36000 -out "$tmp/sp.pem"
+cat "$tmp/sp.pem" "$tmp/inter.pem" "$tmp/root.pem" >lint-chain.pem
+
 if [ -n "$CLID" ]; then
     for f in all-fields.pem spc-709J.der chain.pem; do
         "$CLID" cert show "$f" >"../golden/$f.txt"
         "$CLID" cert show --json "$f" >"../golden/$f.json"
     done
     "$CLID" cert show bad-ber.pem 2>"../golden/bad-ber.pem.err" || true
+    "$CLID" cert lint --at 2030-01-01T00:00:00Z --json lint-chain.pem \
+        >"../golden/lint-chain.pem.json" || true
 fi

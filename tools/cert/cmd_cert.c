@@ -1,8 +1,9 @@
 /*
  * clid cert show FILE [--json]
+ * clid cert lint FILE... [--profile shaken|q3063] [--at TIME] [--json] (certlint.c)
  *
- * Reads a DER certificate or a PEM file (every CERTIFICATE block is shown,
- * in file order) and prints its fields and decoded extensions. Any
+ * `show` reads a DER certificate or a PEM file (every CERTIFICATE block is
+ * shown, in file order) and prints its fields and decoded extensions. Any
  * extension that does not decode strictly refuses the whole file: a
  * display tool that skipped the bad field would hide exactly what the
  * verifier is going to reject.
@@ -10,13 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certinfo.h"
+#include "cert/certinfo.h"
+#include "cert/certlint.h"
 #include "commands.h"
 #include "util.h"
 
 void cmd_cert_help(FILE *f)
 {
     fputs("usage: clid cert show FILE [--json]\n"
+          "       clid cert lint FILE... [--profile shaken|q3063] [--at TIME] [--json]\n"
           "\n"
           "Prints a certificate's subject, issuer, serial, validity and key type, and\n"
           "decodes its TNAuthList (RFC 8226), JWTClaimConstraints (RFC 8226),\n"
@@ -28,8 +31,10 @@ void cmd_cert_help(FILE *f)
           "  --json   one JSON object: {\"file\": ..., \"certificates\": [...]}\n"
           "\n"
           "An extension that is not strict DER, is duplicated or violates its\n"
-          "constraints refuses the file: one line on stderr, exit status 65.\n",
+          "constraints refuses the file: one line on stderr, exit status 65.\n"
+          "\n",
           f);
+    cert_lint_help(f);
 }
 
 static const tool_opt show_opts[] = {
@@ -73,12 +78,13 @@ static const struct {
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"show", cert_show},
+    {"lint", cert_lint},
 };
 
 int cmd_cert(int argc, char **argv)
 {
     if (argc < 2)
-        return tool_usage_error("cert", "cert", "expects a subcommand (show)");
+        return tool_usage_error("cert", "cert", "expects a subcommand (show, lint)");
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
         cmd_cert_help(stdout);
