@@ -184,6 +184,9 @@ typedef enum clid_verstat {
       "PASSporT violates the certificate's JWT claim constraints (RFC 8226 §8, RFC 9118)")         \
     X(CLID_ERR_ENTITY_NOT_AUTHORIZED, POLICY, 437, FAILED,                                        \
       "signer's SignallingEntity may not vouch for this calling number (role or country code)")   \
+    X(CLID_ERR_DELEGATE_NO_TNAUTH, CERT, 437, FAILED,                                             \
+      "a certificate below a TNAuthList-bearing CA carries no TNAuthList, so nothing bounds "     \
+      "its authority (RFC 9060 §4)")                                                              \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \
