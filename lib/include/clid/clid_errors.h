@@ -143,6 +143,9 @@ typedef enum clid_verstat {
       "RFC 7518 §3.4)")                                                                           \
     X(CLID_ERR_SIGNATURE_INVALID, CRYPTO, 438, FAILED,                                            \
       "signature does not verify with the signer certificate's key")                              \
+    X(CLID_ERR_DIV_WITHOUT_ORIGINAL, POLICY, 438, FAILED,                                         \
+      "div PASSporT without a verified original PASSporT it extends (RFC 8946 §3): never a "      \
+      "pass on its own")                                                                          \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \

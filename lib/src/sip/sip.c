@@ -190,24 +190,36 @@ clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts
 /* Verification                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Verifies each value until one passes; `res` keeps the one that decided. */
+/*
+ * Verifies each value until one passes; `res` keeps the one that decided.
+ * When none passes, the first failure decides, except that a div PASSporT
+ * that only lacks its original (CLID_ERR_DIV_WITHOUT_ORIGINAL) yields to
+ * any other header's failure: next to a shaken PASSporT, the verdict is
+ * the shaken one's (RFC 8946: the div only extends it).
+ */
 static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
                             clid_verify_input in, clid_result *res)
 {
-    in.identity = ids[0];
-    clid_err first = clid_verify_identity(v, &in, res);
-    for (size_t i = 1; i < n && first != CLID_OK; i++) {
+    clid_err decided = CLID_ERR__COUNT; /* none yet */
+    for (size_t i = 0; i < n; i++) {
         clid_result other;
         memset(&other, 0, sizeof other);
         in.identity = ids[i];
-        if (clid_verify_identity(v, &in, &other) == CLID_OK) {
-            clid_result_reset(res);
-            *res = other; /* takes over its references */
-            return CLID_OK;
+        clid_err rc = clid_verify_identity(v, &in, &other);
+        int better = decided == CLID_ERR__COUNT || rc == CLID_OK ||
+                     (decided == CLID_ERR_DIV_WITHOUT_ORIGINAL &&
+                      rc != CLID_ERR_DIV_WITHOUT_ORIGINAL);
+        if (!better) {
+            clid_result_reset(&other);
+            continue;
         }
-        clid_result_reset(&other);
+        clid_result_reset(res);
+        *res = other; /* takes over its references */
+        decided = rc;
+        if (rc == CLID_OK)
+            break;
     }
-    return first;
+    return decided;
 }
 
 static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,

@@ -358,8 +358,17 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
         return rc;
     }
     CLID_TRY(check_authority(ctx, *signer, p));
-    return clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
-                              p->signing_input_len, p->sig, p->sig_len);
+    CLID_TRY(clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
+                                p->signing_input_len, p->sig, p->sig_len));
+    /* RFC 8946 §3: a div PASSporT is made by a retargeting entity from the
+     * PASSporT it received, and vouches only for the diverting number (its
+     * "div"), not for the caller in its "orig". Verified alone it would
+     * pass a caller no certificate covers, so it never passes here: only
+     * next to a verified original whose dest and orig it chains to (the
+     * chain check comes with div chains). Its own checks ran above, so a
+     * broken div still reports its own defect. */
+    CLID_ENSURE(strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    return CLID_OK;
 }
 
 clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, clid_result *res)

@@ -426,6 +426,93 @@ static void bound_headers_spellings(void **state)
     free(s);
 }
 
+/* ------------------------------------------------------------------------ */
+/* div PASSporTs next to the original                                        */
+/* ------------------------------------------------------------------------ */
+
+static int64_t clock_t0(void *arg)
+{
+    (void)arg;
+    return TP_T0;
+}
+
+/* "Identity: <value>" of a PASSporT for `orig` -> DEST by the fixture's
+ * signer, ppt div when `div` is set. */
+static char *identity_line(const char *orig, const char *div)
+{
+    static const char *const dests[] = {DEST};
+    clid_claims c = {.orig = orig, .dest = dests, .dest_count = 1, .attest = 'A', .div = div};
+    char value[CLID_IDENTITY_MAX_LEN];
+    size_t vlen = 0;
+    assert_err(clid_sign_identity(signer, &c, value, sizeof value, &vlen), CLID_OK);
+    return tp_cat("Identity: ", value, NULL);
+}
+
+static void div_next_to_shaken(void **state)
+{
+    (void)state;
+    clid_ctx *c = NULL;
+    assert_err(clid_ctx_new(&c), CLID_OK);
+    assert_err(clid_ctx_add_trust_pem(c, root->pem, strlen(root->pem)), CLID_OK);
+    assert_err(clid_ctx_set_clock(c, clock_t0, NULL), CLID_OK);
+    assert_err(clid_ctx_add_x5u_pem(c, URL, chain_sp, strlen(chain_sp)), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "div"), CLID_OK);
+    clid_verifier *v = NULL;
+    assert_err(clid_verifier_new(c, &v), CLID_OK);
+    clid_result *res = NULL;
+    assert_err(clid_result_new(&res), CLID_OK);
+    clid_sip_verify_opts o = {.now = t0};
+
+    size_t in_len = 0, n1 = 0, n2 = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &in_len);
+    char *div = identity_line(ORIG, "12025550177");
+    char *shaken = identity_line(ORIG, NULL);
+    char *other = identity_line("13105550000", NULL); /* a shaken one that fails binding */
+
+    /* A div alone is never a pass. */
+    char *m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
+    assert_int_equal(clid_result_sip_status(res), 438);
+    /* Next to a passing shaken one (before or after it): the shaken one's
+     * verdict. */
+    char *m2 = insert_line(m1, n1, NULL, shaken, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    free(m2);
+    m2 = insert_line(in, in_len, NULL, shaken, "\r\n", &n2);
+    free(m1);
+    m1 = insert_line(m2, n2, NULL, div, "\r\n", &n1);
+    assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    free(m1);
+    free(m2);
+    /* Next to a failing shaken one, even after the div: the shaken one's
+     * failure, not the div's. */
+    m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    m2 = insert_line(m1, n1, NULL, other, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_ERR_ORIG_MISMATCH);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_int_equal(clid_result_sip_status(res), 438);
+    free(m1);
+    free(m2);
+    /* Two lone divs: still never a pass. */
+    m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    m2 = insert_line(m1, n1, NULL, div, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    free(m1);
+    free(m2);
+
+    free(other);
+    free(shaken);
+    free(div);
+    free(in);
+    clid_result_free(res);
+    clid_verifier_free(v);
+    clid_ctx_free(c);
+}
+
 static void not_requests(void **state)
 {
     (void)state;
@@ -498,6 +585,7 @@ int main(void)
         cmocka_unit_test(anonymous_caller),
         cmocka_unit_test(asserted_identity_binding),
         cmocka_unit_test(bound_headers_spellings),
+        cmocka_unit_test(div_next_to_shaken),
         cmocka_unit_test(not_requests),
         cmocka_unit_test(four_threads),
     };

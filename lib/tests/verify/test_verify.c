@@ -274,13 +274,14 @@ static void passport_ppt(void **state)
                       ";info=<" URL_SP ">"),
                 CLID_ERR_PASSPORT_PPT, FAILED, 438);
 
-    /* Accepted once the context accepts div. */
+    /* Accepted once the context accepts div, and verified (its facts are
+     * in the result), but never a pass on its own (RFC 8946). */
     clid_ctx *c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
     clid_verifier *v = new_verifier(c);
     clid_verify_input in = input(div);
-    check(verify_on(v, &in), CLID_OK, PASSED, 0);
+    check(verify_on(v, &in), CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
     assert_string_equal(clid_result_ppt(res), "div");
     assert_string_equal(clid_result_div(res), "12025550123");
     char *shaken = sign_default(sp->key, URL_SP);
@@ -491,19 +492,28 @@ static void accept_div(clid_ctx *c)
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
 }
 
-static void div_accepted(void **state)
+static void div_alone_never_passes(void **state)
 {
     (void)state;
-    /* Authority is on the diverting number (RFC 8946): the range leaf
-     * covers it, not the caller. */
+    /* The attack: with div accepted, a div PASSporT whose orig no
+     * certificate covers. Its authority is on the diverting number (RFC
+     * 8946), which the range leaf covers; alone it used to pass, vouching
+     * for a caller (14155550100) outside the signer's range. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042", .cfg = accept_div}),
-          CLID_OK, PASSED, 0);
+          CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
+    /* Everything it was checked for is in the result. */
     assert_string_equal(clid_result_ppt(res), "div");
     assert_string_equal(clid_result_div(res), "12025550042");
     assert_string_equal(clid_result_orig(res), "14155550100");
     assert_int_equal(clid_result_attest(res), 0);
     assert_null(clid_result_origid(res));
+    assert_non_null(clid_result_signer_subject(res));
+    /* Not even when the caller is within the certificate. */
+    check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550043",
+                      .div = "12025550042", .cfg = accept_div}),
+          CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
+    /* A div's own defects are still its own failure. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550042",
                       .div = "14155550100", .cfg = accept_div}),
           CLID_ERR_TN_NOT_AUTHORIZED, FAILED, 437);
@@ -511,6 +521,11 @@ static void div_accepted(void **state)
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042"}),
           CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    /* The legitimate neighbour: a shaken PASSporT from the same signer for
+     * a covered caller, under the same policy. */
+    check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550042",
+                      .cfg = accept_div}),
+          CLID_OK, PASSED, 0);
 }
 
 int main(void)
@@ -540,7 +555,7 @@ int main(void)
         cmocka_unit_test(signature_format),
         cmocka_unit_test(signature_invalid),
         cmocka_unit_test(compact_refused),
-        cmocka_unit_test(div_accepted),
+        cmocka_unit_test(div_alone_never_passes),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
