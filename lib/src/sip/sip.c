@@ -191,12 +191,29 @@ clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts
 /* ------------------------------------------------------------------------ */
 
 /*
- * Verifies each value until one passes; `res` keeps the one that decided.
- * When none passes, the first failure decides, except that a div PASSporT
- * that only lacks its original (CLID_ERR_DIV_WITHOUT_ORIGINAL) yields to
- * any other header's failure: next to a shaken PASSporT, the verdict is
- * the shaken one's (RFC 8946: the div only extends it).
+ * How much a header's outcome says about the request: a pass, then any
+ * failure, then a div PASSporT that only lacks its original, then an empty
+ * header (no identity at all). A header that says less never hides one
+ * that says more: next to a shaken PASSporT the verdict is the shaken one's
+ * (RFC 8946: a div only extends it), and an empty "Identity:" added to a
+ * request cannot turn a failed verification into No-TN-Validation.
  */
+static int outcome_rank(clid_err rc)
+{
+    switch (rc) {
+    case CLID_OK:
+        return 3;
+    case CLID_ERR_NO_IDENTITY:
+        return 0;
+    case CLID_ERR_DIV_WITHOUT_ORIGINAL:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+/* Verifies each value until one passes; `res` keeps the one that decided:
+ * the highest-ranked outcome, the first of equals. */
 static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
                             clid_verify_input in, clid_result *res)
 {
@@ -206,10 +223,7 @@ static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
         memset(&other, 0, sizeof other);
         in.identity = ids[i];
         clid_err rc = clid_verify_identity(v, &in, &other);
-        int better = decided == CLID_ERR__COUNT || rc == CLID_OK ||
-                     (decided == CLID_ERR_DIV_WITHOUT_ORIGINAL &&
-                      rc != CLID_ERR_DIV_WITHOUT_ORIGINAL);
-        if (!better) {
+        if (decided != CLID_ERR__COUNT && outcome_rank(rc) <= outcome_rank(decided)) {
             clid_result_reset(&other);
             continue;
         }

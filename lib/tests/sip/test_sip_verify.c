@@ -426,6 +426,45 @@ static void bound_headers_spellings(void **state)
     free(s);
 }
 
+/* An Identity header without a value is no identity (RFC 8224 §6.2.2:
+ * 428), and never hides another header's verdict. */
+static void empty_identity(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0, n2 = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &len);
+    char *m = insert_line(in, len, NULL, "Identity:", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_NO_IDENTITY, CLID_VERSTAT_NO_VALIDATION, 428);
+    free(m);
+    m = insert_line(in, len, NULL, "y:   ", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_NO_IDENTITY, CLID_VERSTAT_NO_VALIDATION, 428);
+    free(m);
+    /* next to a good one: passes, whatever the order */
+    size_t s_len = 0;
+    char *s = signed_sipp(&s_len);
+    m = insert_line(s, s_len, "Identity:", "Identity:", "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    /* next to a failing one (stale): the failure, not No-TN-Validation */
+    m = insert_line(s, s_len, "Identity:", "Identity:", "\r\n", &n);
+    char *m2 = insert_line(m, n, NULL, "Identity:\t", "\r\n", &n2);
+    clid_sip_verify_opts o = {.now = t0 + 3600};
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    assert_err(clid_sip_verify(ver, &o, m2, n2, res), CLID_ERR_IAT_STALE);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
+    assert_int_equal(clid_result_sip_status(res), 403);
+    assert_int_equal(clid_result_binding_checked(res), 0u); /* freshness comes first */
+    /* a SIP request always binds both numbers */
+    assert_err(clid_sip_verify(ver, NULL, m2, n2, res), CLID_OK);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_ORIG | CLID_BINDING_DEST);
+    clid_result_free(res);
+    free(m2);
+    free(m);
+    free(s);
+    free(in);
+}
+
 /* ------------------------------------------------------------------------ */
 /* div PASSporTs next to the original                                        */
 /* ------------------------------------------------------------------------ */
@@ -585,6 +624,7 @@ int main(void)
         cmocka_unit_test(anonymous_caller),
         cmocka_unit_test(asserted_identity_binding),
         cmocka_unit_test(bound_headers_spellings),
+        cmocka_unit_test(empty_identity),
         cmocka_unit_test(div_next_to_shaken),
         cmocka_unit_test(not_requests),
         cmocka_unit_test(four_threads),

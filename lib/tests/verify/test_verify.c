@@ -62,9 +62,13 @@ static void success(void **state)
     /* A forged header built like clid's passes too: the forging is sound,
      * so the forged negative cases below carry only their own defect. */
     expect_free(forge(HDR_SP, CLAIMS_OK, PARAMS_SP), CLID_OK, PASSED, 0);
-    /* Without orig/dest in the request, binding is not checked. */
+    /* Without orig/dest in the request, binding is checked unless skipped
+     * explicitly (test_verify_request.c, binding_explicit). */
     clid_verify_input in = {.identity = hdr};
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    in.skip = CLID_VERIFY_SKIP_ORIG_BINDING | CLID_VERIFY_SKIP_DEST_BINDING;
     check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), 0u);
     /* Range leaf: the SPC is absent. */
     clid_claims c = default_claims();
     c.orig = "12025550042";
