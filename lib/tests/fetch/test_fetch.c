@@ -630,7 +630,51 @@ static void test_disk_format(void **state)
     assert_int_equal(mkdir(ww, 0700), 0);
     assert_int_equal(chmod(ww, 0777), 0);
     assert_int_equal(clid__fdisk_prepare(ww), CLID_ERR_IO);
+    assert_int_equal(chmod(ww, 01777), 0); /* sticky like /tmp: still anyone's */
+    assert_int_equal(clid__fdisk_prepare(ww), CLID_ERR_IO);
     assert_int_equal(clid__fdisk_prepare(""), CLID_ERR_INVALID_ARGUMENT);
+}
+
+/* Only this user may write to the persistent directory: a group-writable
+ * one or one owned by another user is refused like a world-writable one. */
+static void test_disk_dir_owner(void **state)
+{
+    (void)state;
+    char d[256];
+    snprintf(d, sizeof d, "%s/owner", tmpdir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    assert_int_equal(chmod(d, 0750), 0); /* readable by the group: fine */
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    assert_int_equal(chmod(d, 0770), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0720), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0700), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    /* The fetcher refuses it too. */
+    clid_fetcher *f = NULL;
+    assert_int_equal(clid_fetcher_new(&f), CLID_OK);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_OK);
+    assert_int_equal(chmod(d, 0770), 0);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0700), 0);
+
+    /* Owned by another user (mode 0700, so only the owner's umask and
+     * chmod stand between it and a planted file). Making one needs root. */
+    uid_t other = geteuid() == 65534 ? 65533 : 65534;
+    if (chown(d, other, (gid_t)-1) != 0) {
+        clid_fetcher_free(f);
+        print_message("skipping the other-owner case: chown to uid %u needs root\n",
+                      (unsigned)other);
+        skip();
+    }
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_ERR_IO);
+    /* Back to this user: accepted again. */
+    assert_int_equal(chown(d, geteuid(), (gid_t)-1), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    clid_fetcher_free(f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -700,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_url_bad_bytes),
         cmocka_unit_test(test_address_policy),
         cmocka_unit_test(test_embedded_ipv4),
+        cmocka_unit_test(test_disk_dir_owner),
         cmocka_unit_test(test_cache_control),
         cmocka_unit_test(test_expires),
         cmocka_unit_test(test_http_date),
