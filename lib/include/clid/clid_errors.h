@@ -146,6 +146,10 @@ typedef enum clid_verstat {
     X(CLID_ERR_DIV_WITHOUT_ORIGINAL, POLICY, 438, FAILED,                                         \
       "div PASSporT without a verified original PASSporT it extends (RFC 8946 §3): never a "      \
       "pass on its own")                                                                          \
+    X(CLID_ERR_PASSPORT_TN_NOT_CANONICAL, PARSE, 438, FAILED,                                     \
+      "PASSporT tn value is a telephone number but not in canonical form (RFC 8224 §8.3: only "   \
+      "digits, '#' and '*'; no '+', separators, URI or parameters); the signer canonicalizes "   \
+      "(RFC 8225 §5.2.1)")                                                                        \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \

@@ -496,6 +496,36 @@ static void accept_div(clid_ctx *c)
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
 }
 
+/* The claims' numbers must be canonical as signed (RFC 8225 §5.2.1, RFC
+ * 8224 §8.3); the request's numbers are canonicalized by the verifier. */
+static void claims_not_canonical(void **state)
+{
+    (void)state;
+    static const char *const origs[] = {
+        "{\"tn\":\"+12025550100\"}", "{\"tn\":\"+1-202-555-0100\"}",
+        "{\"tn\":\"sip:+12025550100@example.com\"}", "{\"tn\":\"tel:12025550100;x=y\"}",
+    };
+    for (size_t i = 0; i < sizeof origs / sizeof origs[0]; i++) {
+        char claims[512];
+        snprintf(claims, sizeof claims, CLAIMS(Q("A"), C_DEST, T0_STR, "%s", Q(ORIGID)), origs[i]);
+        expect_free(forge(HDR_SP, claims, PARAMS_SP), CLID_ERR_PASSPORT_TN_NOT_CANONICAL, FAILED,
+                    438);
+    }
+    char claims[512];
+    snprintf(claims, sizeof claims, CLAIMS(Q("A"), "%s", T0_STR, C_ORIG, Q(ORIGID)),
+             "{\"tn\":[\"+1 303 555 0199\"]}");
+    expect_free(forge(HDR_SP, claims, PARAMS_SP), CLID_ERR_PASSPORT_TN_NOT_CANONICAL, FAILED,
+                438);
+    /* The neighbour: canonical claims, with the request's numbers in SIP
+     * spellings that the verifier canonicalizes. */
+    char *h = forge(HDR_SP, CLAIMS_OK, PARAMS_SP);
+    clid_verify_input in = input(h);
+    in.orig = "sip:+1-202-555-0100@example.com;user=phone";
+    in.dest = "tel:+1-303-555-0199";
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    free(h);
+}
+
 static void div_alone_never_passes(void **state)
 {
     (void)state;
@@ -559,6 +589,7 @@ int main(void)
         cmocka_unit_test(signature_format),
         cmocka_unit_test(signature_invalid),
         cmocka_unit_test(compact_refused),
+        cmocka_unit_test(claims_not_canonical),
         cmocka_unit_test(div_alone_never_passes),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
