@@ -153,7 +153,9 @@ CLID_API CLID_WUR clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy 
 /* Accepted ppt values; the default is {"shaken"}. Calling this the first
  * time replaces the default. Up to 4 values, each 1..15 of [A-Za-z0-9._-]
  * (else CLID_ERR_INVALID_ARGUMENT). Any such token may be accepted, but only
- * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified. */
+ * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified.
+ * A "div" PASSporT is never a pass on its own: it extends an original
+ * (CLID_ERR_DIV_WITHOUT_ORIGINAL; docs/verification.md). */
 CLID_API CLID_WUR clid_err clid_ctx_accept_ppt(clid_ctx *ctx, const char *ppt);
 /* Most certificates below the trust anchor, the leaf included: 1..8
  * (default CLID_DEFAULT_MAX_CHAIN_DEPTH); longer chains fail with
