@@ -343,6 +343,11 @@ clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v, char 
     if (rc == CLID_OK) {
         clid__sip_req q = {&raw, m};
         rc = clid__sip_caller(&q, tn, &a, NULL);
+        /* A request whose callee clid cannot read is not one clid verifies
+         * (clid_sip_get_tns and verification refuse it): nothing to mark. */
+        char callee[CLID_TN_BUF];
+        if (rc == CLID_OK && clid__sip_callee(&q, callee) == CLID_ERR_SIP_PARSE)
+            rc = CLID_ERR_SIP_PARSE;
     }
     osip_message_free(m);
     CLID_TRY(rc);
