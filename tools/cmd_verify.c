@@ -1,5 +1,5 @@
 /*
- * clid verify --identity VALUE --orig TN --dest TN [--trust FILE]...
+ * clid verify --identity VALUE (--orig TN --dest TN | --no-binding) [--trust FILE]...
  *             [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE] [--at TIME]
  *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
  *             [--accept-ppt PPT]... [--require-entity] [--json]
@@ -9,7 +9,11 @@
  *             [--output FILE] FILE|-
  *
  * Verifies one Identity header value (docs/verification.md); without
- * --identity the call has none, which is No-TN-Validation (428). With FILE,
+ * --identity, or with an empty one, the call has none, which is
+ * No-TN-Validation (428). A non-empty value is bound to --orig and --dest,
+ * both required unless --no-binding (analysis of a PASSporT without its
+ * request) leaves the missing ones unchecked, which the output then says
+ * ("binding: not checked: ..."; JSON "binding"). With FILE,
  * verifies a SIP request (clid_sip.h): its Identity headers, bound to its
  * caller, callee and Date; --output writes the request with the verstat
  * parameter added to the caller's URI. Prints
@@ -33,7 +37,8 @@
 
 void cmd_verify_help(FILE *f)
 {
-    fputs("usage: clid verify --identity VALUE --orig TN --dest TN [--trust FILE]...\n"
+    fputs("usage: clid verify --identity VALUE (--orig TN --dest TN | --no-binding)\n"
+          "                   [--trust FILE]...\n"
           "                   [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE]\n"
           "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
           "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
@@ -48,9 +53,13 @@ void cmd_verify_help(FILE *f)
           "(P-Asserted-Identity or From), callee (To or Request-URI) and Date header.\n"
           "\n"
           "  --identity VALUE   the Identity header value (without 'Identity:'); without\n"
-          "                     it the call is unsigned: No-TN-Validation, sip 428\n"
+          "                     it, or empty, the call is unsigned: No-TN-Validation, sip 428\n"
           "  --orig TN          the request's calling number (P-Asserted-Identity or From)\n"
-          "  --dest TN          the request's called number (To or Request-URI)\n"
+          "  --dest TN          the request's called number (To or Request-URI); both are\n"
+          "                     required with --identity\n"
+          "  --no-binding       analysis only: leave --orig and/or --dest out, unchecked\n"
+          "                     (the output says so); a PASSporT not bound to its request\n"
+          "                     proves nothing about a call\n"
           "  --trust FILE       trust anchors (PEM); repeat for several; a directory is read\n"
           "                     for *.pem and *.crt files\n"
           "  --crl FILE         a CRL (PEM or DER); repeat for several\n"
@@ -75,7 +84,8 @@ void cmd_verify_help(FILE *f)
           "                     caller's URI (unchanged when the caller is no number)\n"
           "  --json             print one JSON object\n"
           "\n"
-          "With FILE, --identity, --orig, --dest and --date come from the request.\n"
+          "With FILE, --identity, --orig, --dest and --date come from the request\n"
+          "(--no-binding is refused there).\n"
           "Without --x5u-map or --chain, x5u URLs are fetched (builds with the fetcher).\n"
           "\n"
           "exit status: 0 TN-Validation-Passed, 1 TN-Validation-Failed, 2 No-TN-Validation,\n"
@@ -86,10 +96,12 @@ void cmd_verify_help(FILE *f)
 
 enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
        OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_OUTPUT,
-       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE, OPT_HELP };
+       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE, OPT_NO_BINDING,
+       OPT_HELP };
 
 static const tool_opt verify_opts[] = {
-    [OPT_IDENTITY] = {"--identity", NULL, 1, 0},
+    /* "" is an Identity header without a value: no identity (428). */
+    [OPT_IDENTITY] = {"--identity", NULL, TOOL_VALUE_MAY_BE_EMPTY, 0},
     [OPT_ORIG] = {"--orig", NULL, 1, 0},
     [OPT_DEST] = {"--dest", NULL, 1, 0},
     [OPT_TRUST] = {"--trust", NULL, 1, 1},
@@ -109,6 +121,7 @@ static const tool_opt verify_opts[] = {
     [OPT_CACHE_DIR] = {"--cache-dir", NULL, 1, 0},
     [OPT_X5U_CA] = {"--x5u-ca", NULL, 1, 0},
     [OPT_CERT_PROFILE] = {"--cert-profile", NULL, 1, 0},
+    [OPT_NO_BINDING] = {"--no-binding", NULL, 0, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
 };
 
@@ -251,7 +264,17 @@ static json_t *entity_json(const clid_entity *e)
     return o;
 }
 
-static json_t *result_json(const clid_result *r)
+/* "checked" (and held), "skipped" (--no-binding) or "not checked" (the
+ * verification ended before it held). */
+static const char *binding_state(const clid_result *r, unsigned skip, unsigned skip_bit,
+                                 unsigned bound_bit)
+{
+    if (skip & skip_bit)
+        return "skipped";
+    return (clid_result_binding_checked(r) & bound_bit) ? "checked" : "not checked";
+}
+
+static json_t *result_json(const clid_result *r, unsigned skip)
 {
     json_t *o = json_object();
     tool_json_put(o, "verstat", json_string(clid_verstat_str(clid_result_verstat(r))));
@@ -260,6 +283,12 @@ static json_t *result_json(const clid_result *r)
     tool_json_put(o, "sip_status", json_integer(clid_result_sip_status(r)));
     const char *detail = clid_result_detail(r);
     tool_json_put(o, "detail", detail[0] ? tool_json_string(detail) : json_null());
+    json_t *binding = json_object();
+    tool_json_put(binding, "orig", json_string(binding_state(r, skip, CLID_VERIFY_SKIP_ORIG_BINDING,
+                                                             CLID_BINDING_ORIG)));
+    tool_json_put(binding, "dest", json_string(binding_state(r, skip, CLID_VERIFY_SKIP_DEST_BINDING,
+                                                             CLID_BINDING_DEST)));
+    tool_json_put(o, "binding", binding);
 
     json_t *claims = json_object();
     tool_json_put(claims, "ppt", opt_string(clid_result_ppt(r)));
@@ -314,11 +343,12 @@ static int read_chain(const char *path, char **pem, size_t *len)
     return TOOL_EXIT_OK;
 }
 
-/* The verdict on stdout: three lines (and a detail), or one JSON object. */
-static int print_result(const clid_result *res, int json)
+/* The verdict on stdout: three lines (and a detail, and the bindings left
+ * unchecked), or one JSON object. */
+static int print_result(const clid_result *res, int json, unsigned skip)
 {
     if (json) {
-        json_t *j = result_json(res);
+        json_t *j = result_json(res, skip);
         int bad = j == NULL || tool_json_print(stdout, j) != 0;
         json_decref(j);
         return bad ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
@@ -331,6 +361,12 @@ static int print_result(const clid_result *res, int json)
         printf("detail: %s\n", safe ? safe : "");
         free(safe);
     }
+    if (skip != 0)
+        printf("binding: not checked: %s\n",
+               skip == (CLID_VERIFY_SKIP_ORIG_BINDING | CLID_VERIFY_SKIP_DEST_BINDING)
+                   ? "orig, dest"
+               : skip == CLID_VERIFY_SKIP_ORIG_BINDING ? "orig"
+                                                      : "dest");
     return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 
@@ -360,7 +396,8 @@ static int write_marked(const char *path, const char *msg, size_t len, clid_vers
 
 static int request_mode_usage(const tool_args *a)
 {
-    static const int not_with_file[] = {OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_DATE};
+    static const int not_with_file[] = {OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_DATE,
+                                        OPT_NO_BINDING};
     for (size_t i = 0; i < sizeof not_with_file / sizeof not_with_file[0]; i++)
         if (a->seen[not_with_file[i]])
             return tool_usage_error("verify", "verify", "%s: not with a SIP request FILE (the "
@@ -394,6 +431,26 @@ int cmd_verify(int argc, char **argv)
     in.identity = a.value[OPT_IDENTITY];
     in.orig = a.value[OPT_ORIG];
     in.dest = a.value[OPT_DEST];
+    /* A PASSporT is about the call it came with (RFC 8224 §6.2 step 1):
+     * without the request's numbers a "passed" says nothing about a call,
+     * so leaving them out is an explicit choice, never a default. */
+    int has_identity = in.identity != NULL && in.identity[0] != '\0';
+    if (!request && has_identity && !a.seen[OPT_NO_BINDING] && (!in.orig || !in.dest))
+        return tool_usage_error("verify", "verify",
+                                "--identity needs --orig and --dest (the request's numbers), "
+                                "or --no-binding to analyse the PASSporT without them");
+    if (a.seen[OPT_NO_BINDING] && in.orig && in.dest)
+        return tool_usage_error("verify", "verify",
+                                "--no-binding: --orig and --dest are both given, nothing is "
+                                "left unchecked");
+    unsigned skip = 0;
+    if (!request) {
+        skip = (in.orig ? 0 : CLID_VERIFY_SKIP_ORIG_BINDING) |
+               (in.dest ? 0 : CLID_VERIFY_SKIP_DEST_BINDING);
+        in.skip = skip;
+        if (!has_identity)
+            skip = 0; /* nothing to bind: an unsigned call says nothing about bindings */
+    }
     if (a.seen[OPT_AT] && (tool_parse_time(a.value[OPT_AT], &in.now) != 0 || in.now == 0))
         return tool_usage_error("verify", "verify", "--at: not Unix seconds or RFC 3339");
     if (a.seen[OPT_DATE] && (tool_parse_time(a.value[OPT_DATE], &in.date) != 0 || in.date == 0))
@@ -435,8 +492,10 @@ int cmd_verify(int argc, char **argv)
         verdict = clid_sip_verify(v, &o, (const char *)msg, msg_len, res);
         if (verdict == CLID_ERR_SIP_PARSE || verdict == CLID_ERR_SIP_TOO_LARGE) {
             /* Not a verdict on a call: the input is not a request. */
-            tool_error("%s: SIP request: %s: %s", a.pos[0], clid_err_name(verdict),
-                       clid_err_str(verdict));
+            const char *detail = clid_result_detail(res);
+            tool_error("%s: SIP request: %s: %s%s%s%s", a.pos[0], clid_err_name(verdict),
+                       clid_err_str(verdict), detail[0] ? " (" : "", detail,
+                       detail[0] ? ")" : "");
             rc = TOOL_EXIT_DATAERR;
             goto out;
         }
@@ -445,7 +504,7 @@ int cmd_verify(int argc, char **argv)
     }
     (void)verdict; /* also in res, with everything else printed below */
 
-    if ((rc = print_result(res, a.seen[OPT_JSON])) != TOOL_EXIT_OK)
+    if ((rc = print_result(res, a.seen[OPT_JSON], skip)) != TOOL_EXIT_OK)
         goto out;
     if (request && a.seen[OPT_OUTPUT] &&
         (rc = write_marked(a.value[OPT_OUTPUT], (const char *)msg, msg_len,

@@ -91,7 +91,7 @@ int tool_parse_args(const char *cmd, const char *topic, int argc, char **argv,
         } else {
             return tool_usage_error(cmd, topic, "option '%s' needs a value", opts[k].name);
         }
-        if (out->value[k][0] == '\0')
+        if (out->value[k][0] == '\0' && opts[k].takes_value != TOOL_VALUE_MAY_BE_EMPTY)
             return tool_usage_error(cmd, topic, "option '%s' needs a non-empty value",
                                     opts[k].name);
         out->values[k][out->seen[k] - 1] = out->value[k];

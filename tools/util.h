@@ -49,10 +49,13 @@ int tool_usage_error(const char *cmd, const char *topic, const char *fmt, ...) T
 #define TOOL_MAX_OPTS 32
 #define TOOL_MAX_REPEAT 32 /* values of one repeatable option */
 
+#define TOOL_VALUE_MAY_BE_EMPTY 2
+
 typedef struct tool_opt {
     const char *name;  /* "--json" */
     const char *alias; /* "-h" or NULL */
-    int takes_value;   /* "--out FILE" or "--out=FILE" */
+    int takes_value;   /* "--out FILE" or "--out=FILE"; TOOL_VALUE_MAY_BE_EMPTY: "" is a
+                          value too (else refused as a usage error) */
     int repeatable;    /* "--dest TN --dest TN": values collected in order */
 } tool_opt;
 

@@ -61,6 +61,25 @@ int main(void)
         return fail("clid_sip_get_tns", rc);
     if (strcmp(orig, "12025550100") != 0 || strcmp(dest, "12025550199") != 0)
         return fail("clid_sip_get_tns numbers", CLID_ERR_INTERNAL);
+    /* Verification: a missing number is an explicit skip, never a NULL;
+     * an empty Identity value is a call without identity. */
+    clid_ctx *ctx = NULL;
+    clid_verifier *v = NULL;
+    clid_result *res = NULL;
+    if ((rc = clid_ctx_new(&ctx)) != CLID_OK || (rc = clid_verifier_new(ctx, &v)) != CLID_OK ||
+        (rc = clid_result_new(&res)) != CLID_OK)
+        return fail("clid_ctx_new/clid_verifier_new/clid_result_new", rc);
+    clid_verify_input in = {.identity = "x", .orig = "12025550100"};
+    if ((rc = clid_verify_identity(v, &in, res)) != CLID_ERR_INVALID_ARGUMENT)
+        return fail("a NULL dest without CLID_VERIFY_SKIP_DEST_BINDING", rc);
+    in.identity = "";
+    in.skip = CLID_VERIFY_SKIP_DEST_BINDING;
+    if ((rc = clid_verify_identity(v, &in, res)) != CLID_ERR_NO_IDENTITY ||
+        clid_result_binding_checked(res) != 0)
+        return fail("an empty Identity value", rc);
+    clid_result_free(res);
+    clid_verifier_free(v);
+    clid_ctx_free(ctx);
     printf("consumer ok: libclid %s\n", clid_version());
     return 0;
 }

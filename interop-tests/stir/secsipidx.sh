@@ -43,6 +43,14 @@ p2=$(printf '%s' "$p" | tr -- '-_' '+/' | base64 -d 2>/dev/null | sed 's/1215555
      | base64 -w0 | tr -- '+/' '-_' | tr -d '=')
 check "secsipidx header, tampered claims" CLID_ERR_SIGNATURE_INVALID \
     "$(verify "$h.$p2.$s;$params" --orig 12155559999 --dest 12155552000)"
+# An expected disagreement: secsipidx signs the numbers it is given as they
+# are (a Kamailio script handing it a SIP user part "+1215..." does this),
+# RFC 8225 §5.2.1 / RFC 8224 §8.3 want them canonical, and clid refuses a
+# non-canonical claim rather than canonicalize it (docs/verification.md).
+sx_plus=$(secsipidx -sign-full -orig-tn +12155551000 -dest-tn 12155552000 -attest A \
+     -orig-id 123e4567-e89b-12d3-a456-426614174000 -x5u "$url" -k sp.key)
+check "secsipidx header with orig +1215..., refused as not canonical" \
+    CLID_ERR_PASSPORT_TN_NOT_CANONICAL "$(verify "$sx_plus" --orig 12155551000 --dest 12155552000)"
 
 # 2. clid signs, secsipidx verifies: signature only, then with the chain
 #    validated to our root (-cert-verify 5 = validity + CA file).

@@ -111,12 +111,54 @@ run verify --identity "$ID" --orig 12155551000 --dest 12155552000 --at "$NOW" "$
 expect_rc 1
 out_has "reason: CLID_ERR_DATE_MISMATCH"
 
+# The binding is never silently left out (issue 8): --identity needs both
+# numbers, or an explicit --no-binding that the output reports.
+expect_error 64 '--orig and --dest' verify --identity "$ID" "${COMMON[@]}" --at "$NOW"
+expect_error 64 '--orig and --dest' verify --identity "$ID" --orig 12155551000 "${COMMON[@]}" \
+    --at "$NOW"
+expect_error 64 '--orig and --dest' verify --identity "$ID" --dest 12155552000 "${COMMON[@]}" \
+    --at "$NOW"
+expect_error 64 'nothing is left unchecked' verify --identity "$ID" --orig 12155551000 \
+    --dest 12155552000 --no-binding "${COMMON[@]}" --at "$NOW"
+run verify --identity "$ID" --no-binding "${COMMON[@]}" --at "$NOW"
+expect_rc 0
+check "--no-binding output says the binding was not checked" \
+    [ "$(cat "$TMP/out")" = $'TN-Validation-Passed\nreason: CLID_OK\nsip: 0\nbinding: not checked: orig, dest' ]
+run verify --identity "$ID" --no-binding --orig 12155551000 "${COMMON[@]}" --at "$NOW"
+expect_rc 0
+out_has "binding: not checked: dest"
+run verify --identity "$ID" --no-binding --dest 12155552001 "${COMMON[@]}" --at "$NOW"
+expect_rc 0
+out_has "binding: not checked: orig"
+run verify --identity "$ID" --no-binding --orig 12155551001 "${COMMON[@]}" --at "$NOW"
+expect_rc 1
+out_has "reason: CLID_ERR_ORIG_MISMATCH"
+out_has "binding: not checked: dest"
+run verify --identity "$ID" --no-binding --json "${COMMON[@]}" --at "$NOW"
+expect_rc 0
+jq_is '[.verstat, .binding.orig, .binding.dest]' '["TN-Validation-Passed","skipped","skipped"]'
+run verify --identity "$ID" --orig 12155551000 --dest 12155552000 --json "${COMMON[@]}" --at "$NOW"
+jq_is '[.binding.orig, .binding.dest]' '["checked","checked"]'
+run verify --identity "$ID" --orig 12155551000 --dest 12155552000 --json "${COMMON[@]}" \
+    --at "$((NOW + 61))"
+jq_is '[.reason, .binding.orig, .binding.dest]' '["CLID_ERR_IAT_STALE","not checked","not checked"]'
+
+# An empty Identity value is a call without identity: No-TN-Validation, 428
+# (RFC 8224 §6.2.2), not a usage error; it needs no numbers.
+run verify --identity "" "${COMMON[@]}"
+expect_rc 2
+check "empty --identity" \
+    [ "$(cat "$TMP/out")" = $'No-TN-Validation\nreason: CLID_ERR_NO_IDENTITY\nsip: 428' ]
+run verify --identity= --orig 1 --dest 2 "${COMMON[@]}"
+expect_rc 2
+out_has "reason: CLID_ERR_NO_IDENTITY"
+
 # Usage and input errors.
-expect_error 64 'non-empty' verify --identity "" --orig 1 --dest 2
-expect_error 64 '--x5u-map' verify --identity x --x5u-map nourl
-expect_error 64 '--tn-policy' verify --identity x --tn-policy all
-expect_error 66 'CLID_ERR_IO' verify --identity x --trust "$TMP/none.pem"
-expect_error 66 'CLID_ERR_CERT_PARSE' verify --identity x --trust "$PKI/sp.key"
-expect_error 66 'x5u map' verify --identity x --x5u-map "$URL=$TMP/none.pem"
+expect_error 64 'non-empty' verify --identity "$ID" --orig "" --dest 2
+expect_error 64 '--x5u-map' verify --identity x --orig 1 --dest 2 --x5u-map nourl
+expect_error 64 '--tn-policy' verify --identity x --orig 1 --dest 2 --tn-policy all
+expect_error 66 'CLID_ERR_IO' verify --identity x --orig 1 --dest 2 --trust "$TMP/none.pem"
+expect_error 66 'CLID_ERR_CERT_PARSE' verify --identity x --orig 1 --dest 2 --trust "$PKI/sp.key"
+expect_error 66 'x5u map' verify --identity x --orig 1 --dest 2 --x5u-map "$URL=$TMP/none.pem"
 
 finish

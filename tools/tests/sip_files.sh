@@ -191,6 +191,21 @@ expect_error 64 '--output: a file, not standard output' "${VERIFY[@]}" --output 
     "$GOLDEN/sipp_uac_tn.sip"
 expect_error 64 '--output: only with a SIP request' "${VERIFY[@]}" --identity x --output "$TMP/x"
 expect_error 64 "unexpected operand 'b'" "${VERIFY[@]}" a b
+expect_error 64 '--no-binding: not with a SIP request' "${VERIFY[@]}" --no-binding \
+    "$GOLDEN/sipp_uac_tn.sip"
+
+# An asserted identity that cannot be read: not a request clid verifies
+# (never bound to From instead), and the reason says which header.
+perl -pe 's/^(CSeq: .*)$/$1\nP-Asserted-Identity: <<sip:+13105550000\@evil.example>\r/' \
+    "$TMP/sipp_uac_tn.signed" >"$TMP/pai_unreadable.signed"
+expect_error 65 'CLID_ERR_SIP_PARSE.*P-Asserted-Identity entry cannot be read' \
+    "${VERIFY[@]}" "$TMP/pai_unreadable.signed"
+# An empty Identity header: no identity (428), as without one.
+perl -pe 's/^(CSeq: .*)$/$1\nIdentity:\r/' "$GOLDEN/sipp_uac_tn.sip" >"$TMP/empty_identity.sip"
+run "${VERIFY[@]}" "$TMP/empty_identity.sip"
+expect_rc 2
+out_has "reason: CLID_ERR_NO_IDENTITY"
+out_has "sip: 428"
 
 # --- the fetcher options ---------------------------------------------------
 # Accepted (the fetcher's own behaviour is tested with the library and by the

@@ -154,7 +154,9 @@ CLID_API CLID_WUR clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy 
 /* Accepted ppt values; the default is {"shaken"}. Calling this the first
  * time replaces the default. Up to 4 values, each 1..15 of [A-Za-z0-9._-]
  * (else CLID_ERR_INVALID_ARGUMENT). Any such token may be accepted, but only
- * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified. */
+ * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified.
+ * A "div" PASSporT is never a pass on its own: it extends an original
+ * (CLID_ERR_DIV_WITHOUT_ORIGINAL; docs/verification.md). */
 CLID_API CLID_WUR clid_err clid_ctx_accept_ppt(clid_ctx *ctx, const char *ppt);
 /* Most certificates below the trust anchor, the leaf included: 1..8
  * (default CLID_DEFAULT_MAX_CHAIN_DEPTH); longer chains fail with
@@ -254,15 +256,29 @@ CLID_API CLID_WUR clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t
 /* Drops every cached certificate. */
 CLID_API void clid_verifier_clear_cache(clid_verifier *v);
 
+/*
+ * Bindings a caller deliberately leaves unchecked (clid_verify_input.skip),
+ * for analysis of a PASSporT without its request. Never in a verifier that
+ * decides on calls: a PASSporT that is not bound to the request's numbers
+ * can be replayed on any call (RFC 8224 §6.2 step 1).
+ */
+#define CLID_VERIFY_SKIP_ORIG_BINDING 0x1u /* do not compare orig with the request */
+#define CLID_VERIFY_SKIP_DEST_BINDING 0x2u /* do not look for the request's callee in dest */
+
 /* What the request says, for binding (DESIGN.md pipeline step 8) and time. */
 typedef struct clid_verify_input {
-    const char *identity;      /* one Identity header value (required) */
-    const char *orig;          /* the request's calling TN or URI user part; NULL: not checked */
-    const char *dest;          /* the request's called TN; NULL: not checked */
+    const char *identity;      /* one Identity header value; NULL or "": the request carries
+                                  none (CLID_ERR_NO_IDENTITY) */
+    const char *orig;          /* the request's calling TN or URI user part; required unless
+                                  skip has CLID_VERIFY_SKIP_ORIG_BINDING, when it must be NULL */
+    const char *dest;          /* the request's called TN; required unless skip has
+                                  CLID_VERIFY_SKIP_DEST_BINDING, when it must be NULL */
     int64_t now;               /* verification time; 0: the context's clock */
     int64_t date;              /* SIP Date header as Unix time; 0: absent */
     const char *chain_pem;     /* the signer's chain given by the caller; NULL: use x5u */
     size_t chain_len;
+    unsigned skip;             /* CLID_VERIFY_SKIP_*: bindings explicitly not checked; 0: both
+                                  checked. A NULL orig or dest is never taken as "skip". */
 } clid_verify_input;
 
 /*
@@ -272,6 +288,9 @@ typedef struct clid_verify_input {
  * freshness, binding. Returns CLID_OK when the identity is verified, else
  * the reason; `res` (optional) receives the verdict and everything learned
  * on the way (claims, signer facts), even on failure.
+ * CLID_ERR_INVALID_ARGUMENT when orig or dest is NULL without its skip flag,
+ * set together with it, or skip has unknown bits; a "passed" verdict then
+ * says what was bound (clid_result_binding_checked).
  */
 CLID_API CLID_WUR clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in,
                                                 clid_result *res);
@@ -286,6 +305,16 @@ CLID_API clid_verstat clid_result_verstat(const clid_result *r);
 CLID_API int clid_result_sip_status(const clid_result *r);
 /* Optional detail for logs (e.g. OpenSSL's chain error text); "" if none. */
 CLID_API const char *clid_result_detail(const clid_result *r);
+/*
+ * The bindings checked and held (CLID_BINDING_ORIG: orig equals the
+ * request's caller; CLID_BINDING_DEST: the request's callee is in dest).
+ * A verification that passed without both was asked to skip the missing
+ * ones (clid_verify_input.skip): say so wherever the verdict is shown. 0
+ * when the binding step was not reached or failed (the reason says which).
+ */
+#define CLID_BINDING_ORIG 0x1u
+#define CLID_BINDING_DEST 0x2u
+CLID_API unsigned clid_result_binding_checked(const clid_result *r);
 
 /*
  * Profile deviations accepted under the lenient (default) policy, in the

@@ -143,6 +143,13 @@ typedef enum clid_verstat {
       "RFC 7518 §3.4)")                                                                           \
     X(CLID_ERR_SIGNATURE_INVALID, CRYPTO, 438, FAILED,                                            \
       "signature does not verify with the signer certificate's key")                              \
+    X(CLID_ERR_DIV_WITHOUT_ORIGINAL, POLICY, 438, FAILED,                                         \
+      "div PASSporT without a verified original PASSporT it extends (RFC 8946 §3): never a "      \
+      "pass on its own")                                                                          \
+    X(CLID_ERR_PASSPORT_TN_NOT_CANONICAL, PARSE, 438, FAILED,                                     \
+      "PASSporT tn value is a telephone number but not in canonical form (RFC 8224 §8.3: only "   \
+      "digits, '#' and '*'; no '+', separators, URI or parameters); the signer canonicalizes "   \
+      "(RFC 8225 §5.2.1)")                                                                        \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \
@@ -187,6 +194,9 @@ typedef enum clid_verstat {
     X(CLID_ERR_CERT_PROFILE, CERT, 437, FAILED,                                                   \
       "signer's chain does not conform to the certificate profile the verifier requires "         \
       "(ATIS-1000080 or clid's Q.3063 profile; the detail names the rule and its clause)")        \
+    X(CLID_ERR_DELEGATE_NO_TNAUTH, CERT, 437, FAILED,                                             \
+      "a certificate below a TNAuthList-bearing CA carries no TNAuthList, so nothing bounds "     \
+      "its authority (RFC 9060 §4)")                                                              \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \

@@ -8,10 +8,19 @@
  * (osip_message_to_str reorders, renames and drops headers: deps notes S4).
  *
  * Which numbers are used (RFC 8224 §5.1, §8.3):
- *   caller: the first P-Asserted-Identity (RFC 3325; one header or several,
- *           comma-separated lists included) that is a telephone number,
- *           else From unless it is anonymous;
+ *   caller: when the request has a P-Asserted-Identity (RFC 3325; one
+ *           header or several, comma-separated lists included), its first
+ *           entry that is a telephone number, and none when no entry is;
+ *           else From unless it is anonymous. An asserted identity is
+ *           never skipped: an entry that cannot be read (or that clid and
+ *           libosip2 read differently) fails the request with
+ *           CLID_ERR_SIP_PARSE, it never falls back to From;
  *   callee: To when it is a telephone number, else the Request-URI.
+ * Headers are read as RFC 3261 writes them: names in any case, compact
+ * forms (f, t, y), whitespace before ':', folded lines (one SP), a TAB
+ * before '<' (LAQUOT = SWS "<"). One function decides the caller for
+ * signing, verification, clid_sip_get_tns and clid_sip_add_verstat, so the
+ * URI marked is the one verification bound to.
  * A URI is a telephone number when it is a tel: URI, or a sip:/sips: URI
  * whose user part is a number (user=phone or not; %-escapes decoded).
  * Numbers are canonicalized with clid_tn_canonicalize (visual separators,
@@ -148,7 +157,8 @@ typedef struct clid_sip_verify_opts {
  * in message order, at most CLID_SIP_MAX_IDENTITIES) the request passes when
  * one of them passes; otherwise the result is the first one's failure
  * (RFC 8224 §6.2: a verifier may act on any valid one). `res` receives the
- * verdict and facts of the header that decided.
+ * verdict and facts of the header that decided. A P-Asserted-Identity that
+ * cannot be read is CLID_ERR_SIP_PARSE (400), with a detail.
  * A request without Identity gives CLID_ERR_NO_IDENTITY (verstat
  * No-TN-Validation; 428 if the host's policy requires signed calls), whatever
  * its Date. With an Identity header, a Date header that is not an RFC 1123
@@ -170,9 +180,8 @@ CLID_API CLID_WUR clid_err clid_sip_verify_osip(clid_verifier *v,
 
 /*
  * Writes the request with ";verstat=<value>" (3GPP TS 24.229 §7.2A.20) in
- * the URI that names the caller (the rules above: the first
- * P-Asserted-Identity that is a TN, else From), as an SBC does after
- * verification:
+ * the URI that names the caller (the rules above: the URI verification
+ * bound to), as an SBC does after verification:
  *   tel URI:      <tel:+12025550100;verstat=TN-Validation-Passed>
  *   sip/sips URI: in the user part, where a TN's parameters live
  *                 (RFC 3261 §19.1.6), as deployed SBCs write it:
@@ -189,8 +198,8 @@ CLID_API CLID_WUR clid_err clid_sip_verify_osip(clid_verifier *v,
  * their verstat parameters itself). Buffer contract as clid_sip_sign; an
  * output of len + CLID_SIP_VERSTAT_EXTRA + 1 bytes always fits.
  * Errors: CLID_ERR_INVALID_ARGUMENT (v not a clid_verstat value),
- * CLID_ERR_SIP_PARSE (also when the entry cannot be located in the bytes
- * exactly as libosip2 read it), CLID_ERR_SIP_TOO_LARGE,
+ * CLID_ERR_SIP_PARSE (also when an asserted identity cannot be read, or
+ * clid and libosip2 read the caller differently), CLID_ERR_SIP_TOO_LARGE,
  * CLID_ERR_SIP_NO_CALLER (no URI names a TN caller: nothing to mark).
  */
 CLID_API CLID_WUR clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v,

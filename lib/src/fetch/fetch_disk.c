@@ -81,7 +81,13 @@ clid_err clid__fdisk_prepare(const char *dir)
         return CLID_ERR_IO;
     struct stat st;
     CLID_ENSURE(stat(dir, &st) == 0 && S_ISDIR(st.st_mode), CLID_ERR_IO);
-    CLID_ENSURE((st.st_mode & S_IWOTH) == 0, CLID_ERR_IO);
+    /* A file planted in the directory is served as a certificate chain for
+     * its URL (the name is only a hash of the URL, and the checksum inside
+     * is no secret): only this user may be able to write there. Not the
+     * world, not a group (whoever else is in it), and not another owner,
+     * who may chmod it at will. */
+    CLID_ENSURE((st.st_mode & (S_IWOTH | S_IWGRP)) == 0, CLID_ERR_IO);
+    CLID_ENSURE(st.st_uid == geteuid(), CLID_ERR_IO);
     CLID_ENSURE(access(dir, R_OK | W_OK | X_OK) == 0, CLID_ERR_IO);
     return CLID_OK;
 }

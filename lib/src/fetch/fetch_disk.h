@@ -14,8 +14,9 @@
 #include <clid/clid_errors.h>
 
 /* Creates `dir` (mode 0700) when missing; CLID_ERR_IO when it cannot, when
- * it is not a directory, or when anyone may write to it (files planted
- * there would be served as certificates). */
+ * it is not a directory, or when anyone but this user may write to it:
+ * world- or group-writable, or owned by another user (files planted there
+ * would be served as certificates). */
 clid_err clid__fdisk_prepare(const char *dir);
 
 /* The body cached for `url` if its file is intact and unexpired at `now`:

@@ -53,7 +53,8 @@ clid_err clid__url_check(const clid__url_policy *p, const char *url, clid__url *
 /* 1 when the address may be connected to under the default policy: not
  * loopback, private, shared (100.64/10), link-local, unique-local,
  * unspecified, multicast, reserved, nor one of those embedded in an IPv6
- * address (IPv4-mapped, -compatible, NAT64, 6to4). */
+ * address (IPv4-mapped, -compatible, -translated, well-known NAT64, 6to4,
+ * Teredo server and client); local-use NAT64 (64:ff9b:1::/48) is refused. */
 int clid__addr_is_public(const struct sockaddr *sa);
 
 /* ------------------------------------------------------------------------ */

@@ -303,18 +303,41 @@ static uint32_t v4_at(const uint8_t *b)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+/*
+ * IPv6 addresses that carry an IPv4 address reach that IPv4 address
+ * through a translator or tunnel, so the IPv4 rule decides for them (a
+ * literal such as [::ffff:0:127.0.0.1] or [64:ff9b::a9fe:a9fe] must not
+ * reach loopback or the metadata service), or, where the IPv4 address
+ * cannot be told from the IPv6 one, they are refused (docs/x5u.md).
+ */
 static int v6_is_public(const uint8_t b[16])
 {
     static const uint8_t zero[12] = {0};
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const uint8_t translated[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
     static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 0x01};
 
-    /* Forms that carry an IPv4 address: the IPv4 rule decides. ::/96
-     * (IPv4-compatible) includes :: and ::1, which the rule refuses as
-     * 0.0.0.0/8. */
-    if (memcmp(b, zero, 12) == 0 || memcmp(b, mapped, 12) == 0 || memcmp(b, nat64, 12) == 0)
+    /* ::/96 IPv4-compatible (RFC 4291 §2.5.5.1; it includes :: and ::1,
+     * which the IPv4 rule refuses as 0.0.0.0/8), ::ffff:0:0/96 IPv4-mapped
+     * (§2.5.5.2), ::ffff:0:0:0/96 IPv4-translated (RFC 2765 §2.1, SIIT),
+     * 64:ff9b::/96 the well-known NAT64 prefix (RFC 6052 §2.1). */
+    if (memcmp(b, zero, 12) == 0 || memcmp(b, mapped, 12) == 0 ||
+        memcmp(b, translated, 12) == 0 || memcmp(b, nat64, 12) == 0)
         return v4_is_public(v4_at(b + 12));
-    if (b[0] == 0x20 && b[1] == 0x02) /* 6to4 (RFC 3056) */
+    /* 64:ff9b:1::/48, local-use NAT64 (RFC 8215): where the IPv4 address
+     * sits depends on the prefix length the operator chose (RFC 6052 §2.2:
+     * /48 to /96), so it cannot be read from the address; and a local-use
+     * prefix never leads to a public x5u server. Refused. */
+    if (memcmp(b, nat64_local, 6) == 0)
+        return 0;
+    /* 2001::/32 Teredo (RFC 4380 §4): the Teredo server's IPv4 address in
+     * bits 32..63, the client's (its NAT's external address, where the
+     * traffic goes) in the last 32 bits, each bit inverted. Both must be
+     * public. */
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0)
+        return v4_is_public(v4_at(b + 4)) && v4_is_public(v4_at(b + 12) ^ 0xffffffffu);
+    if (b[0] == 0x20 && b[1] == 0x02) /* 6to4 (RFC 3056 §2) */
         return v4_is_public(v4_at(b + 2));
     if (b[0] == 0xff)                     /* multicast */
         return 0;

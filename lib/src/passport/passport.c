@@ -164,10 +164,30 @@ static int is_uri_identity(const char *s, size_t len)
     return len > 0 && len <= URI_MAX && clid__is_clean_utf8(s, len);
 }
 
+/*
+ * A "tn" claim value. RFC 8225 §5.2.1 and RFC 8224 §8.3: the signer puts the
+ * number in canonical form (digits, '#', '*'; no '+', visual separators,
+ * URI or parameters), and the verifier compares canonical forms. A verifier
+ * that canonicalized the claim itself would accept "+1-202-555-0100" or
+ * "sip:+1202...@h;x=y", which every other verifier refuses or reads
+ * differently: a token whose meaning depends on the verifier. So a value
+ * that is a number in another spelling is CLID_ERR_PASSPORT_TN_NOT_CANONICAL
+ * and one that is no number at all `err`. (The request's numbers are still
+ * canonicalized: they come from SIP, where those spellings are normal.)
+ */
 static clid_err canon_tn(const json_t *v, char out[CLID_TN_BUF], clid_err err)
 {
+    out[0] = '\0';
     CLID_ENSURE(json_is_string(v), err);
-    return clid_tn_canonicalize(json_string_value(v), out) == CLID_OK ? CLID_OK : err;
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (clid__is_tn(s, len)) {
+        memcpy(out, s, len + 1);
+        return CLID_OK;
+    }
+    char tn[CLID_TN_BUF];
+    CLID_ENSURE(strlen(s) == len && clid_tn_canonicalize(s, tn) == CLID_OK, err);
+    return CLID_ERR_PASSPORT_TN_NOT_CANONICAL;
 }
 
 /* orig: exactly one identity, "tn" or "uri" (RFC 8225 §5.2.1). */

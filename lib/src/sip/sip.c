@@ -49,9 +49,16 @@ static clid_err parse_request(const char *msg, size_t len, clid__sip_raw *raw,
     CLID_TRY(clid__sip_raw_scan(msg, len, raw));
     osip_ready();
     /* libosip2 gets its own NUL-terminated copy: parts of it treat the
-     * buffer as a C string, and clid's caller owes no terminator. */
+     * buffer as a C string, and clid's caller owes no terminator. In its
+     * header section HTAB becomes SP: the scan allowed HTAB only as
+     * whitespace (or inside a quoted display name), where RFC 3261 §25.1
+     * makes them equal, and libosip2 refuses a valid `"A"<TAB><sip:...>`
+     * (LAQUOT = SWS "<") that it reads with a SP. */
     char *copy = clid__strndup(msg, len);
     CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
+    for (size_t i = raw->headers; i < raw->blank; i++)
+        if (copy[i] == '\t')
+            copy[i] = ' ';
     osip_message_t *m = NULL;
     if (osip_message_init(&m) != OSIP_SUCCESS) {
         free(copy);
@@ -80,111 +87,6 @@ static clid_err check_request(const osip_message_t *m)
     return CLID_OK;
 }
 
-/* libosip2 lower-cases the names it parses; a host may add headers in any
- * case (RFC 3261 §7.3.1: names are case-insensitive). */
-static int header_is(const osip_header_t *h, const char *name)
-{
-    return h != NULL && h->hname != NULL && strcasecmp(h->hname, name) == 0;
-}
-
-static const osip_header_t *header_at(const osip_message_t *m, int i)
-{
-    return osip_list_eol(&m->headers, i) ? NULL : osip_list_get(&m->headers, i);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Caller, callee, Date                                                      */
-/* ------------------------------------------------------------------------ */
-
-static clid_err uri_tn(const osip_uri_t *u, char tn[CLID_TN_BUF])
-{
-    tn[0] = '\0';
-    CLID_ENSURE(u != NULL && u->scheme != NULL, CLID_ERR_BAD_TN);
-    /* libosip2 keeps a tel URI whole in `string` (it parses sip/sips only). */
-    const char *user = strcasecmp(u->scheme, "tel") == 0 ? u->string : u->username;
-    CLID_ENSURE(user != NULL, CLID_ERR_BAD_TN);
-    return clid__sip_uri_tn(u->scheme, strlen(u->scheme), user, strlen(user), tn);
-}
-
-/* A P-Asserted-Identity entry (RFC 3325 §9.1: name-addr or addr-spec, the
- * From syntax); libosip2 splits comma-separated lists into one header each. */
-static clid_err pai_tn(const osip_header_t *h, char tn[CLID_TN_BUF])
-{
-    tn[0] = '\0';
-    CLID_ENSURE(h->hvalue != NULL, CLID_ERR_BAD_TN);
-    osip_from_t *f = NULL;
-    CLID_ENSURE(osip_from_init(&f) == OSIP_SUCCESS, CLID_ERR_NOMEM);
-    clid_err rc = CLID_ERR_BAD_TN;
-    if (osip_from_parse(f, h->hvalue) == OSIP_SUCCESS)
-        rc = uri_tn(f->url, tn);
-    osip_from_free(f);
-    return rc;
-}
-
-/* "Anonymous" with or without its quotes and surrounding whitespace. */
-static int is_anonymous_name(const char *s)
-{
-    if (s == NULL)
-        return 0;
-    size_t len = strlen(s);
-    while (len > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '"'))
-        s++, len--;
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '"'))
-        len--;
-    return len == 9 && strncasecmp(s, "anonymous", 9) == 0;
-}
-
-/* RFC 3323 §4.1.1.3: "Anonymous" <sip:anonymous@anonymous.invalid>, and
- * the variants seen in the field (only one part set). */
-static int is_anonymous(const osip_from_t *f)
-{
-    const osip_uri_t *u = f->url;
-    return is_anonymous_name(f->displayname) ||
-           (u->username != NULL && strcasecmp(u->username, "anonymous") == 0) ||
-           (u->host != NULL && strcasecmp(u->host, "anonymous.invalid") == 0);
-}
-
-/* RFC 8224 §5.1 (and ATIS-1000074): the asserted identity, else From. */
-static clid_err find_caller(const osip_message_t *m, char tn[CLID_TN_BUF])
-{
-    const osip_header_t *h;
-    for (int i = 0; (h = header_at(m, i)) != NULL; i++) {
-        if (!header_is(h, "p-asserted-identity"))
-            continue;
-        clid_err rc = pai_tn(h, tn);
-        if (rc == CLID_OK || rc == CLID_ERR_NOMEM)
-            return rc;
-    }
-    tn[0] = '\0';
-    CLID_ENSURE(!is_anonymous(m->from), CLID_ERR_SIP_NO_CALLER);
-    return uri_tn(m->from->url, tn) == CLID_OK ? CLID_OK : CLID_ERR_SIP_NO_CALLER;
-}
-
-/* RFC 8224 §5.1: "dest" is the To header's number; the Request-URI (which
- * retargeting may change) only when To holds no number. */
-static clid_err find_callee(const osip_message_t *m, char tn[CLID_TN_BUF])
-{
-    if (uri_tn(m->to->url, tn) == CLID_OK || uri_tn(m->req_uri, tn) == CLID_OK)
-        return CLID_OK;
-    return CLID_ERR_SIP_NO_CALLEE;
-}
-
-/* The Date header (RFC 3261 §20.17) as Unix time, 0 when absent. */
-static clid_err request_date(const osip_message_t *m, int64_t *date)
-{
-    *date = 0;
-    const char *value = NULL;
-    const osip_header_t *h;
-    for (int i = 0; (h = header_at(m, i)) != NULL; i++) {
-        if (!header_is(h, "date"))
-            continue;
-        /* Date is a single-value header: two of them cannot both be right. */
-        CLID_ENSURE(value == NULL, CLID_ERR_DATE_INVALID);
-        value = h->hvalue != NULL ? h->hvalue : "";
-    }
-    return value != NULL ? clid_sip_parse_date(value, date) : CLID_OK;
-}
-
 static uint64_t abs_diff(int64_t a, int64_t b)
 {
     return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
@@ -200,9 +102,15 @@ clid_err clid_sip_get_tns(const char *msg, size_t len, char orig[CLID_TN_BUF],
     CLID_TRY(parse_request(msg, len, &raw, &m));
     clid_err rc = check_request(m);
     if (rc == CLID_OK) {
-        clid_err caller = find_caller(m, orig);
-        clid_err callee = find_callee(m, dest);
-        rc = caller != CLID_OK ? caller : callee;
+        clid__sip_req q = {&raw, m};
+        clid_err caller = clid__sip_caller(&q, orig, NULL, NULL);
+        clid_err callee = clid__sip_callee(&q, dest);
+        if (caller == CLID_ERR_SIP_PARSE || callee == CLID_ERR_SIP_PARSE) {
+            orig[0] = dest[0] = '\0';
+            rc = CLID_ERR_SIP_PARSE;
+        } else {
+            rc = caller != CLID_OK ? caller : callee;
+        }
     }
     osip_message_free(m);
     return rc;
@@ -214,14 +122,16 @@ clid_err clid_sip_get_tns(const char *msg, size_t len, char orig[CLID_TN_BUF],
 
 /* The Identity header value for the request `m`. */
 static clid_err sign_value(const clid_signer *s, const clid_sip_sign_opts *o,
-                           const osip_message_t *m, char *value, size_t cap, size_t *len)
+                           const clid__sip_raw *raw, const osip_message_t *m, char *value,
+                           size_t cap, size_t *len)
 {
     CLID_TRY(check_request(m));
+    clid__sip_req q = {raw, m};
     char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
-    CLID_TRY(find_caller(m, orig));
-    CLID_TRY(find_callee(m, dest));
+    CLID_TRY(clid__sip_caller(&q, orig, NULL, NULL));
+    CLID_TRY(clid__sip_callee(&q, dest));
     int64_t date = 0;
-    CLID_TRY(request_date(m, &date));
+    CLID_TRY(clid__sip_date(&q, &date));
     int64_t iat = o->iat != 0 ? o->iat : clid__signer_now(s);
     /* RFC 8224 §4.1: "MUST NOT generate a PASSporT for a SIP request if the
      * Date header is outside of its local policy for freshness (sixty
@@ -246,7 +156,7 @@ clid_err clid_sip_sign(const clid_signer *s, const clid_sip_sign_opts *opts, con
     CLID_TRY(parse_request(msg, len, &raw, &m));
     char value[CLID_IDENTITY_MAX_LEN];
     size_t value_len = 0;
-    clid_err rc = sign_value(s, opts, m, value, sizeof value, &value_len);
+    clid_err rc = sign_value(s, opts, &raw, m, value, sizeof value, &value_len);
     osip_message_free(m);
     if (rc == CLID_ERR_BUFFER_TOO_SMALL)
         rc = CLID_ERR_IDENTITY_TOO_LARGE;
@@ -265,7 +175,7 @@ clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts
     osip_ready();
     char value[CLID_IDENTITY_MAX_LEN];
     size_t value_len = 0;
-    clid_err rc = sign_value(s, opts, m, value, sizeof value, &value_len);
+    clid_err rc = sign_value(s, opts, NULL, m, value, sizeof value, &value_len);
     if (rc == CLID_ERR_BUFFER_TOO_SMALL)
         rc = CLID_ERR_IDENTITY_TOO_LARGE;
     CLID_TRY(rc);
@@ -280,62 +190,101 @@ clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts
 /* Verification                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* Verifies each value until one passes; `res` keeps the one that decided. */
+/*
+ * How much a header's outcome says about the request: a pass, then any
+ * failure, then a div PASSporT that only lacks its original, then an empty
+ * header (no identity at all). A header that says less never hides one
+ * that says more: next to a shaken PASSporT the verdict is the shaken one's
+ * (RFC 8946: a div only extends it), and an empty "Identity:" added to a
+ * request cannot turn a failed verification into No-TN-Validation.
+ */
+static int outcome_rank(clid_err rc)
+{
+    switch (rc) {
+    case CLID_OK:
+        return 3;
+    case CLID_ERR_NO_IDENTITY:
+        return 0;
+    case CLID_ERR_DIV_WITHOUT_ORIGINAL:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+/* Verifies each value until one passes; `res` keeps the one that decided:
+ * the highest-ranked outcome, the first of equals. */
 static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
                             clid_verify_input in, clid_result *res)
 {
-    in.identity = ids[0];
-    clid_err first = clid_verify_identity(v, &in, res);
-    for (size_t i = 1; i < n && first != CLID_OK; i++) {
+    clid_err decided = CLID_ERR__COUNT; /* none yet */
+    for (size_t i = 0; i < n; i++) {
         clid_result other;
         memset(&other, 0, sizeof other);
         in.identity = ids[i];
-        if (clid_verify_identity(v, &in, &other) == CLID_OK) {
-            clid_result_reset(res);
-            *res = other; /* takes over its references */
-            return CLID_OK;
+        clid_err rc = clid_verify_identity(v, &in, &other);
+        if (decided != CLID_ERR__COUNT && outcome_rank(rc) <= outcome_rank(decided)) {
+            clid_result_reset(&other);
+            continue;
         }
-        clid_result_reset(&other);
+        clid_result_reset(res);
+        *res = other; /* takes over its references */
+        decided = rc;
+        if (rc == CLID_OK)
+            break;
     }
-    return first;
+    return decided;
 }
 
 static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
-                               const osip_message_t *m, clid_result *res)
+                               const clid__sip_req *q, clid_result *res)
 {
-    CLID_TRY(check_request(m));
-    /* RFC 8224 §4: "Identity", compact form "y" (libosip2 knows neither). */
+    CLID_TRY(check_request(q->m));
     const char *ids[CLID_SIP_MAX_IDENTITIES];
     size_t n = 0;
-    const osip_header_t *h;
-    for (int i = 0; (h = header_at(m, i)) != NULL && n < CLID_SIP_MAX_IDENTITIES; i++)
-        if (header_is(h, "identity") || header_is(h, "y"))
-            ids[n++] = h->hvalue != NULL ? h->hvalue : "";
-    CLID_ENSURE(n > 0, CLID_ERR_NO_IDENTITY);
+    char *buf = NULL;
+    CLID_TRY(clid__sip_identities(q, ids, &n, &buf));
+    clid_err rc = CLID_ERR_NO_IDENTITY;
+    if (n == 0)
+        goto out;
 
     clid_verify_input in;
     memset(&in, 0, sizeof in);
-    if (!o->ignore_date)
-        CLID_TRY(request_date(m, &in.date));
+    rc = o->ignore_date ? CLID_OK : clid__sip_date(q, &in.date);
+    if (rc != CLID_OK)
+        goto out;
     /* A caller or callee that is no TN still binds, to "": it can never
      * equal a PASSporT's number, so the binding fails (ORIG_MISMATCH or
-     * DEST_MISMATCH) instead of being skipped. */
+     * DEST_MISMATCH) instead of being skipped. An asserted identity that
+     * cannot be read, or that clid and libosip2 read differently, fails the
+     * request: no fall back to From (sip_request.c). */
     char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
-    clid_err rc = find_caller(m, orig);
-    CLID_ENSURE(rc != CLID_ERR_NOMEM, rc);
-    (void)find_callee(m, dest);
+    const char *why = NULL;
+    rc = clid__sip_caller(q, orig, NULL, &why);
+    if (rc == CLID_ERR_SIP_PARSE && why != NULL)
+        clid__result_set_detail(res, why);
+    if (rc == CLID_ERR_SIP_PARSE || rc == CLID_ERR_NOMEM)
+        goto out;
+    rc = clid__sip_callee(q, dest);
+    if (rc == CLID_ERR_SIP_PARSE) {
+        clid__result_set_detail(res, "clid and libosip2 read the callee differently");
+        goto out;
+    }
     in.orig = orig;
     in.dest = dest;
     in.now = o->now;
     in.chain_pem = o->chain_pem;
     in.chain_len = o->chain_len;
-    return verify_each(v, ids, n, in, res);
+    rc = verify_each(v, ids, n, in, res);
+out:
+    free(buf);
+    return rc;
 }
 
-/* Runs `m` through verify_request with `res` (or a scratch result) and
- * records early outcomes in it too. */
+/* Runs the request through verify_request with `res` (or a scratch result)
+ * and records early outcomes in it too. */
 static clid_err verify_with_result(clid_verifier *v, const clid_sip_verify_opts *opts,
-                                   const osip_message_t *m, clid_err early, clid_result *res)
+                                   const clid__sip_req *q, clid_err early, clid_result *res)
 {
     static const clid_sip_verify_opts defaults = {0, 0, NULL, 0};
     clid_result local;
@@ -343,7 +292,7 @@ static clid_err verify_with_result(clid_verifier *v, const clid_sip_verify_opts 
     clid_result *r = res != NULL ? res : &local;
     clid_result_reset(r);
     clid_err rc = early != CLID_OK ? early
-                                   : verify_request(v, opts != NULL ? opts : &defaults, m, r);
+                                   : verify_request(v, opts != NULL ? opts : &defaults, q, r);
     r->reason = rc;
     if (r == &local)
         clid_result_reset(&local);
@@ -357,7 +306,8 @@ clid_err clid_sip_verify(clid_verifier *v, const clid_sip_verify_opts *opts, con
     clid__sip_raw raw;
     osip_message_t *m = NULL;
     clid_err early = parse_request(msg, len, &raw, &m);
-    clid_err rc = verify_with_result(v, opts, m, early, res);
+    clid__sip_req q = {&raw, m};
+    clid_err rc = verify_with_result(v, opts, &q, early, res);
     osip_message_free(m);
     return rc;
 }
@@ -367,51 +317,13 @@ clid_err clid_sip_verify_osip(clid_verifier *v, const clid_sip_verify_opts *opts
 {
     CLID_ENSURE(v != NULL && m != NULL, CLID_ERR_INVALID_ARGUMENT);
     osip_ready();
-    return verify_with_result(v, opts, m, CLID_OK, res);
+    clid__sip_req q = {NULL, m};
+    return verify_with_result(v, opts, &q, CLID_OK, res);
 }
 
 /* ------------------------------------------------------------------------ */
 /* verstat                                                                   */
 /* ------------------------------------------------------------------------ */
-
-/*
- * The raw entry that names the caller `tn`: the first P-Asserted-Identity
- * entry whose URI is a TN, else the From entry. clid's scanner and libosip2
- * must agree on it (same number), or the request is refused rather than
- * edited in a place libosip2 did not read.
- */
-static clid_err caller_entry(const clid__sip_raw *r, const char *tn, clid__sip_addr *out)
-{
-    char got[CLID_TN_BUF];
-    size_t pos = r->headers;
-    clid__sip_field f;
-    clid__sip_addr from;
-    int have_from = 0;
-    while (clid__sip_next_field(r, &pos, &f)) {
-        if (clid__sip_field_is(r, &f, "p-asserted-identity", 0)) {
-            size_t p = f.value;
-            while (p < f.end) {
-                clid__sip_addr a;
-                CLID_TRY(clid__sip_next_addr(r->msg, &p, f.end, &a));
-                if (clid__sip_uri_text_tn(r->msg + a.uri, a.uri_end - a.uri, got) == CLID_OK) {
-                    CLID_ENSURE(strcmp(got, tn) == 0, CLID_ERR_SIP_PARSE);
-                    *out = a;
-                    return CLID_OK;
-                }
-            }
-        } else if (!have_from && clid__sip_field_is(r, &f, "from", 'f')) {
-            size_t p = f.value;
-            CLID_TRY(clid__sip_next_addr(r->msg, &p, f.end, &from));
-            CLID_ENSURE(p >= f.end, CLID_ERR_SIP_PARSE); /* From holds one address */
-            have_from = 1;
-        }
-    }
-    CLID_ENSURE(have_from, CLID_ERR_SIP_PARSE);
-    clid_err rc = clid__sip_uri_text_tn(r->msg + from.uri, from.uri_end - from.uri, got);
-    CLID_ENSURE(rc == CLID_OK && strcmp(got, tn) == 0, CLID_ERR_SIP_PARSE);
-    *out = from;
-    return CLID_OK;
-}
 
 clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v, char *out, size_t cap,
                               size_t *out_len)
@@ -423,15 +335,23 @@ clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v, char 
     clid__sip_raw raw;
     osip_message_t *m = NULL;
     CLID_TRY(parse_request(msg, len, &raw, &m));
+    /* The entry marked is the one verification bound to: the same
+     * function decides (sip_request.c). */
     char tn[CLID_TN_BUF];
+    clid__sip_addr a;
     clid_err rc = check_request(m);
-    if (rc == CLID_OK)
-        rc = find_caller(m, tn);
+    if (rc == CLID_OK) {
+        clid__sip_req q = {&raw, m};
+        rc = clid__sip_caller(&q, tn, &a, NULL);
+        /* A request whose callee clid cannot read is not one clid verifies
+         * (clid_sip_get_tns and verification refuse it): nothing to mark. */
+        char callee[CLID_TN_BUF];
+        if (rc == CLID_OK && clid__sip_callee(&q, callee) == CLID_ERR_SIP_PARSE)
+            rc = CLID_ERR_SIP_PARSE;
+    }
     osip_message_free(m);
     CLID_TRY(rc);
 
-    clid__sip_addr a;
-    CLID_TRY(caller_entry(&raw, tn, &a));
     clid__sip_edit e[CLID__SIP_MAX_EDITS];
     size_t n = 0;
     CLID_TRY(clid__sip_verstat_edits(msg, &a, clid_verstat_str(v), e, &n));

@@ -3,6 +3,8 @@
  *   sip_parse.c   the raw bytes of a request: header section, header
  *                 fields, name-addr / addr-spec entries, URI parameters;
  *                 telephone numbers from URIs;
+ *   sip_request.c what clid binds to: the caller, the callee, Date and the
+ *                 Identity values, read by clid and by libosip2 alike;
  *   sip_splice.c  byte edits (insert the Identity line, set verstat);
  *   sip.c         libosip2, signing and verification.
  * Offsets are byte offsets into the caller's message; nothing here copies it.
@@ -54,6 +56,15 @@ typedef struct clid__sip_field {
  * must come from clid__sip_raw_scan. */
 int clid__sip_next_field(const clid__sip_raw *r, size_t *pos, clid__sip_field *f);
 
+/* The field's value as a reader must take it: each run of whitespace that
+ * holds a line break (a folded line, RFC 3261 §7.3.1) becomes one SP, other
+ * bytes are copied. `out` needs f->end - f->value + 1 bytes; returns the
+ * length (NUL-terminated). */
+size_t clid__sip_field_text(const clid__sip_raw *r, const clid__sip_field *f, char *out);
+
+/* The Request-URI of the start line, msg[*uri..*uri_end). */
+void clid__sip_request_uri(const clid__sip_raw *r, size_t *uri, size_t *uri_end);
+
 /* Whether the field is `name` (case-insensitive, RFC 3261 §7.3.1) or its
  * compact form `compact` (0: none; RFC 3261 §7.3.3, RFC 8224 §4 for "y"). */
 int clid__sip_field_is(const clid__sip_raw *r, const clid__sip_field *f, const char *name,
@@ -72,11 +83,21 @@ typedef struct clid__sip_addr {
 
 /*
  * Parses the entry at s[*pos..end) and moves *pos past the comma that
- * follows it (or to `end`). Quoted strings (display names, parameter
+ * follows it (or to `end`). RFC 3261 §25.1 name-addr = [display-name]
+ * LAQUOT addr-spec RAQUOT, with LAQUOT = SWS "<" (whitespace, a TAB or a
+ * folded line, may precede '<'). Quoted strings (display names, parameter
  * values) may contain commas, '<' and escaped quotes. CLID_ERR_SIP_PARSE
- * for an unterminated quote or '<', an empty entry or URI.
+ * for an unterminated quote or '<', an empty entry or URI, whitespace or
+ * other non-URI characters in the URI (so also "< sip:...>"), an unquoted
+ * display name that is not tokens and whitespace (bytes above 0x7F
+ * tolerated), anything but ';' parameters after the address.
  */
 clid_err clid__sip_next_addr(const char *s, size_t *pos, size_t end, clid__sip_addr *a);
+
+/* RFC 3986 §2 / RFC 3261 §25.1: unreserved, reserved and '%'. Anything
+ * else (whitespace, quotes, '<', '>', '\\', '^', '`', '{', '|', '}',
+ * controls, non-ASCII) means this is no URI. */
+int clid__sip_is_uri_text(const char *s, size_t len);
 
 /* One ";name[=value]" parameter. */
 typedef struct clid__sip_param {
@@ -113,6 +134,49 @@ clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *use
 
 /* The same for the URI text s[0..len) ("sip:+1...@host;user=phone"). */
 clid_err clid__sip_uri_text_tn(const char *s, size_t len, char tn[CLID_TN_BUF]);
+
+/* ------------------------------------------------------------------------ */
+/* What clid binds to (sip_request.c)                                        */
+/* ------------------------------------------------------------------------ */
+
+struct osip_message;
+
+/* A request as clid reads it: its bytes (NULL for a message the host
+ * parsed itself: the _osip variants) and libosip2's parse of them, which
+ * has passed check_request (From and To present). */
+typedef struct clid__sip_req {
+    const clid__sip_raw *raw;
+    const struct osip_message *m;
+} clid__sip_req;
+
+/*
+ * The caller (clid_sip.h): the first P-Asserted-Identity entry that is a
+ * TN when any P-Asserted-Identity is present, else From unless anonymous.
+ * The one function that decides it, for signing, verification,
+ * clid_sip_get_tns and the verstat marking. With the bytes, clid's reading
+ * and libosip2's must agree; *entry (optional) receives the entry in the
+ * bytes. CLID_ERR_SIP_PARSE when an asserted identity (or From) cannot be
+ * read, or the readings differ (never a fall back to From); `why`
+ * (optional) then points to a sentence for logs. CLID_ERR_SIP_NO_CALLER
+ * when no TN names the caller. tn is "" unless CLID_OK.
+ */
+clid_err clid__sip_caller(const clid__sip_req *q, char tn[CLID_TN_BUF], clid__sip_addr *entry,
+                          const char **why);
+
+/* The callee: To when it is a TN, else the Request-URI (RFC 8224 §5.1);
+ * both readings must agree (CLID_ERR_SIP_PARSE), CLID_ERR_SIP_NO_CALLEE. */
+clid_err clid__sip_callee(const clid__sip_req *q, char tn[CLID_TN_BUF]);
+
+/* The Date header as Unix time, 0 when absent; CLID_ERR_DATE_INVALID for
+ * two Date headers or one that clid_sip_parse_date refuses (folded lines
+ * read as one SP). */
+clid_err clid__sip_date(const clid__sip_req *q, int64_t *date);
+
+/* The Identity values (full name and compact "y", RFC 8224 §4) in message
+ * order, at most CLID_SIP_MAX_IDENTITIES, folded lines read as one SP; an
+ * empty header gives "". With the bytes, *buf (malloc'd, the caller frees
+ * it) holds the values; else they point into the osip message. */
+clid_err clid__sip_identities(const clid__sip_req *q, const char *ids[], size_t *n, char **buf);
 
 /* ------------------------------------------------------------------------ */
 /* Byte edits (sip_splice.c)                                                 */

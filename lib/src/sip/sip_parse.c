@@ -179,6 +179,40 @@ int clid__sip_next_field(const clid__sip_raw *r, size_t *pos, clid__sip_field *f
     return 1;
 }
 
+size_t clid__sip_field_text(const clid__sip_raw *r, const clid__sip_field *f, char *out)
+{
+    const char *s = r->msg;
+    size_t n = 0;
+    for (size_t i = f->value; i < f->end;) {
+        if (!is_lws(s[i])) {
+            out[n++] = s[i++];
+            continue;
+        }
+        size_t j = i;
+        int folded = 0;
+        for (; j < f->end && is_lws(s[j]); j++)
+            folded |= s[j] == '\r' || s[j] == '\n';
+        if (folded) {
+            out[n++] = ' '; /* RFC 3261 §7.3.1: a folded line break is one SP */
+        } else {
+            memcpy(out + n, s + i, j - i);
+            n += j - i;
+        }
+        i = j;
+    }
+    out[n] = '\0';
+    return n;
+}
+
+void clid__sip_request_uri(const clid__sip_raw *r, size_t *uri, size_t *uri_end)
+{
+    /* clid__sip_raw_scan checked "Method SP Request-URI SP SIP-Version". */
+    const char *sp = memchr(r->msg, ' ', r->headers);
+    *uri = (size_t)(sp - r->msg) + 1;
+    const char *sp2 = memchr(r->msg + *uri, ' ', r->headers - *uri);
+    *uri_end = (size_t)(sp2 - r->msg);
+}
+
 int clid__sip_field_is(const clid__sip_raw *r, const clid__sip_field *f, const char *name,
                        char compact)
 {
@@ -213,6 +247,28 @@ static size_t skip_lws(const char *s, size_t p, size_t end)
     return p;
 }
 
+int clid__sip_is_uri_text(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL)
+            return 0;
+    }
+    return 1;
+}
+
+/* RFC 3261 §25.1 display-name = *(token LWS) / quoted-string. Bytes above
+ * 0x7F are tolerated in the unquoted form (UTF-8 names are common and can
+ * never be read as URI syntax); anything else (':', '@', '/', ...) could be
+ * a URI that another parser takes for the address. */
+static int is_display_text(const char *s, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (!is_token_char(s[i]) && !is_lws(s[i]) && (unsigned char)s[i] < 0x80)
+            return 0;
+    return 1;
+}
+
 clid_err clid__sip_next_addr(const char *s, size_t *pos, size_t end, clid__sip_addr *a)
 {
     memset(a, 0, sizeof *a);
@@ -226,7 +282,7 @@ clid_err clid__sip_next_addr(const char *s, size_t *pos, size_t end, clid__sip_a
     if (s[p] == '"') {
         size_t q = skip_quoted(s, p, end);
         CLID_ENSURE(q <= end, CLID_ERR_SIP_PARSE);
-        q = skip_lws(s, q, end);
+        q = skip_lws(s, q, end); /* LAQUOT = SWS "<": a TAB or a folded line too */
         CLID_ENSURE(q < end && s[q] == '<', CLID_ERR_SIP_PARSE);
         lt = q;
     } else {
@@ -234,20 +290,23 @@ clid_err clid__sip_next_addr(const char *s, size_t *pos, size_t end, clid__sip_a
         while (q < end && s[q] != '<' && s[q] != ',' && s[q] != ';' && s[q] != '"')
             q++;
         CLID_ENSURE(q == end || s[q] != '"', CLID_ERR_SIP_PARSE); /* quote inside a token */
-        if (q < end && s[q] == '<')
+        if (q < end && s[q] == '<') {
+            CLID_ENSURE(is_display_text(s, p, q), CLID_ERR_SIP_PARSE);
             lt = q;
+        }
     }
 
     size_t q;
     if (lt < end) {
+        /* LAQUOT and RAQUOT allow whitespace outside the brackets only, and
+         * a URI holds none (RFC 3986 §2), so the URI is exactly the bytes
+         * between them: "< sip:... >" is refused, as libosip2 refuses it. */
         const char *gt = memchr(s + lt + 1, '>', end - lt - 1);
         CLID_ENSURE(gt != NULL, CLID_ERR_SIP_PARSE);
         a->bracketed = 1;
-        a->uri = skip_lws(s, lt + 1, end);
+        a->uri = lt + 1;
         a->uri_end = (size_t)(gt - s);
-        while (a->uri_end > a->uri && is_lws(s[a->uri_end - 1]))
-            a->uri_end--;
-        q = (size_t)(gt - s) + 1;
+        q = a->uri_end + 1;
     } else {
         a->uri = p;
         q = p;
@@ -255,7 +314,13 @@ clid_err clid__sip_next_addr(const char *s, size_t *pos, size_t end, clid__sip_a
             q++;
         a->uri_end = q;
     }
-    CLID_ENSURE(a->uri_end > a->uri, CLID_ERR_SIP_PARSE);
+    CLID_ENSURE(a->uri_end > a->uri && clid__sip_is_uri_text(s + a->uri, a->uri_end - a->uri),
+                CLID_ERR_SIP_PARSE);
+    /* After the address only header parameters (RFC 3261 §20.10 *(SEMI
+     * param)) or the comma before the next entry: "sip:a@b junk" or
+     * "<sip:a@b> junk" is no address another parser reads the same way. */
+    q = skip_lws(s, q, end);
+    CLID_ENSURE(q == end || s[q] == ';' || s[q] == ',', CLID_ERR_SIP_PARSE);
     a->params = q;
 
     /* Header parameters run to the next comma outside quotes. */

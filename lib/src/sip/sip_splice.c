@@ -126,20 +126,6 @@ static clid_err set_param(const char *msg, size_t from, size_t to, const char *v
     return CLID_OK;
 }
 
-/* RFC 3986 §2 / RFC 3261 §25.1: unreserved, reserved and '%'. Anything
- * else (whitespace, quotes, '<', '>', '\\', '^', '`', '{', '|', '}',
- * controls, non-ASCII) means this is no URI clid can safely edit: a quote,
- * for one, would make the parameter scan read past the edit. */
-static int is_uri_text(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL)
-            return 0;
-    }
-    return 1;
-}
-
 clid_err clid__sip_verstat_edits(const char *msg, const clid__sip_addr *a, const char *verstat,
                                  clid__sip_edit *e, size_t *n)
 {
@@ -147,7 +133,9 @@ clid_err clid__sip_verstat_edits(const char *msg, const clid__sip_addr *a, const
     edit_list l = {e, 0};
     *n = 0;
     size_t u = a->uri, u_end = a->uri_end;
-    CLID_ENSURE(is_uri_text(msg + u, u_end - u), CLID_ERR_SIP_PARSE);
+    /* A URI clid can safely edit: a quote, for one, would make the
+     * parameter scan read past the edit (clid__sip_next_addr checks it too). */
+    CLID_ENSURE(clid__sip_is_uri_text(msg + u, u_end - u), CLID_ERR_SIP_PARSE);
     const char *colon = memchr_range(msg, u, u_end, ':');
     CLID_ENSURE(colon != NULL, CLID_ERR_SIP_PARSE);
     size_t scheme_len = (size_t)(colon - msg) - u;

@@ -200,3 +200,8 @@ const clid_entity *clid_result_signer_entity(const clid_result *r)
 {
     return r && r->signer ? r->signer->entity : NULL;
 }
+
+unsigned clid_result_binding_checked(const clid_result *r)
+{
+    return r != NULL ? r->bound : 0;
+}

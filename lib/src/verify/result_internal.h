@@ -27,6 +27,8 @@ struct clid_result {
     /* profile deviations accepted (clid_result_warning) */
     clid_err warnings[CLID_RESULT_MAX_WARNINGS];
     size_t n_warnings;
+    /* CLID_BINDING_* checked and held */
+    unsigned bound;
 };
 
 /* Copies the parsed claims of `p` into `r`. */

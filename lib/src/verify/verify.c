@@ -124,15 +124,18 @@ static clid_err check_freshness(const clid_ctx *ctx, const clid__passport *p, in
     return CLID_OK;
 }
 
-static clid_err check_binding(const clid__passport *p, const clid_verify_input *in)
+/* RFC 8224 §6.2 step 1: the PASSporT's orig and dest against the request.
+ * Only what the caller explicitly skipped is left out (clid_verify_input). */
+static clid_err check_binding(const clid__passport *p, const clid_verify_input *in, unsigned *bound)
 {
     char tn[CLID_TN_BUF];
-    if (in->orig != NULL) {
+    *bound = 0;
+    if (!(in->skip & CLID_VERIFY_SKIP_ORIG_BINDING)) {
         /* A caller that is not a TN cannot match a TN-based PASSporT. */
         if (clid_tn_canonicalize(in->orig, tn) != CLID_OK || strcmp(tn, p->orig) != 0)
             return CLID_ERR_ORIG_MISMATCH;
     }
-    if (in->dest != NULL) {
+    if (!(in->skip & CLID_VERIFY_SKIP_DEST_BINDING)) {
         if (clid_tn_canonicalize(in->dest, tn) != CLID_OK)
             return CLID_ERR_DEST_MISMATCH;
         int found = 0;
@@ -141,7 +144,21 @@ static clid_err check_binding(const clid__passport *p, const clid_verify_input *
         if (!found)
             return CLID_ERR_DEST_MISMATCH;
     }
+    *bound = (in->skip & CLID_VERIFY_SKIP_ORIG_BINDING ? 0 : CLID_BINDING_ORIG) |
+             (in->skip & CLID_VERIFY_SKIP_DEST_BINDING ? 0 : CLID_BINDING_DEST);
     return CLID_OK;
+}
+
+/* "No number given" is an explicit choice, never a NULL: a caller that
+ * forgot a number must not get a verdict that checked less than it thinks. */
+static int binding_input_ok(const clid_verify_input *in)
+{
+    const unsigned known = CLID_VERIFY_SKIP_ORIG_BINDING | CLID_VERIFY_SKIP_DEST_BINDING;
+    if ((in->skip & ~known) != 0)
+        return 0;
+    if ((in->orig == NULL) != ((in->skip & CLID_VERIFY_SKIP_ORIG_BINDING) != 0))
+        return 0;
+    return (in->dest == NULL) == ((in->skip & CLID_VERIFY_SKIP_DEST_BINDING) != 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -347,7 +364,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_ENSURE(!p->compact, CLID_ERR_PASSPORT_COMPACT);
     CLID_TRY(check_header_agreement(ctx, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
-    CLID_TRY(check_binding(p, in));
+    CLID_TRY(check_binding(p, in, &r->bound));
 
     CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
     clid__result_set_signer(r, *signer);
@@ -358,13 +375,22 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
         return rc;
     }
     CLID_TRY(check_authority(ctx, *signer, p));
-    return clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
-                              p->signing_input_len, p->sig, p->sig_len);
+    CLID_TRY(clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
+                                p->signing_input_len, p->sig, p->sig_len));
+    /* RFC 8946 §3: a div PASSporT is made by a retargeting entity from the
+     * PASSporT it received, and vouches only for the diverting number (its
+     * "div"), not for the caller in its "orig". Verified alone it would
+     * pass a caller no certificate covers, so it never passes here: only
+     * next to a verified original whose dest and orig it chains to (the
+     * chain check comes with div chains). Its own checks ran above, so a
+     * broken div still reports its own defect. */
+    CLID_ENSURE(strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    return CLID_OK;
 }
 
 clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, clid_result *res)
 {
-    CLID_ENSURE(v != NULL && in != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(v != NULL && in != NULL && binding_input_ok(in), CLID_ERR_INVALID_ARGUMENT);
     clid_result local;
     clid_result *r = res;
     if (r == NULL) {

@@ -9,8 +9,8 @@
  *   - the leaf must be an end entity able to sign (RFC 5280 §4.2.1.3,
  *     §4.2.1.9) with a P-256 key (ES256, RFC 8225 §5 / RFC 7518 §3.4);
  *   - each TNAuthList in the chain must decode (RFC 8226 §9) and appear once
- *     (RFC 5280 §4.2), and a delegate certificate's must be encompassed by
- *     its issuer's (RFC 9060 §4);
+ *     (RFC 5280 §4.2), and each must lie within the nearest one above it,
+ *     with no list-less certificate below a list (RFC 9060 §4);
  *   - under a certificate profile (clid_ctx_set_cert_profile), the chain
  *     below the trust anchor conforms to it (profile_enforce.h).
  *
@@ -380,42 +380,68 @@ static void set_detail(char *detail, size_t cap, const char *fmt, ...)
 /*
  * The RFC 9060 §4 check and the TNAuthList well-formedness over the validated
  * chain (leaf first, trust anchor last). The leaf's list was decoded at load.
+ *
+ * Authority over numbers only ever narrows down a certification path: every
+ * TNAuthList must lie within the nearest TNAuthList above it, whatever
+ * certificates lie between (comparing a list with its direct issuer's only
+ * let a CA without a list reset the scope: an SP CA limited to a range could
+ * issue a list-less sub-CA whose leaf claims any number). Below the first
+ * certificate that carries a list, every certificate must carry one: RFC
+ * 9060 §4 defines delegation only by CA certificates that carry a TNAuthList
+ * and RFC 8226 §9 scopes a certificate's authority by its own list, so a
+ * list-less certificate there could only claim authority its issuer never
+ * had (docs/verification.md, "Delegation"). Above that first list (the
+ * STI-CA and root of ATIS-1000080, which carry none) nothing is checked.
  */
+#define TNAUTH_CHAIN_MAX 16
+
 static clid_err check_tnauth_chain(const clid__trust *trust, const clid__signer_cert *c,
                                    STACK_OF(X509) *chain, char *detail, size_t cap)
 {
     int n = sk_X509_num(chain);
-    clid_tnauth *own = NULL; /* decoded here, for depths >= 1 */
-    const clid_tnauth *child = NULL;
+    clid_tnauth *lists[TNAUTH_CHAIN_MAX] = {NULL}; /* decoded here, depths >= 1 */
     clid_err rc = CLID_OK;
     int spc_any = trust->tn_policy == CLID_TN_POLICY_SPC_OR_TN;
 
+    if (n > TNAUTH_CHAIN_MAX)
+        return CLID_ERR_CERT_CHAIN_TOO_LONG; /* bounded by max_depth long before */
     if (c->tnauth_err != CLID_OK && c->tnauth_err != CLID_ERR_EXT_ABSENT) {
         set_detail(detail, cap, "TNAuthList of the certificate at depth 0: %s",
                    clid_err_str(c->tnauth_err));
         return c->tnauth_err;
     }
-    child = c->tnauth;
     for (int i = 1; i < n && rc == CLID_OK; i++) {
-        clid_tnauth *parent = NULL;
-        clid_err e = clid_x509_get_tnauth(sk_X509_value(chain, i), &parent, NULL);
+        clid_err e = clid_x509_get_tnauth(sk_X509_value(chain, i), &lists[i], NULL);
         if (e != CLID_OK && e != CLID_ERR_EXT_ABSENT) {
             set_detail(detail, cap, "TNAuthList of the certificate at depth %d: %s", i,
                        clid_err_str(e));
             rc = e;
-        } else if (child != NULL && parent != NULL &&
-                   !clid_tnauth_encompasses(parent, child, spc_any)) {
-            /* Only a certificate whose issuer itself carries a TNAuthList is
-             * a delegate to check; an STI-CA issuer carries none. */
-            set_detail(detail, cap,
-                       "TNAuthList at depth %d is not within its issuer's (depth %d)", i - 1, i);
+        }
+    }
+    /* From the trust anchor down: `above` is the nearest list seen so far. */
+    int above_depth = -1;
+    for (int i = n - 1; i >= 0 && rc == CLID_OK; i--) {
+        const clid_tnauth *own = i == 0 ? c->tnauth : lists[i];
+        const clid_tnauth *above = above_depth > 0 ? lists[above_depth] : NULL;
+        if (own == NULL) {
+            if (above != NULL) {
+                set_detail(detail, cap,
+                           "the certificate at depth %d has no TNAuthList below the one at "
+                           "depth %d",
+                           i, above_depth);
+                rc = CLID_ERR_DELEGATE_NO_TNAUTH;
+            }
+            continue;
+        }
+        if (above != NULL && !clid_tnauth_encompasses(above, own, spc_any)) {
+            set_detail(detail, cap, "TNAuthList at depth %d is not within the one at depth %d",
+                       i, above_depth);
             rc = CLID_ERR_DELEGATE_NOT_ENCOMPASSED;
         }
-        clid_tnauth_free(own);
-        own = parent;
-        child = parent;
+        above_depth = i;
     }
-    clid_tnauth_free(own);
+    for (int i = 1; i < n; i++)
+        clid_tnauth_free(lists[i]);
     return rc;
 }
 

@@ -91,18 +91,19 @@ void clid__signer_cert_release(clid__signer_cert *c);
  * the leaf only, where the verifier enforces them; anything else unhandled
  * refused), the leaf's purpose (not a CA; keyUsage, when present, with
  * digitalSignature) and key (P-256), every TNAuthList of the chain
- * (well-formed, not repeated), and RFC 9060 delegation (each certificate
- * carrying a TNAuthList whose issuer also carries one must be encompassed
- * by it). Whether the leaf has a TNAuthList covering the orig TN is the
- * pipeline's question, not this one's.
+ * (well-formed, not repeated), and RFC 9060 delegation (every TNAuthList
+ * must be encompassed by the nearest one above it in the path, and below
+ * the first certificate carrying one every certificate must carry one).
+ * Whether the leaf has a TNAuthList covering the orig TN is the pipeline's
+ * question, not this one's.
  * Returns CLID_OK or the precise code: CLID_ERR_CERT_* (UNTRUSTED, EXPIRED,
  * NOT_YET_VALID, REVOKED, CHAIN_INVALID, CHAIN_TOO_LONG, PURPOSE,
  * CRITICAL_EXT), CLID_ERR_CRL_INVALID, CLID_ERR_KEY_TYPE, the TNAuthList's
  * CLID_ERR_EXT_DUPLICATE / CLID_ERR_DER_* / CLID_ERR_BAD_*, or
- * CLID_ERR_DELEGATE_NOT_ENCOMPASSED, CLID_ERR_CERT_PROFILE (the context's
- * certificate profile, profile_enforce.h); `detail` (optional) receives
- * OpenSSL's text (or clid's) for the failure and the depth concerned, ""
- * on success.
+ * CLID_ERR_DELEGATE_NOT_ENCOMPASSED / CLID_ERR_DELEGATE_NO_TNAUTH,
+ * CLID_ERR_CERT_PROFILE (the context's certificate profile,
+ * profile_enforce.h); `detail` (optional) receives OpenSSL's text (or
+ * clid's) for the failure and the depth(s) concerned, "" on success.
  * Cheap (no signature checks) when the memo covers `at`. Thread-safe.
  */
 clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,

@@ -323,6 +323,64 @@ static void test_address_policy(void **state)
     assert_false(clid__addr_is_public(NULL));
 }
 
+/* IPv6 forms that embed an IPv4 address: each with a private and a public
+ * one inside. The embedded address decides, or the form is refused
+ * (docs/x5u.md, "Addresses"). */
+static void test_embedded_ipv4(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *form;
+        const char *addr;
+        int is_public;
+    } t[] = {
+        {"IPv4-mapped ::ffff:0:0/96", "::ffff:127.0.0.1", 0},
+        {"IPv4-mapped ::ffff:0:0/96", "::ffff:8.8.8.8", 1},
+        {"IPv4-compatible ::/96", "::10.0.0.1", 0},
+        {"IPv4-compatible ::/96", "::8.8.8.8", 1},
+        {"IPv4-translated ::ffff:0:0:0/96 (RFC 2765)", "::ffff:0:127.0.0.1", 0},
+        {"IPv4-translated ::ffff:0:0:0/96 (RFC 2765)", "::ffff:0:169.254.169.254", 0},
+        {"IPv4-translated ::ffff:0:0:0/96 (RFC 2765)", "::ffff:0:8.8.8.8", 1},
+        {"well-known NAT64 64:ff9b::/96 (RFC 6052)", "64:ff9b::192.168.1.1", 0},
+        {"well-known NAT64 64:ff9b::/96 (RFC 6052)", "64:ff9b::8.8.8.8", 1},
+        /* refused whatever it embeds: the embedding is the operator's choice */
+        {"local-use NAT64 64:ff9b:1::/48 (RFC 8215)", "64:ff9b:1::a00:1", 0},
+        {"local-use NAT64 64:ff9b:1::/48 (RFC 8215)", "64:ff9b:1::808:808", 0},
+        {"local-use NAT64 64:ff9b:1::/48 (RFC 8215)", "64:ff9b:1:808:8:800::", 0},
+        {"local-use NAT64 64:ff9b:1::/48 (RFC 8215)", "64:ff9b:1:ffff::1", 0},
+        /* Teredo 2001::/32 (RFC 4380): server 65.54.227.120 = 4136:e378, the
+         * client's address inverted (10.0.0.1 -> f5ff:fffe, 127.0.0.1 ->
+         * 80ff:fffe, 8.8.8.8 -> f7f7:f7f7) */
+        {"Teredo 2001::/32, private client", "2001:0:4136:e378:8000:63bf:f5ff:fffe", 0},
+        {"Teredo 2001::/32, loopback client", "2001:0:4136:e378:8000:63bf:80ff:fffe", 0},
+        {"Teredo 2001::/32, private server", "2001:0:a00:1:8000:63bf:f7f7:f7f7", 0},
+        {"Teredo 2001::/32, public server and client", "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+         1},
+        /* the client's bits as written are not its address */
+        {"Teredo 2001::/32, client 127.0.0.1 not inverted", "2001:0:4136:e378:8000:63bf:7f00:1", 1},
+        {"6to4 2002::/16 (RFC 3056)", "2002:a9fe:a9fe::1", 0},
+        {"6to4 2002::/16 (RFC 3056)", "2002:808:808::1", 1},
+        /* neighbours that embed nothing */
+        {"2001:1::/32, not Teredo", "2001:1:a00:1::f5ff:fffe", 1},
+        {"64:ff9b:2::/48, not NAT64", "64:ff9b:2::a00:1", 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        if (addr_public(t[i].addr) != t[i].is_public)
+            fail_msg("%s: %s should be %s", t[i].form, t[i].addr,
+                     t[i].is_public ? "allowed" : "refused");
+        /* The same rule for a literal in the x5u URL. */
+        char url[128];
+        snprintf(url, sizeof url, "https://[%s]/sp.pem", t[i].addr);
+        clid__url_policy p = {0};
+        clid__url u;
+        clid_err rc = clid__url_check(&p, url, &u);
+        if (rc != (t[i].is_public ? CLID_OK : CLID_ERR_X5U_URL_POLICY))
+            fail_msg("%s: %s: %s", t[i].form, url, clid_err_name(rc));
+        p.allow_private = 1;
+        assert_int_equal(clid__url_check(&p, url, &u), CLID_OK);
+    }
+}
+
 /* ------------------------------------------------------------------------ */
 /* Freshness parsers                                                         */
 /* ------------------------------------------------------------------------ */
@@ -572,7 +630,51 @@ static void test_disk_format(void **state)
     assert_int_equal(mkdir(ww, 0700), 0);
     assert_int_equal(chmod(ww, 0777), 0);
     assert_int_equal(clid__fdisk_prepare(ww), CLID_ERR_IO);
+    assert_int_equal(chmod(ww, 01777), 0); /* sticky like /tmp: still anyone's */
+    assert_int_equal(clid__fdisk_prepare(ww), CLID_ERR_IO);
     assert_int_equal(clid__fdisk_prepare(""), CLID_ERR_INVALID_ARGUMENT);
+}
+
+/* Only this user may write to the persistent directory: a group-writable
+ * one or one owned by another user is refused like a world-writable one. */
+static void test_disk_dir_owner(void **state)
+{
+    (void)state;
+    char d[256];
+    snprintf(d, sizeof d, "%s/owner", tmpdir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    assert_int_equal(chmod(d, 0750), 0); /* readable by the group: fine */
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    assert_int_equal(chmod(d, 0770), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0720), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0700), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    /* The fetcher refuses it too. */
+    clid_fetcher *f = NULL;
+    assert_int_equal(clid_fetcher_new(&f), CLID_OK);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_OK);
+    assert_int_equal(chmod(d, 0770), 0);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_ERR_IO);
+    assert_int_equal(chmod(d, 0700), 0);
+
+    /* Owned by another user (mode 0700, so only the owner's umask and
+     * chmod stand between it and a planted file). Making one needs root. */
+    uid_t other = geteuid() == 65534 ? 65533 : 65534;
+    if (chown(d, other, (gid_t)-1) != 0) {
+        clid_fetcher_free(f);
+        print_message("skipping the other-owner case: chown to uid %u needs root\n",
+                      (unsigned)other);
+        skip();
+    }
+    assert_int_equal(clid__fdisk_prepare(d), CLID_ERR_IO);
+    assert_int_equal(clid_fetcher_set_cache_dir(f, d), CLID_ERR_IO);
+    /* Back to this user: accepted again. */
+    assert_int_equal(chown(d, geteuid(), (gid_t)-1), 0);
+    assert_int_equal(clid__fdisk_prepare(d), CLID_OK);
+    clid_fetcher_free(f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -641,6 +743,8 @@ int main(void)
         cmocka_unit_test(test_url_truncation),
         cmocka_unit_test(test_url_bad_bytes),
         cmocka_unit_test(test_address_policy),
+        cmocka_unit_test(test_embedded_ipv4),
+        cmocka_unit_test(test_disk_dir_owner),
         cmocka_unit_test(test_cache_control),
         cmocka_unit_test(test_expires),
         cmocka_unit_test(test_http_date),

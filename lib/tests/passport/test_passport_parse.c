@@ -116,18 +116,19 @@ static void parse_variants(void **state)
     clid__passport p;
     clid__passport_init(&p);
     /* reordered members, whitespace, unknown members and claims (RFC 8225
-     * §5.2.2: ignored, but kept), TNs canonicalized */
+     * §5.2.2: ignored, but kept), TNs in canonical form ('#' and '*' too) */
     char *jws = make_jws(
         " { \"x5u\" : \"https://a.example/c\", \"typ\":\"passport\", \"kid\":7, "
         "\"alg\":\"ES256\", \"ppt\":\"shaken\" } ",
         "{\"rcd\":{\"nam\":\"Alice\"},\"origid\":\"123E4567-E89B-12D3-A456-426614174000\","
-        "\"orig\":{\"tn\":\"+1-215-555-1000\"},\"iat\":0,\"dest\":{\"tn\":[\"+1 215 555 2000\","
-        "\"12155552001\"],\"uri\":[\"sip:bob@example.com\"]},\"attest\":\"C\"}");
+        "\"orig\":{\"tn\":\"12155551000\"},\"iat\":0,\"dest\":{\"tn\":[\"12155552000\","
+        "\"12155552001\",\"*67#\"],\"uri\":[\"sip:bob@example.com\"]},\"attest\":\"C\"}");
     sc_assert_ok(parse(jws, &p));
     assert_string_equal(p.orig, "12155551000");
-    assert_int_equal(p.dest_count, 2);
+    assert_int_equal(p.dest_count, 3);
     assert_string_equal(p.dest[0], "12155552000");
     assert_string_equal(p.dest[1], "12155552001");
+    assert_string_equal(p.dest[2], "*67#");
     assert_int_equal(p.dest_uri_count, 1);
     assert_string_equal(p.dest_uri[0], "sip:bob@example.com");
     assert_int_equal(p.iat, 0);
@@ -284,6 +285,30 @@ static void parse_rejects(void **state)
     expect("orig uri with control", HDR_NOPPT,
            "{\"dest\":" OK_DEST ",\"iat\":1,\"orig\":{\"uri\":\"sip:a@b\\r\\n\"}}",
            CLID_ERR_PASSPORT_ORIG);
+    /* A number in another spelling than RFC 8224 §8.3's canonical one: the
+     * signer canonicalizes (RFC 8225 §5.2.1), the verifier does not. */
+    static const char *const not_canonical[] = {
+        "+12155551000", "+1-215-555-1000", "1 215 555 1000", "(215) 555.1000",
+        "tel:+12155551000", "tel:12155551000;x=y", "sip:+12155551000@example.com",
+        "sip:12155551000@example.com;user=phone", "12155551000;tgrp=t1", "TEL:12155551000",
+        " 12155551000", "12155551000 ",
+    };
+    for (size_t i = 0; i < sizeof not_canonical / sizeof not_canonical[0]; i++) {
+        char orig[96], dest[96], div[160];
+        snprintf(orig, sizeof orig, "{\"tn\":\"%s\"}", not_canonical[i]);
+        snprintf(dest, sizeof dest, "{\"tn\":[\"12155552000\",\"%s\"]}", not_canonical[i]);
+        snprintf(div, sizeof div,
+                 "{\"dest\":" OK_DEST ",\"div\":{\"tn\":\"%s\"},\"iat\":1,\"orig\":" OK_ORIG "}",
+                 not_canonical[i]);
+        char c1[256], c2[256];
+        snprintf(c1, sizeof c1, "{\"attest\":\"A\",\"dest\":" OK_DEST ",\"iat\":1,\"orig\":%s,"
+                 "\"origid\":" OK_ORIGID "}", orig);
+        snprintf(c2, sizeof c2, "{\"attest\":\"A\",\"dest\":%s,\"iat\":1,\"orig\":" OK_ORIG
+                 ",\"origid\":" OK_ORIGID "}", dest);
+        expect(not_canonical[i], HDR_SHAKEN, c1, CLID_ERR_PASSPORT_TN_NOT_CANONICAL);
+        expect(not_canonical[i], HDR_SHAKEN, c2, CLID_ERR_PASSPORT_TN_NOT_CANONICAL);
+        expect(not_canonical[i], HDR_DIV, div, CLID_ERR_PASSPORT_TN_NOT_CANONICAL);
+    }
     expect("orig missing", HDR_SHAKEN,
            "{\"attest\":\"A\",\"dest\":" OK_DEST ",\"iat\":1,\"origid\":" OK_ORIGID "}",
            CLID_ERR_PASSPORT_ORIG);

@@ -12,8 +12,9 @@
  * byte. Signed outputs are verified back (round trip).
  *
  * Then: size bounds, the buffer contract, header injection through every
- * value clid writes, the osip_message_t variants and the URIs verstat
- * refuses. Verification outcomes built at run time and four threads are in
+ * value clid writes, the osip_message_t variants and asserted identities
+ * whose URI is no URI. Verification outcomes built at run time (caller
+ * binding, unusual spellings of the bound headers) and four threads are in
  * test_sip_verify.c, the Date parser and the raw scanner in
  * test_sip_parse.c; the fixture is sip_fixture.h.
  */
@@ -502,6 +503,23 @@ static void osip_variants(void **state)
     assert_err(clid_sip_verify_osip(ver, &vo, m, res), CLID_OK);
     assert_string_equal(clid_result_orig(res), "12025550111");
     assert_string_equal(clid_result_dest(res, 0), DEST); /* from the Request-URI */
+    /* A second asserted identity the host set with a TAB before '<': read
+     * (it is valid RFC 3261), not skipped, and the first TN entry decides. */
+    osip_message_free(m);
+    m = osip_parse("sipp_uac_tn");
+    assert_non_null(m);
+    assert_err(clid_sip_sign_osip(signer, &sign_opts, m), CLID_OK); /* for the From number */
+    assert_int_equal(osip_message_set_header(m, "P-Asserted-Identity",
+                                             "\"M\"\t<sip:+13105550000@evil.example>"),
+                     0);
+    assert_err(clid_sip_verify_osip(ver, &vo, m, res), CLID_ERR_ORIG_MISMATCH);
+    assert_err(clid_sip_sign_osip(signer, &sign_opts, m), CLID_OK); /* now for 13105550000 */
+    assert_err(clid_sip_verify_osip(ver, &vo, m, res), CLID_OK);
+    assert_string_equal(clid_result_orig(res), "13105550000");
+    /* one that cannot be read fails the request: no fall back to From */
+    assert_int_equal(osip_message_set_header(m, "P-Asserted-Identity", "<<tel:+1"), 0);
+    assert_err(clid_sip_verify_osip(ver, &vo, m, res), CLID_ERR_SIP_PARSE);
+    assert_err(clid_sip_sign_osip(signer, &sign_opts, m), CLID_ERR_SIP_PARSE);
     osip_message_free(m);
 
     assert_err(clid_sip_sign_osip(signer, &sign_opts, NULL), CLID_ERR_INVALID_ARGUMENT);
@@ -510,11 +528,14 @@ static void osip_variants(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* URIs verstat cannot edit                                                  */
+/* URIs that are no URIs                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* verstat refuses URIs it cannot edit safely; signing them is fine. */
-static void verstat_refusals(void **state)
+/* An asserted identity whose URI holds what no URI may hold (RFC 3986 §2)
+ * cannot be read: every function refuses the request, none falls back to
+ * From, and verstat never edits it. (Before, clid read the number through
+ * such URIs for signing and verification and refused only the edit.) */
+static void unreadable_uri_refusals(void **state)
 {
     (void)state;
     static const char *const pai[] = {
@@ -524,23 +545,29 @@ static void verstat_refusals(void **state)
     };
     size_t len = 0;
     char *in = read_golden("to_not_tn", ".sip", &len);
+    size_t s_len = 0;
+    char *signed_in = sign_ok(in, len, &s_len);
     for (size_t i = 0; i < sizeof pai / sizeof pai[0]; i++) {
         char *line = tp_cat("P-Asserted-Identity: ", pai[i], NULL);
         size_t n = 0, got = 0;
         char *m = insert_line(in, len, "Call-ID:", line, "\r\n", &n);
         char tn1[CLID_TN_BUF], tn2[CLID_TN_BUF];
-        assert_err(clid_sip_get_tns(m, n, tn1, tn2), CLID_OK);
-        assert_string_equal(tn1, ORIG);
+        assert_err(clid_sip_get_tns(m, n, tn1, tn2), CLID_ERR_SIP_PARSE);
+        assert_string_equal(tn1, "");
         char out[2048];
         assert_err(clid_sip_add_verstat(m, n, CLID_VERSTAT_PASSED, out, sizeof out, &got),
                    CLID_ERR_SIP_PARSE);
-        size_t s_len = 0;
-        char *signed_m = sign_ok(m, n, &s_len);
-        assert_err(verify_msg(signed_m, s_len, NULL), CLID_OK);
-        free(signed_m);
+        clid_err rc = CLID_OK;
+        assert_null(sign_msg(m, n, &sign_opts, &got, &rc));
+        assert_err(rc, CLID_ERR_SIP_PARSE);
+        /* the From number's signature does not vouch for it */
+        char *sm = insert_line(signed_in, s_len, "Call-ID:", line, "\r\n", &n);
+        assert_err(verify_msg(sm, n, NULL), CLID_ERR_SIP_PARSE);
+        free(sm);
         free(m);
         free(line);
     }
+    free(signed_in);
     free(in);
 }
 
@@ -552,7 +579,7 @@ int main(void)
         cmocka_unit_test(buffer_contract),
         cmocka_unit_test(injection),
         cmocka_unit_test(osip_variants),
-        cmocka_unit_test(verstat_refusals),
+        cmocka_unit_test(unreadable_uri_refusals),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -191,6 +191,45 @@ static void raw_addresses(void **state)
             fail_msg("accepted address: '%s'", bad[i]);
     }
 
+    /* RFC 3261 §25.1 forms libosip2's name-addr parser refuses but clid
+     * must read (LAQUOT = SWS "<"), and what is no address at all. */
+    static const struct {
+        const char *v;
+        const char *uri; /* NULL: refused */
+    } forms[] = {
+        {"\"A\"\t<sip:+1@h>", "sip:+1@h"},
+        {"Bob\t<sip:+1@h>", "sip:+1@h"},
+        {"Bob\r\n\t<tel:+1>", "tel:+1"},
+        {"Bob<sip:+1@h>", "sip:+1@h"},
+        {"O'Neil Jr. <sip:+1@h>", "sip:+1@h"},
+        {"Jos\xc3\xa9 <sip:+1@h>", "sip:+1@h"},
+        {"<sip:+1@h> ;tag=1", "sip:+1@h"},
+        {"sip:+1@h\t;tag=1", "sip:+1@h"},
+        {"<sip:+1@h>\t, <tel:+2>", "sip:+1@h"},
+        {"< sip:+1@h>", NULL},
+        {"<sip:+1@h >", NULL},
+        {"<\tsip:+1@h>", NULL},
+        {"<sip:+1 2@h>", NULL},
+        {"<sip:+1\"@h>", NULL},
+        {"sip:+2@x <sip:+1@h>", NULL},   /* a display name that is a URI */
+        {"+2@x <sip:+1@h>", NULL},
+        {"Bob/Alice <sip:+1@h>", NULL},
+        {"<sip:+1@h> junk", NULL},
+        {"<sip:+1@h> <sip:+2@h>", NULL},
+        {"sip:+1@h junk", NULL},
+        {"sip:+1@h <sip:+2@h>", NULL},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        pos = 0;
+        size_t n = strlen(forms[i].v);
+        clid_err rc = clid__sip_next_addr(forms[i].v, &pos, n, &a);
+        if (forms[i].uri == NULL ? rc != CLID_ERR_SIP_PARSE
+                                 : rc != CLID_OK || a.uri_end - a.uri != strlen(forms[i].uri) ||
+                                       memcmp(forms[i].v + a.uri, forms[i].uri,
+                                              a.uri_end - a.uri) != 0)
+            fail_msg("address '%s': %s", forms[i].v, clid_err_name(rc));
+    }
+
     static const char p[] = " ; a = 1 ;B;c=\"x;y\";;d=e";
     pos = 0;
     clid__sip_param prm;
@@ -237,12 +276,39 @@ static void raw_addresses(void **state)
     }
 }
 
+/* Folded lines read as one SP (RFC 3261 §7.3.1), other whitespace kept. */
+static void raw_field_text(void **state)
+{
+    (void)state;
+    static const char m[] = "INVITE sip:+1@h SIP/2.0\r\n"
+                            "Date : Thu, 01 Jan 2026\r\n \t00:00:30 GMT \r\n"
+                            "X:  a\t b  \r\n\r\n";
+    clid__sip_raw r;
+    assert_err(clid__sip_raw_scan(m, sizeof m - 1, &r), CLID_OK);
+    size_t pos = r.headers;
+    clid__sip_field f;
+    char out[128];
+    assert_true(clid__sip_next_field(&r, &pos, &f));
+    assert_true(clid__sip_field_is(&r, &f, "date", 0));
+    assert_int_equal(clid__sip_field_text(&r, &f, out), strlen("Thu, 01 Jan 2026 00:00:30 GMT"));
+    assert_string_equal(out, "Thu, 01 Jan 2026 00:00:30 GMT");
+    assert_true(clid__sip_next_field(&r, &pos, &f));
+    (void)clid__sip_field_text(&r, &f, out);
+    assert_string_equal(out, "a\t b");
+    assert_false(clid__sip_next_field(&r, &pos, &f));
+    size_t u, u_end;
+    clid__sip_request_uri(&r, &u, &u_end);
+    assert_memory_equal(m + u, "sip:+1@h", u_end - u);
+    assert_int_equal(u_end - u, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_date),
         cmocka_unit_test(raw_scanner),
         cmocka_unit_test(raw_addresses),
+        cmocka_unit_test(raw_field_text),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -281,6 +281,277 @@ static void anonymous_caller(void **state)
     free(m);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Caller binding: the asserted identity, read the way RFC 3261 writes it   */
+/* ------------------------------------------------------------------------ */
+
+/* The signed SIPp INVITE (From ORIG) with `line` inserted before CSeq. */
+static char *signed_with(const char *line, size_t *n)
+{
+    size_t len = 0;
+    char *s = signed_sipp(&len);
+    char *m = insert_line(s, len, "CSeq:", line, "\r\n", n);
+    free(s);
+    return m;
+}
+
+static void asserted_identity_binding(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    /* The attack: a P-Asserted-Identity for another number that libosip2's
+     * name-addr parser refuses (a TAB before '<' is valid RFC 3261:
+     * LAQUOT = SWS "<"). clid used to skip it and bind to From, so the
+     * From number's PASSporT passed a request asserting 13105550000. */
+    char *m = signed_with("P-Asserted-Identity: \"Mallory\"\t<sip:+13105550000@evil.example>",
+                          &n);
+    verify_expect(m, n, CLID_ERR_ORIG_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(m);
+    /* An asserted identity that cannot be read fails the request: never a
+     * fall back to From. */
+    static const char *const unreadable[] = {
+        "P-Asserted-Identity: <<sip:+13105550000@evil.example>",
+        "P-Asserted-Identity: <sip:+12025550100@h>, <sip:+13105550000@evil.example",
+        "P-Asserted-Identity: sip:+12025550100@h <sip:+13105550000@evil.example>",
+        "P-Asserted-Identity: < sip:+13105550000@evil.example>",
+        "P-Asserted-Identity:",
+        "P-Asserted-Identity: <sip:+12025550100@h> garbage",
+    };
+    for (size_t i = 0; i < sizeof unreadable / sizeof unreadable[0]; i++) {
+        m = signed_with(unreadable[i], &n);
+        assert_err(verify_msg(m, n, res), CLID_ERR_SIP_PARSE);
+        assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_NO_VALIDATION);
+        assert_int_equal(clid_result_sip_status(res), 400);
+        assert_non_null(strstr(clid_result_detail(res), "P-Asserted-Identity"));
+        /* and nothing is marked */
+        size_t got = 0;
+        char out[4096];
+        assert_err(clid_sip_add_verstat(m, n, CLID_VERSTAT_PASSED, out, sizeof out, &got),
+                   CLID_ERR_SIP_PARSE);
+        free(m);
+    }
+    /* A readable asserted identity that is no number names no caller. */
+    m = signed_with("P-Asserted-Identity: <sip:alice@carrier.example>", &n);
+    verify_expect(m, n, CLID_ERR_ORIG_MISMATCH, CLID_VERSTAT_FAILED, 438);
+    free(m);
+    /* The legitimate neighbours: the signed number asserted with a TAB, with
+     * a folded line, in a second header after a non-number, in a list. */
+    static const char *const good[] = {
+        "P-Asserted-Identity: \"Alice\"\t<sip:+12025550100@carrier.example>",
+        "P-Asserted-Identity: Alice\r\n\t<tel:+1-202-555-0100>",
+        "P-Asserted-Identity: <sip:alice@carrier.example>\r\nP-Asserted-Identity: <tel:+12025550100>",
+        "p-asserted-identity\t:\t\"a, <b>\" <sip:+12025550100@h;user=phone>, <tel:+13105550000>",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        m = signed_with(good[i], &n);
+        verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+        /* verification and the marking read the caller in the same place:
+         * the asserted entry is marked, From is not */
+        size_t got = 0;
+        char *marked = verstat_msg(m, n, CLID_VERSTAT_PASSED, &got, &(clid_err){CLID_OK});
+        assert_non_null(marked);
+        const char *v = strstr(marked, ";verstat=TN-Validation-Passed");
+        assert_non_null(v);
+        const char *pai = strstr(marked, "sserted-");
+        const char *from = strstr(marked, "\nFrom:");
+        assert_true(v > pai && pai > from);
+        verify_expect(marked, got, CLID_OK, CLID_VERSTAT_PASSED, 0);
+        free(marked);
+        free(m);
+    }
+    clid_result_free(res);
+}
+
+/* The other headers verification binds to, in valid but unusual RFC 3261
+ * spellings: folded Date and Identity values, whitespace before ':',
+ * compact and upper-case names, TABs in From and To. */
+static void bound_headers_spellings(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0;
+    char *s = signed_sipp(&len);
+    char *id = identity_of(s);
+    /* A folded Date: the line break reads as one SP (RFC 3261 §7.3.1). */
+    char *m = insert_line(s, len, "CSeq:", "Date: Thu, 01 Jan 2026\r\n 00:00:30 GMT", "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    /* ... and a stale one, folded, is still seen (not skipped). */
+    m = insert_line(s, len, "CSeq:", "DATE :\tWed, 31 Dec 2025\r\n\t23:55:00 GMT", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_DATE_MISMATCH, CLID_VERSTAT_FAILED, 403);
+    free(m);
+    /* Two Date headers in different spellings are still two. */
+    char *m1 = insert_line(s, len, "CSeq:", "Date: Thu, 01 Jan 2026 00:00:30 GMT", "\r\n", &n);
+    size_t n2 = 0;
+    m = insert_line(m1, n, "Call-ID:", "date\t: Thu, 01 Jan 2026 00:00:30 GMT", "\r\n", &n2);
+    verify_expect(m, n2, CLID_ERR_DATE_INVALID, CLID_VERSTAT_FAILED, 403);
+    free(m);
+    free(m1);
+    /* The Identity value folded after a ';' (SEMI = SWS ";" SWS), under
+     * another case and with whitespace before ':'. */
+    size_t in_len = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &in_len);
+    char *semi = strchr(id, ';');
+    assert_non_null(semi);
+    *semi = '\0';
+    char *folded = tp_cat("IDENTITY :\t", id, ";\r\n\t", semi + 1, NULL);
+    m = insert_line(in, in_len, NULL, folded, "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    free(folded);
+    /* TABs before '<' in From and To (libosip2 alone refuses them), and
+     * the compact t: */
+    char *tabs = dup_exact(in, in_len);
+    char *f = strstr(tabs, "\nFrom: sipp <");
+    char *t = strstr(tabs, "\nTo: 12025550199 <");
+    assert_non_null(f);
+    assert_non_null(t);
+    f[strlen("\nFrom:")] = '\t';      /* From:\tsipp\t<sip:... */
+    f[strlen("\nFrom: sipp")] = '\t';
+    memcpy(t + 1, "t :\t", 4);         /* t :\t12025550199\t<sip:... */
+    t[strlen("\nTo: 12025550199")] = '\t';
+    char *yline = tp_cat("y: ", id, ";", semi + 1, NULL);
+    m = insert_line(tabs, in_len, NULL, yline, "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    char tn1[CLID_TN_BUF], tn2[CLID_TN_BUF];
+    assert_err(clid_sip_get_tns(m, n, tn1, tn2), CLID_OK);
+    assert_string_equal(tn1, ORIG);
+    assert_string_equal(tn2, DEST);
+    free(m);
+    free(yline);
+    free(tabs);
+    free(in);
+    free(id);
+    free(s);
+}
+
+/* An Identity header without a value is no identity (RFC 8224 §6.2.2:
+ * 428), and never hides another header's verdict. */
+static void empty_identity(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0, n2 = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &len);
+    char *m = insert_line(in, len, NULL, "Identity:", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_NO_IDENTITY, CLID_VERSTAT_NO_VALIDATION, 428);
+    free(m);
+    m = insert_line(in, len, NULL, "y:   ", "\r\n", &n);
+    verify_expect(m, n, CLID_ERR_NO_IDENTITY, CLID_VERSTAT_NO_VALIDATION, 428);
+    free(m);
+    /* next to a good one: passes, whatever the order */
+    size_t s_len = 0;
+    char *s = signed_sipp(&s_len);
+    m = insert_line(s, s_len, "Identity:", "Identity:", "\r\n", &n);
+    verify_expect(m, n, CLID_OK, CLID_VERSTAT_PASSED, 0);
+    free(m);
+    /* next to a failing one (stale): the failure, not No-TN-Validation */
+    m = insert_line(s, s_len, "Identity:", "Identity:", "\r\n", &n);
+    char *m2 = insert_line(m, n, NULL, "Identity:\t", "\r\n", &n2);
+    clid_sip_verify_opts o = {.now = t0 + 3600};
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    assert_err(clid_sip_verify(ver, &o, m2, n2, res), CLID_ERR_IAT_STALE);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
+    assert_int_equal(clid_result_sip_status(res), 403);
+    assert_int_equal(clid_result_binding_checked(res), 0u); /* freshness comes first */
+    /* a SIP request always binds both numbers */
+    assert_err(clid_sip_verify(ver, NULL, m2, n2, res), CLID_OK);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_ORIG | CLID_BINDING_DEST);
+    clid_result_free(res);
+    free(m2);
+    free(m);
+    free(s);
+    free(in);
+}
+
+/* ------------------------------------------------------------------------ */
+/* div PASSporTs next to the original                                        */
+/* ------------------------------------------------------------------------ */
+
+static int64_t clock_t0(void *arg)
+{
+    (void)arg;
+    return TP_T0;
+}
+
+/* "Identity: <value>" of a PASSporT for `orig` -> DEST by the fixture's
+ * signer, ppt div when `div` is set. */
+static char *identity_line(const char *orig, const char *div)
+{
+    static const char *const dests[] = {DEST};
+    clid_claims c = {.orig = orig, .dest = dests, .dest_count = 1, .attest = 'A', .div = div};
+    char value[CLID_IDENTITY_MAX_LEN];
+    size_t vlen = 0;
+    assert_err(clid_sign_identity(signer, &c, value, sizeof value, &vlen), CLID_OK);
+    return tp_cat("Identity: ", value, NULL);
+}
+
+static void div_next_to_shaken(void **state)
+{
+    (void)state;
+    clid_ctx *c = NULL;
+    assert_err(clid_ctx_new(&c), CLID_OK);
+    assert_err(clid_ctx_add_trust_pem(c, root->pem, strlen(root->pem)), CLID_OK);
+    assert_err(clid_ctx_set_clock(c, clock_t0, NULL), CLID_OK);
+    assert_err(clid_ctx_add_x5u_pem(c, URL, chain_sp, strlen(chain_sp)), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "div"), CLID_OK);
+    clid_verifier *v = NULL;
+    assert_err(clid_verifier_new(c, &v), CLID_OK);
+    clid_result *res = NULL;
+    assert_err(clid_result_new(&res), CLID_OK);
+    clid_sip_verify_opts o = {.now = t0};
+
+    size_t in_len = 0, n1 = 0, n2 = 0;
+    char *in = read_golden("sipp_uac_tn", ".sip", &in_len);
+    char *div = identity_line(ORIG, "12025550177");
+    char *shaken = identity_line(ORIG, NULL);
+    char *other = identity_line("13105550000", NULL); /* a shaken one that fails binding */
+
+    /* A div alone is never a pass. */
+    char *m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
+    assert_int_equal(clid_result_sip_status(res), 438);
+    /* Next to a passing shaken one (before or after it): the shaken one's
+     * verdict. */
+    char *m2 = insert_line(m1, n1, NULL, shaken, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    free(m2);
+    m2 = insert_line(in, in_len, NULL, shaken, "\r\n", &n2);
+    free(m1);
+    m1 = insert_line(m2, n2, NULL, div, "\r\n", &n1);
+    assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    free(m1);
+    free(m2);
+    /* Next to a failing shaken one, even after the div: the shaken one's
+     * failure, not the div's. */
+    m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    m2 = insert_line(m1, n1, NULL, other, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_ERR_ORIG_MISMATCH);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_int_equal(clid_result_sip_status(res), 438);
+    free(m1);
+    free(m2);
+    /* Two lone divs: still never a pass. */
+    m1 = insert_line(in, in_len, NULL, div, "\r\n", &n1);
+    m2 = insert_line(m1, n1, NULL, div, "\r\n", &n2);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    free(m1);
+    free(m2);
+
+    free(other);
+    free(shaken);
+    free(div);
+    free(in);
+    clid_result_free(res);
+    clid_verifier_free(v);
+    clid_ctx_free(c);
+}
+
 static void not_requests(void **state)
 {
     (void)state;
@@ -351,6 +622,10 @@ int main(void)
         cmocka_unit_test(no_identity),
         cmocka_unit_test(several_identities),
         cmocka_unit_test(anonymous_caller),
+        cmocka_unit_test(asserted_identity_binding),
+        cmocka_unit_test(bound_headers_spellings),
+        cmocka_unit_test(empty_identity),
+        cmocka_unit_test(div_next_to_shaken),
         cmocka_unit_test(not_requests),
         cmocka_unit_test(four_threads),
     };

@@ -62,9 +62,13 @@ static void success(void **state)
     /* A forged header built like clid's passes too: the forging is sound,
      * so the forged negative cases below carry only their own defect. */
     expect_free(forge(HDR_SP, CLAIMS_OK, PARAMS_SP), CLID_OK, PASSED, 0);
-    /* Without orig/dest in the request, binding is not checked. */
+    /* Without orig/dest in the request, binding is checked unless skipped
+     * explicitly (test_verify_request.c, binding_explicit). */
     clid_verify_input in = {.identity = hdr};
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    in.skip = CLID_VERIFY_SKIP_ORIG_BINDING | CLID_VERIFY_SKIP_DEST_BINDING;
     check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), 0u);
     /* Range leaf: the SPC is absent. */
     clid_claims c = default_claims();
     c.orig = "12025550042";
@@ -274,13 +278,14 @@ static void passport_ppt(void **state)
                       ";info=<" URL_SP ">"),
                 CLID_ERR_PASSPORT_PPT, FAILED, 438);
 
-    /* Accepted once the context accepts div. */
+    /* Accepted once the context accepts div, and verified (its facts are
+     * in the result), but never a pass on its own (RFC 8946). */
     clid_ctx *c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
     clid_verifier *v = new_verifier(c);
     clid_verify_input in = input(div);
-    check(verify_on(v, &in), CLID_OK, PASSED, 0);
+    check(verify_on(v, &in), CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
     assert_string_equal(clid_result_ppt(res), "div");
     assert_string_equal(clid_result_div(res), "12025550123");
     char *shaken = sign_default(sp->key, URL_SP);
@@ -491,19 +496,58 @@ static void accept_div(clid_ctx *c)
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
 }
 
-static void div_accepted(void **state)
+/* The claims' numbers must be canonical as signed (RFC 8225 §5.2.1, RFC
+ * 8224 §8.3); the request's numbers are canonicalized by the verifier. */
+static void claims_not_canonical(void **state)
 {
     (void)state;
-    /* Authority is on the diverting number (RFC 8946): the range leaf
-     * covers it, not the caller. */
+    static const char *const origs[] = {
+        "{\"tn\":\"+12025550100\"}", "{\"tn\":\"+1-202-555-0100\"}",
+        "{\"tn\":\"sip:+12025550100@example.com\"}", "{\"tn\":\"tel:12025550100;x=y\"}",
+    };
+    for (size_t i = 0; i < sizeof origs / sizeof origs[0]; i++) {
+        char claims[512];
+        snprintf(claims, sizeof claims, CLAIMS(Q("A"), C_DEST, T0_STR, "%s", Q(ORIGID)), origs[i]);
+        expect_free(forge(HDR_SP, claims, PARAMS_SP), CLID_ERR_PASSPORT_TN_NOT_CANONICAL, FAILED,
+                    438);
+    }
+    char claims[512];
+    snprintf(claims, sizeof claims, CLAIMS(Q("A"), "%s", T0_STR, C_ORIG, Q(ORIGID)),
+             "{\"tn\":[\"+1 303 555 0199\"]}");
+    expect_free(forge(HDR_SP, claims, PARAMS_SP), CLID_ERR_PASSPORT_TN_NOT_CANONICAL, FAILED,
+                438);
+    /* The neighbour: canonical claims, with the request's numbers in SIP
+     * spellings that the verifier canonicalizes. */
+    char *h = forge(HDR_SP, CLAIMS_OK, PARAMS_SP);
+    clid_verify_input in = input(h);
+    in.orig = "sip:+1-202-555-0100@example.com;user=phone";
+    in.dest = "tel:+1-303-555-0199";
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    free(h);
+}
+
+static void div_alone_never_passes(void **state)
+{
+    (void)state;
+    /* The attack: with div accepted, a div PASSporT whose orig no
+     * certificate covers. Its authority is on the diverting number (RFC
+     * 8946), which the range leaf covers; alone it used to pass, vouching
+     * for a caller (14155550100) outside the signer's range. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042", .cfg = accept_div}),
-          CLID_OK, PASSED, 0);
+          CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
+    /* Everything it was checked for is in the result. */
     assert_string_equal(clid_result_ppt(res), "div");
     assert_string_equal(clid_result_div(res), "12025550042");
     assert_string_equal(clid_result_orig(res), "14155550100");
     assert_int_equal(clid_result_attest(res), 0);
     assert_null(clid_result_origid(res));
+    assert_non_null(clid_result_signer_subject(res));
+    /* Not even when the caller is within the certificate. */
+    check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550043",
+                      .div = "12025550042", .cfg = accept_div}),
+          CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
+    /* A div's own defects are still its own failure. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550042",
                       .div = "14155550100", .cfg = accept_div}),
           CLID_ERR_TN_NOT_AUTHORIZED, FAILED, 437);
@@ -511,6 +555,11 @@ static void div_accepted(void **state)
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042"}),
           CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    /* The legitimate neighbour: a shaken PASSporT from the same signer for
+     * a covered caller, under the same policy. */
+    check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550042",
+                      .cfg = accept_div}),
+          CLID_OK, PASSED, 0);
 }
 
 int main(void)
@@ -540,7 +589,8 @@ int main(void)
         cmocka_unit_test(signature_format),
         cmocka_unit_test(signature_invalid),
         cmocka_unit_test(compact_refused),
-        cmocka_unit_test(div_accepted),
+        cmocka_unit_test(claims_not_canonical),
+        cmocka_unit_test(div_alone_never_passes),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

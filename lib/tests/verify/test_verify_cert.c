@@ -315,6 +315,34 @@ static void delegate_not_encompassed(void **state)
     tp_free(spca);
 }
 
+static void delegate_through_list_less_sub_ca(void **state)
+{
+    (void)state;
+    /* The attack: an SP CA limited to a range issues a sub-CA without a
+     * TNAuthList, whose leaf signs for a number outside that range. */
+    tp_cert *spca = tp_issue(&(tp_spec){.cn = "SP CA", .ca = 1, .tnauth = "range:12025550000+100"},
+                             inter);
+    tp_cert *bare = tp_issue(&(tp_spec){.cn = "list-less sub-CA", .ca = 1}, spca);
+    tp_cert *rogue = tp_issue(&(tp_spec){.cn = "rogue", .tnauth = "tn:13105550000"}, bare);
+    check(run(&(scen){.leaf = rogue, .ca1 = bare, .ca2 = spca, .ca3 = inter,
+                      .orig = "13105550000"}),
+          CLID_ERR_DELEGATE_NO_TNAUTH, FAILED, 437);
+    assert_non_null(strstr(clid_result_detail(res), "depth 1"));
+    /* The legitimate neighbour: a sub-CA holding part of the SP CA's range
+     * and a leaf for a number within it. */
+    tp_cert *sub = tp_issue(&(tp_spec){.cn = "sub-CA", .ca = 1, .tnauth = "range:12025550000+50"},
+                            spca);
+    tp_cert *lf = tp_issue(&(tp_spec){.cn = "customer", .tnauth = "tn:12025550042"}, sub);
+    check(run(&(scen){.leaf = lf, .ca1 = sub, .ca2 = spca, .ca3 = inter,
+                      .orig = "12025550042"}),
+          CLID_OK, PASSED, 0);
+    tp_free(lf);
+    tp_free(sub);
+    tp_free(rogue);
+    tp_free(bare);
+    tp_free(spca);
+}
+
 #define HDR_X_CLAIMS_RCD                                                                          \
     "{\"attest\":\"A\",\"dest\":" C_DEST ",\"iat\":" T0_STR ",\"orig\":" C_ORIG                   \
     ",\"origid\":\"" ORIGID "\",\"rcd\":{\"nam\":\"Alice\"}}"
@@ -448,6 +476,7 @@ int main(void)
         cmocka_unit_test(extension_decoding),
         cmocka_unit_test(tn_not_authorized),
         cmocka_unit_test(delegate_not_encompassed),
+        cmocka_unit_test(delegate_through_list_less_sub_ca),
         cmocka_unit_test(claim_constraints),
         cmocka_unit_test(entity_not_authorized),
     };

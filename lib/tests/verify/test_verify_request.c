@@ -281,6 +281,69 @@ static void dest_mismatch(void **state)
     free(hdr);
 }
 
+/* "No number given" is an explicit choice (clid_verify_input.skip), never a
+ * NULL; the result says what was bound. */
+static void binding_explicit(void **state)
+{
+    (void)state;
+    char *hdr = sign_default(sp->key, URL_SP);
+    clid_verify_input in = input(hdr);
+    /* The footgun: a NULL number used to mean "not checked", so a caller
+     * that forgot it got TN-Validation-Passed for any call. */
+    in.orig = NULL;
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    in = input(hdr);
+    in.dest = NULL;
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    in.orig = NULL;
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    /* A number and its skip flag together, or unknown flags. */
+    in = input(hdr);
+    in.skip = CLID_VERIFY_SKIP_ORIG_BINDING;
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+    in = input(hdr);
+    in.skip = 0x4u;
+    assert_int_equal(verify_on(ver, &in), CLID_ERR_INVALID_ARGUMENT);
+
+    /* Both bound: the legitimate case, and the result says so. */
+    in = input(hdr);
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_ORIG | CLID_BINDING_DEST);
+    /* Explicitly skipped, one or both: passes, and says what was bound. */
+    in.orig = NULL;
+    in.skip = CLID_VERIFY_SKIP_ORIG_BINDING;
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_DEST);
+    in = input(hdr);
+    in.dest = NULL;
+    in.skip = CLID_VERIFY_SKIP_DEST_BINDING;
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_ORIG);
+    in.orig = NULL;
+    in.skip |= CLID_VERIFY_SKIP_ORIG_BINDING;
+    check(verify_on(ver, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_binding_checked(res), 0u);
+    /* A skipped binding does not excuse the other one. */
+    in = input(hdr);
+    in.dest = NULL;
+    in.skip = CLID_VERIFY_SKIP_DEST_BINDING;
+    in.orig = "12025550101";
+    check(verify_on(ver, &in), CLID_ERR_ORIG_MISMATCH, FAILED, 438);
+    assert_int_equal(clid_result_binding_checked(res), 0u);
+    /* Not reached: 0; and held though a later step failed: still said. */
+    in = input(hdr);
+    in.now = TP_T0 + 3600;
+    check(verify_on(ver, &in), CLID_ERR_IAT_STALE, FAILED, 403);
+    assert_int_equal(clid_result_binding_checked(res), 0u);
+    in = input(hdr);
+    in.chain_pem = chain_untrusted;
+    in.chain_len = strlen(chain_untrusted);
+    check(verify_on(ver, &in), CLID_ERR_CERT_UNTRUSTED, FAILED, 437);
+    assert_int_equal(clid_result_binding_checked(res), CLID_BINDING_ORIG | CLID_BINDING_DEST);
+    assert_int_equal(clid_result_binding_checked(NULL), 0u);
+    free(hdr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +356,7 @@ int main(void)
         cmocka_unit_test(date_mismatch),
         cmocka_unit_test(orig_mismatch),
         cmocka_unit_test(dest_mismatch),
+        cmocka_unit_test(binding_explicit),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

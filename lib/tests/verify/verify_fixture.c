@@ -242,7 +242,7 @@ clid_err run(const scen *s)
 {
     clid_ctx *c = bare_ctx();
     char *chain = tp_cat(s->leaf->pem, s->ca1 ? s->ca1->pem : "", s->ca2 ? s->ca2->pem : "",
-                         NULL);
+                         s->ca3 ? s->ca3->pem : "", NULL);
     map_chain(c, URL_X, chain);
     free(chain);
     if (s->crl)

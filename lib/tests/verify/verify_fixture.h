@@ -117,13 +117,13 @@ void expect(const char *identity, clid_err code, clid_verstat vs, int sip);
 void expect_free(char *identity, clid_err code, clid_verstat vs, int sip);
 
 /*
- * A scenario with its own context: `leaf` (and `ca1`, `ca2` after it) is
+ * A scenario with its own context: `leaf` (and `ca1`, `ca2`, `ca3` after it) is
  * served at URL_X; the header is `identity` or, when NULL, one signed by
  * `key` (NULL: the leaf's) for orig (NULL: ORIG) and div. `cfg` adjusts the
  * context, `crl` is loaded into it.
  */
 typedef struct scen {
-    const tp_cert *leaf, *ca1, *ca2;
+    const tp_cert *leaf, *ca1, *ca2, *ca3;
     EVP_PKEY *key;
     const char *orig;
     const char *div;

@@ -529,6 +529,79 @@ static void delegate_not_encompassed(void **state)
                      CLID_ERR_DELEGATE_NOT_ENCOMPASSED);
 }
 
+/* root -> inter -> SP CA (`sp_list`) -> sub-CA (`sub_list`, NULL: none)
+ * -> leaf (`leaf_list`, NULL: none), validated at TP_T0 under the default
+ * policy; `detail` receives the validation's text. */
+static clid_err sub_ca_case(const char *sp_list, const char *sub_list, const char *leaf_list,
+                            char *detail, size_t cap)
+{
+    tp_cert *sp = tp_issue(&(tp_spec){.cn = "SP CA", .ca = 1, .tnauth = sp_list}, inter);
+    tp_cert *sub = tp_issue(&(tp_spec){.cn = "sub-CA", .ca = 1, .tnauth = sub_list}, sp);
+    tp_cert *lf = tp_issue(&(tp_spec){.cn = "leaf", .tnauth = leaf_list}, sub);
+    clid_ctx *ctx = ctx_trusting(root);
+    char *pem = tp_cat(lf->pem, sub->pem, sp->pem, inter->pem, NULL);
+    clid__signer_cert *c = load(pem);
+    clid_err rc = clid__signer_cert_validate(&ctx->trust, c, TP_T0, detail, cap);
+    clid__signer_cert_release(c);
+    free(pem);
+    clid_ctx_free(ctx);
+    tp_free(lf);
+    tp_free(sub);
+    tp_free(sp);
+    return rc;
+}
+
+static void delegate_through_list_less_sub_ca(void **state)
+{
+    (void)state;
+    char detail[256];
+    /* The attack: an SP CA limited to a range issues a sub-CA without a
+     * TNAuthList, which issues a leaf for a number outside the range. Each
+     * list compared with its direct issuer's only, nothing was checked. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", NULL, "tn:13105550000", detail,
+                                 sizeof detail),
+                     CLID_ERR_DELEGATE_NO_TNAUTH);
+    assert_non_null(strstr(detail, "depth 1"));
+    assert_non_null(strstr(detail, "depth 2"));
+    /* Refused outright, even for a number within the SP CA's range: RFC
+     * 9060 §4 delegates only through CAs that carry a TNAuthList. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", NULL, "tn:12025550042", detail,
+                                 sizeof detail),
+                     CLID_ERR_DELEGATE_NO_TNAUTH);
+    /* A leaf without a list below a list is no better than a sub-CA. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", "range:12025550000+50", NULL, detail,
+                                 sizeof detail),
+                     CLID_ERR_DELEGATE_NO_TNAUTH);
+    assert_non_null(strstr(detail, "depth 0"));
+}
+
+static void delegate_through_sub_ca_with_list(void **state)
+{
+    (void)state;
+    char detail[256];
+    /* The legitimate neighbour: the sub-CA carries a list within the SP
+     * CA's, and the leaf's number lies within it. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", "range:12025550000+50",
+                                 "tn:12025550042", detail, sizeof detail),
+                     CLID_OK);
+    assert_string_equal(detail, "");
+    /* The leaf is checked against the nearest list above it (the sub-CA's),
+     * not only the SP CA's. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", "range:12025550000+50",
+                                 "tn:12025550077", detail, sizeof detail),
+                     CLID_ERR_DELEGATE_NOT_ENCOMPASSED);
+    assert_non_null(strstr(detail, "depth 0 is not within the one at depth 1"));
+    /* A sub-CA wider than the SP CA. */
+    assert_int_equal(sub_ca_case("range:12025550000+100", "range:12025550000+1000",
+                                 "tn:12025550042", detail, sizeof detail),
+                     CLID_ERR_DELEGATE_NOT_ENCOMPASSED);
+    assert_non_null(strstr(detail, "depth 1 is not within the one at depth 2"));
+    /* Lists start below list-less CAs (root, STI-CA): nothing above them. */
+    assert_int_equal(sub_ca_case(NULL, "range:12025550000+50", "tn:12025550042", detail,
+                                 sizeof detail),
+                     CLID_OK);
+}
+
 static void leaf_list_under_plain_sti_ca(void **state)
 {
     (void)state;
@@ -574,6 +647,8 @@ int main(void)
         cmocka_unit_test(delegate_encompassed),
         cmocka_unit_test(delegate_not_encompassed),
         cmocka_unit_test(leaf_list_under_plain_sti_ca),
+        cmocka_unit_test(delegate_through_list_less_sub_ca),
+        cmocka_unit_test(delegate_through_sub_ca_with_list),
     };
     return cmocka_run_group_tests_name("signer_cert_chain", tests, group_setup, group_teardown);
 }
