@@ -184,6 +184,9 @@ typedef enum clid_verstat {
       "PASSporT violates the certificate's JWT claim constraints (RFC 8226 §8, RFC 9118)")         \
     X(CLID_ERR_ENTITY_NOT_AUTHORIZED, POLICY, 437, FAILED,                                        \
       "signer's SignallingEntity may not vouch for this calling number (role or country code)")   \
+    X(CLID_ERR_CRL_UNAVAILABLE, CERT, 437, FAILED,                                                \
+      "no current CRL could be obtained for a certificate's CRL distribution point (none "       \
+      "configured, URL not allowed, retrieval failed, or the CRL is stale or not yet valid)")    \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \
@@ -201,6 +204,8 @@ typedef enum clid_verstat {
       "a recent retrieval of this x5u URL failed; not retried yet")                               \
     X(CLID_ERR_X5U_TLS, FETCH, 436, FAILED,                                                       \
       "TLS with the x5u server failed (certificate or handshake)")                                \
+    X(CLID_ERR_CRL_NOT_A_CRL, FETCH, 436, FAILED,                                                 \
+      "CRL distribution point response is not one CRL (DER, or PEM X509 CRL)")                    \
     /* whole SIP requests */                                                                      \
     X(CLID_ERR_SIP_PARSE, PARSE, 400, NO_VALIDATION, "not a parsable SIP request")                \
     X(CLID_ERR_SIP_TOO_LARGE, PARSE, 400, NO_VALIDATION,                                          \
