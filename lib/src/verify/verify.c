@@ -390,16 +390,18 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
         clid__result_set_detail(r, detail);
         return rc;
     }
-    if (rev.soft != CLID_OK) {
-        /* A CRL could not be had and the policy lets the call pass: said
-         * in the result (warning, detail), never silently. Not a profile
-         * deviation: clid_crl_policy, not the strict policy, decides. */
-        clid__result_set_detail(r, detail);
+    /* A CRL could not be had and the policy lets the call pass: said in the
+     * result (a warning; the detail once the call passed), never silently.
+     * Not a profile deviation: clid_crl_policy, not the strict policy,
+     * decides. */
+    if (rev.soft != CLID_OK)
         CLID_TRY(clid__result_deviation(r, 0, rev.soft));
-    }
     CLID_TRY(check_authority(ctx, *signer, p));
-    return clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
-                              p->signing_input_len, p->sig, p->sig_len);
+    rc = clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
+                            p->signing_input_len, p->sig, p->sig_len);
+    if (rc == CLID_OK && rev.soft != CLID_OK)
+        clid__result_set_detail(r, detail);
+    return rc;
 }
 
 clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, clid_result *res)

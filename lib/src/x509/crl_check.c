@@ -412,47 +412,73 @@ static void note(finding *f, enum outcome o, const char *why)
     }
 }
 
-/* One candidate CRL for the certificate at depth i through `dp`. */
+/* Where a candidate came from, for details: "CRL <url>", or "the loaded
+ * CRL of <issuer>" (built only when a detail is written: the names cost a
+ * BIO each). */
+static void source_text(const clid__crl *c, const char *url, char *out, size_t cap)
+{
+    if (url != NULL) {
+        snprintf(out, cap, "CRL %.180s", url);
+        return;
+    }
+    char subj[160];
+    name_text(X509_CRL_get_issuer(c->crl), subj, sizeof subj);
+    snprintf(out, cap, "the loaded CRL of %s", subj);
+}
+
+/* Records outcome `o` with "<source>: <why>" when it beats what `f` has. */
+static void note_from(finding *f, enum outcome o, const clid__crl *c, const char *url,
+                      const char *why)
+{
+    if (o <= f->o)
+        return;
+    char source[224], msg[256];
+    source_text(c, url, source, sizeof source);
+    snprintf(msg, sizeof msg, "%.120s: %.130s", source, why);
+    note(f, o, msg);
+}
+
+/* One candidate CRL for the certificate at depth i through `dp`; `url` is
+ * where it was fetched from (NULL: loaded in the context). */
 static void judge(const run *r, int i, const DIST_POINT *dp, const X509_NAME *crl_issuer,
-                  clid__crl *c, const char *source, finding *f)
+                  clid__crl *c, const char *url, finding *f)
 {
     X509 *x = r->p->certs[i];
-    char why[200] = "", t[32], msg[256];
+    char why[200] = "", t[32];
     int is_ca = (X509_get_extension_flags(x) & EXFLAG_CA) != 0;
     if (c->bad != CLID_OK) {
-        snprintf(msg, sizeof msg, "%s: %s", source, c->why);
-        note(f, O_INVALID, msg);
+        note_from(f, O_INVALID, c, url, c->why);
         return;
     }
     if (!clid__crl_in_scope(c, dp, crl_issuer, is_ca, why, sizeof why)) {
-        snprintf(msg, sizeof msg, "%s: %s", source, why);
-        note(f, O_UNAVAILABLE, msg);
+        note_from(f, O_UNAVAILABLE, c, url, why);
         return;
     }
     int ok = dp->CRLissuer != NULL ? indirect_signer_ok(r->trust, c, r->at, why, sizeof why)
                                    : signed_by(c, r->p->certs[i + 1], why, sizeof why);
     if (!ok) {
-        snprintf(msg, sizeof msg, "%s: %s", source, why);
-        note(f, O_INVALID, msg);
+        note_from(f, O_INVALID, c, url, why);
         return;
     }
     if (r->at < c->this_update) {
         time_text(c->this_update, t, sizeof t);
-        snprintf(msg, sizeof msg, "%s: not yet valid (thisUpdate %s)", source, t);
-        note(f, O_UNAVAILABLE, msg);
+        snprintf(why, sizeof why, "not yet valid (thisUpdate %s)", t);
+        note_from(f, O_UNAVAILABLE, c, url, why);
         return;
     }
     /* Revocation is final: a stale CRL listing the certificate still
      * revokes it. */
     if (clid__crl_lists(c, x)) {
-        snprintf(msg, sizeof msg, "the certificate at depth %d is revoked (%s)", i, source);
+        char source[224], msg[256];
+        source_text(c, url, source, sizeof source);
+        snprintf(msg, sizeof msg, "the certificate at depth %d is revoked (%.200s)", i, source);
         note(f, O_REVOKED, msg);
         return;
     }
     if (r->at >= c->next_update) {
         time_text(c->next_update, t, sizeof t);
-        snprintf(msg, sizeof msg, "%s: stale (nextUpdate %s)", source, t);
-        note(f, O_UNAVAILABLE, msg);
+        snprintf(why, sizeof why, "stale (nextUpdate %s)", t);
+        note_from(f, O_UNAVAILABLE, c, url, why);
         return;
     }
     note(f, O_OK, "");
@@ -465,18 +491,14 @@ static void check_dp(const run *r, int i, const DIST_POINT *dp, int indirect, fi
 {
     X509 *x = r->p->certs[i];
     const X509_NAME *crl_issuer = indirect ? clid__crl_dp_issuer(dp) : X509_get_issuer_name(x);
-    char subj[160], why[200], source[224];
+    char subj[160], why[200];
     int candidates = 0;
-    if (indirect) {
-        name_text(crl_issuer, subj, sizeof subj);
-        snprintf(source, sizeof source, "the loaded CRL of %s", subj);
-        for (size_t k = 0; k < r->trust->n_crl_list && f->o != O_REVOKED; k++) {
-            clid__crl *c = r->trust->crl_list[k];
-            if (X509_NAME_cmp(X509_CRL_get_issuer(c->crl), crl_issuer) != 0)
-                continue;
-            candidates++;
-            judge(r, i, dp, crl_issuer, c, source, f);
-        }
+    for (size_t k = 0; indirect && k < r->trust->n_crl_list && f->o != O_REVOKED; k++) {
+        clid__crl *c = r->trust->crl_list[k];
+        if (X509_NAME_cmp(X509_CRL_get_issuer(c->crl), crl_issuer) != 0)
+            continue;
+        candidates++;
+        judge(r, i, dp, crl_issuer, c, NULL, f);
     }
     if (f->o == O_REVOKED || f->o == O_OK)
         return; /* no need to fetch */
@@ -502,8 +524,7 @@ static void check_dp(const run *r, int i, const DIST_POINT *dp, int indirect, fi
         note(f, O_UNAVAILABLE, msg);
         return;
     }
-    snprintf(source, sizeof source, "CRL %.180s", url);
-    judge(r, i, dp, crl_issuer, c, source, f);
+    judge(r, i, dp, crl_issuer, c, url, f);
     clid__crl_release(c);
 }
 

@@ -86,6 +86,13 @@ static void unavailable_is_a_warning(void **state)
     assert_int_equal(clid_result_warning(res, 0), CLID_ERR_CRL_UNAVAILABLE);
     assert_int_equal(clid_result_revocation_checked(res), 0);
     assert_non_null(strstr(clid_result_detail(res), "no CRL of"));
+    /* A later failure is the reason and keeps the detail its own; the
+     * warning stays listed. */
+    assert_int_equal(clid_ctx_set_tn_policy(c, CLID_TN_POLICY_TN_REQUIRED), CLID_OK);
+    assert_int_equal(verify_dp(v), CLID_ERR_TN_NOT_AUTHORIZED);
+    assert_string_equal(clid_result_detail(res), "");
+    assert_int_equal(clid_result_warning(res, 0), CLID_ERR_CRL_UNAVAILABLE);
+    assert_int_equal(clid_ctx_set_tn_policy(c, CLID_TN_POLICY_SPC_OR_TN), CLID_OK);
     /* The strict policy is about the signer's profile: it does not turn an
      * unavailable CRL into a failure (the CRL policy does). */
     assert_int_equal(clid_ctx_set_strict(c, 1), CLID_OK);
@@ -95,8 +102,8 @@ static void unavailable_is_a_warning(void **state)
     check(CLID_ERR_CRL_UNAVAILABLE, CLID_ERR_CRL_UNAVAILABLE, FAILED, 437);
     clid_verifier_stats st;
     clid_verifier_get_stats(v, &st);
-    assert_int_equal(st.verifications, 3);
-    assert_int_equal(st.crl_unavailable, 3);
+    assert_int_equal(st.verifications, 4);
+    assert_int_equal(st.crl_unavailable, 4);
     assert_int_equal(st.crl_revoked, 0);
     assert_int_equal(st.crl_fetches, 0);
     clid_verifier_free(v);
