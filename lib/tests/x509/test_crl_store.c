@@ -366,6 +366,15 @@ static void direct_distribution_point_fetched(void **state)
     assert_int_equal(check_chain(ctx, st, pem, TP_T0, &rev, NULL), CLID_ERR_CERT_REVOKED);
     assert_int_equal(calls_of(&s), 1);
     assert_string_equal(s.last_url, url);
+    /* Under REQUIRED the fetched CRL covers the leaf (no loaded CRL of the
+     * STI-CA needed), the STI-PA's the STI-CA, and the anchor is taken as
+     * given. */
+    set_body(&s, tp_crl(inter, TP_T0 - TP_DAY, TP_T0 + TP_DAY, NULL, 0, 0));
+    clid__crl_store_clear(st);
+    assert_int_equal(clid_ctx_set_crl_policy(ctx, CLID_CRL_REQUIRED), CLID_OK);
+    assert_int_equal(check_chain(ctx, st, pem, TP_T0, &rev, NULL), CLID_OK);
+    assert_true(rev.checked);
+    assert_int_equal(clid_ctx_set_crl_policy(ctx, CLID_CRL_IF_PRESENT), CLID_OK);
     /* Signed by another key: refused. */
     tp_cert *impostor = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1}, NULL);
     set_body(&s, tp_crl(impostor, TP_T0 - TP_DAY, TP_T0 + TP_DAY, NULL, 0, TP_CRL_NO_AKI));
