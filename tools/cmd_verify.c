@@ -5,6 +5,8 @@
  *             [--accept-ppt PPT]... [--require-entity] [--json]
  *             [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR] [--x5u-ca FILE]
  *             [--cert-profile shaken|q3063]
+ *             [--crl-signer FILE]... [--crl-fetch [--crl-url-allow PREFIX]...]
+ *             [--crl-policy if-present|required|ignore]
  * clid verify [the same options but --identity/--orig/--dest/--date]
  *             [--output FILE] FILE|-
  *
@@ -43,7 +45,9 @@ void cmd_verify_help(FILE *f)
           "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
           "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
           "                   [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR]\n"
-          "                   [--x5u-ca FILE] [--cert-profile shaken|q3063] [--json]\n"
+          "                   [--x5u-ca FILE] [--cert-profile shaken|q3063]\n"
+          "                   [--crl-signer FILE]... [--crl-fetch [--crl-url-allow PREFIX]...]\n"
+          "                   [--crl-policy if-present|required|ignore] [--json]\n"
           "       clid verify [options] [--output FILE] FILE|-\n"
           "\n"
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
@@ -80,6 +84,15 @@ void cmd_verify_help(FILE *f)
           "                     (ATIS-1000080 v005) or q3063 (clid's Q.3063 profile);\n"
           "                     else CLID_ERR_CERT_PROFILE, 437 (see 'clid cert lint');\n"
           "                     implies the strict policy\n"
+          "  --crl-signer FILE  certificates that may sign CRLs for other issuers (the\n"
+          "                     STI-PA CRL signer); repeatable\n"
+          "  --crl-fetch        fetch the CRLs the signer's certificates name in their CRL\n"
+          "                     distribution points (after the chain validated), with the\n"
+          "                     x5u fetcher's policy\n"
+          "  --crl-url-allow PREFIX  fetch only CRL URLs under PREFIX; repeatable (default\n"
+          "                     with --crl-fetch: any https URL)\n"
+          "  --crl-policy P     if-present (default: a CRL that cannot be had is a warning),\n"
+          "                     required (it fails the call), ignore (no revocation check)\n"
           "  --output FILE      with FILE: write the request with ;verstat= added to the\n"
           "                     caller's URI (unchanged when the caller is no number)\n"
           "  --json             print one JSON object\n"
@@ -96,8 +109,10 @@ void cmd_verify_help(FILE *f)
 
 enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
        OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_OUTPUT,
-       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE, OPT_NO_BINDING,
-       OPT_HELP };
+       OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE,
+       OPT_NO_BINDING, OPT_HELP,
+       /* revocation as deployed (docs/verification.md "Revocation") */
+       OPT_CRL_SIGNER, OPT_CRL_FETCH, OPT_CRL_ALLOW, OPT_CRL_POLICY };
 
 static const tool_opt verify_opts[] = {
     /* "" is an Identity header without a value: no identity (428). */
@@ -123,6 +138,10 @@ static const tool_opt verify_opts[] = {
     [OPT_CERT_PROFILE] = {"--cert-profile", NULL, 1, 0},
     [OPT_NO_BINDING] = {"--no-binding", NULL, 0, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
+    [OPT_CRL_SIGNER] = {"--crl-signer", NULL, 1, 1},
+    [OPT_CRL_FETCH] = {"--crl-fetch", NULL, 0, 0},
+    [OPT_CRL_ALLOW] = {"--crl-url-allow", NULL, 1, 1},
+    [OPT_CRL_POLICY] = {"--crl-policy", NULL, 1, 0},
 };
 
 #define NOPTS (sizeof verify_opts / sizeof verify_opts[0])
@@ -160,6 +179,11 @@ static int load_inputs(clid_ctx *ctx, const tool_args *a)
         const char *p = a->values[OPT_CRL][i];
         if ((e = clid_ctx_add_crl_file(ctx, p)) != CLID_OK)
             return input_error("CRL", p, e);
+    }
+    for (int i = 0; i < a->seen[OPT_CRL_SIGNER]; i++) {
+        const char *p = a->values[OPT_CRL_SIGNER][i];
+        if ((e = clid_ctx_add_crl_signer_file(ctx, p)) != CLID_OK)
+            return input_error("CRL signer", p, e);
     }
     for (int i = 0; i < a->seen[OPT_MAP]; i++) {
         const char *m = a->values[OPT_MAP][i];
@@ -213,6 +237,18 @@ static int configure(clid_ctx *ctx, const tool_args *a)
             p == CLID_CERT_PROFILE_NONE)
             return tool_usage_error("verify", "verify", "--cert-profile must be shaken or q3063");
         e = clid_ctx_set_cert_profile(ctx, p);
+    }
+    if (e == CLID_OK && a->seen[OPT_CRL_POLICY]) {
+        const char *p = a->value[OPT_CRL_POLICY];
+        if (strcmp(p, "if-present") == 0)
+            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_IF_PRESENT);
+        else if (strcmp(p, "required") == 0)
+            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_REQUIRED);
+        else if (strcmp(p, "ignore") == 0)
+            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_IGNORE);
+        else
+            return tool_usage_error("verify", "verify",
+                                    "--crl-policy must be if-present, required or ignore");
     }
     if (e != CLID_OK) {
         tool_error("verify: %s", clid_err_str(e));
@@ -289,6 +325,7 @@ static json_t *result_json(const clid_result *r, unsigned skip)
     tool_json_put(binding, "dest", json_string(binding_state(r, skip, CLID_VERIFY_SKIP_DEST_BINDING,
                                                              CLID_BINDING_DEST)));
     tool_json_put(o, "binding", binding);
+    tool_json_put(o, "revocation_checked", json_boolean(clid_result_revocation_checked(r)));
 
     json_t *claims = json_object();
     tool_json_put(claims, "ppt", opt_string(clid_result_ppt(r)));
@@ -469,8 +506,13 @@ int cmd_verify(int argc, char **argv)
     }
     if ((rc = configure(ctx, &a)) != TOOL_EXIT_OK)
         goto out;
+    if (a.seen[OPT_CRL_ALLOW] && !a.seen[OPT_CRL_FETCH]) {
+        rc = tool_usage_error("verify", "verify", "--crl-url-allow: only with --crl-fetch");
+        goto out;
+    }
     tool_fetch_opts fo = {a.seen[OPT_ALLOW_HTTP], a.seen[OPT_ALLOW_PRIVATE],
-                          a.value[OPT_CACHE_DIR], a.value[OPT_X5U_CA]};
+                          a.value[OPT_CACHE_DIR], a.value[OPT_X5U_CA],
+                          a.seen[OPT_CRL_FETCH], a.values[OPT_CRL_ALLOW], a.seen[OPT_CRL_ALLOW]};
     if ((rc = tool_fetch_setup("verify", ctx, &fo, &fetcher)) != TOOL_EXIT_OK)
         goto out;
     if (a.seen[OPT_CHAIN]) {

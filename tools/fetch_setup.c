@@ -33,6 +33,17 @@ int tool_fetch_setup(const char *cmd, clid_ctx *ctx, const tool_fetch_opts *o, v
         rc = fetch_error(cmd, o->ca_file, e);
     else if ((e = clid_ctx_set_fetcher(ctx, clid_fetcher_fetch, f)) != CLID_OK)
         rc = fetch_error(cmd, "x5u fetcher", e);
+    else if (o->crl_fetch && (e = clid_ctx_set_crl_fetcher(ctx, clid_fetcher_fetch_crl, f)) !=
+                                 CLID_OK)
+        rc = fetch_error(cmd, "--crl-fetch", e);
+    /* Without --crl-url-allow, any https URL a validated certificate names
+     * (the fetcher's address policy still applies). */
+    for (int i = 0; rc == TOOL_EXIT_OK && o->crl_fetch && i < (o->n_crl_allow ? o->n_crl_allow : 1);
+         i++) {
+        const char *p = o->n_crl_allow ? o->crl_allow[i] : "https://";
+        if ((e = clid_ctx_add_crl_url_prefix(ctx, p)) != CLID_OK)
+            rc = fetch_error(cmd, "--crl-url-allow", e);
+    }
     if (rc != TOOL_EXIT_OK) {
         clid_fetcher_free(f);
         return rc;

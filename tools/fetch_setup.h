@@ -1,6 +1,8 @@
 /*
  * The x5u fetcher of `clid verify` (clid_fetch.h: libcurl, URL policy,
- * cache), consulted for x5u URLs that --chain and --x5u-map do not cover.
+ * cache), consulted for x5u URLs that --chain and --x5u-map do not cover,
+ * and with --crl-fetch for the CRLs certificates name in their CRL
+ * distribution points.
  */
 #ifndef CLID_TOOL_FETCH_SETUP_H
 #define CLID_TOOL_FETCH_SETUP_H
@@ -12,6 +14,9 @@ typedef struct tool_fetch_opts {
     int allow_private;     /* --allow-private-x5u */
     const char *cache_dir; /* --cache-dir DIR, or NULL */
     const char *ca_file;   /* --x5u-ca FILE, or NULL: the system store */
+    int crl_fetch;         /* --crl-fetch */
+    const char *const *crl_allow; /* --crl-url-allow PREFIX...; none: "https://" */
+    int n_crl_allow;
 } tool_fetch_opts;
 
 /*

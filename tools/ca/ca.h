@@ -9,6 +9,8 @@
  *   ca_issue.c  clid ca issue (end entity, SP CA, RFC 9060 delegates)
  *   ca_csr.c    clid ca csr, and the CSR checks of issue --csr (Q.TSCA)
  *   ca_crl.c    clid ca revoke, clid ca crl
+ *   ca_stipa.c  the STI-PA role: CRL signer, CRL distribution point with
+ *               cRLIssuer, the indirect CRL (init --sti-pa-crl-url)
  */
 #ifndef CLID_TOOL_CA_H
 #define CLID_TOOL_CA_H
@@ -20,6 +22,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <clid/clid.h>
 
@@ -111,6 +114,8 @@ typedef struct ca_dir {
     uint64_t root_serial, inter_serial;
     X509 *root, *inter;
     EVP_PKEY *root_key, *inter_key;
+    X509 *crl_signer;         /* the STI-PA CRL signer (ca_stipa_load), or NULL */
+    EVP_PKEY *crl_signer_key;
 } ca_dir;
 
 enum { CA_LOCK_SHARED = 0, CA_LOCK_EXCLUSIVE = 1 };
@@ -139,7 +144,7 @@ int ca_index_bytes(const json_t *index, ca_buf *out);
  * commit leaves every directory as it was (ca_txn_abort removes the
  * temporary files). `step` names the file for the failure hooks.
  */
-#define CA_TXN_MAX 16
+#define CA_TXN_MAX 24
 typedef struct ca_txn_file {
     int dirfd;
     char label[512]; /* the path for messages */
@@ -259,9 +264,39 @@ int ca_cmd_list(int argc, char **argv);
 int ca_cmd_export(int argc, char **argv);
 
 /* Shared by init and crl: builds the CRLs and adds crlnumber, crl.pem,
- * inter.crl, root.crl (and `extra_out` when not NULL) to `t`. */
+ * inter.crl, root.crl (and `extra_out` when not NULL) to `t`; with the
+ * STI-PA CRL signer's key loaded, also sti-pa.crl and sti-pa-crl.pem
+ * (*n_stipa entries). */
 int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
-                 const char *extra_out, size_t *n_inter, size_t *n_root);
+                 const char *extra_out, size_t *n_inter, size_t *n_root, size_t *n_stipa);
+/* Adds the revoked index entry `e` to `crl`, with a certificateIssuer
+ * extension (RFC 5280 §5.3.3, critical) when `issuer` is not NULL. 0/-1. */
+int ca_crl_add_revoked(X509_CRL *crl, json_t *e, GENERAL_NAMES *issuer);
+
+/* ------------------------------------------------------------------------ */
+/* ca_stipa.c                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* 1 when `url` can be the STI-PA CRL's: http(s), printable ASCII, at most
+ * 1024 bytes. */
+int ca_stipa_url_ok(const char *url);
+/* The STI-PA CRL signer: O=NAME, CN="NAME STI-PA CRL", issued by the root,
+ * CA:FALSE, keyUsage cRLSign only. NULL after printing OpenSSL's errors. */
+X509 *ca_make_crl_signer(const char *name, EVP_PKEY *key, X509 *root, EVP_PKEY *root_key,
+                         uint64_t serial, int64_t nb, int64_t na);
+/* The CRL distribution point of ATIS-1000080: one point, fullName `url`,
+ * cRLIssuer `crl_issuer` (a directoryName). 0/-1. */
+int ca_add_stipa_dp(X509 *x, const char *url, const X509_NAME *crl_issuer);
+/* Loads DIR/crl-signer.pem (and its key when `with_key`) into `d` when
+ * ca.json names an STI-PA CRL URL; nothing otherwise. TOOL_EXIT_*. */
+int ca_stipa_load(ca_dir *d, int with_key);
+/* The indirect CRL: every revoked certificate of the root and the
+ * intermediate (not the CRL signer itself), each entry with its
+ * certificateIssuer, issuingDistributionPoint indirectCRL with the URL,
+ * AKI, cRLNumber `number`; signed by the CRL signer. */
+X509_CRL *ca_stipa_crl(const ca_dir *d, int64_t at, long days, uint64_t number, size_t *count);
+/* Adds sti-pa.crl (DER: what the URL serves) and sti-pa-crl.pem to `t`. */
+int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number, size_t *n);
 
 /*
  * The CSR checks of issue --csr (Q.TSCA: the information elements a CSR

@@ -45,7 +45,7 @@ static int reason_code(const char *name)
 /* Building a CRL                                                            */
 /* ------------------------------------------------------------------------ */
 
-static int add_revoked(X509_CRL *crl, json_t *entry)
+int ca_crl_add_revoked(X509_CRL *crl, json_t *entry, GENERAL_NAMES *issuer)
 {
     json_t *rev = json_object_get(entry, "revoked");
     uint64_t serial;
@@ -67,6 +67,9 @@ static int add_revoked(X509_CRL *crl, json_t *entry)
         ok = re != NULL && ASN1_ENUMERATED_set(re, code) == 1 &&
              X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, re, 0, 0) == 1;
     }
+    /* RFC 5280 §5.3.3: certificateIssuer is always critical. */
+    if (ok && issuer != NULL)
+        ok = X509_REVOKED_add1_ext_i2d(r, NID_certificate_issuer, issuer, 1, 0) == 1;
     ok = ok && X509_CRL_add0_revoked(crl, r) == 1;
     if (!ok)
         X509_REVOKED_free(r);
@@ -98,7 +101,7 @@ static X509_CRL *build_crl(const ca_dir *d, X509 *issuer, EVP_PKEY *key, uint64_
             ca_parse_serial(json_string_value(json_object_get(e, "issuer_serial")), &is) != 0 ||
             is != issuer_serial)
             continue;
-        ok = add_revoked(crl, e) == 0;
+        ok = ca_crl_add_revoked(crl, e, NULL) == 0;
         ++*count;
     }
     /* RFC 5280 §5.2.1 and §5.2.3: AKI and cRLNumber are mandatory in v2 CRLs. */
@@ -132,7 +135,7 @@ static int stage_counter(ca_dir *d, ca_txn *t, uint64_t next)
 }
 
 int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
-                 const char *extra_out, size_t *n_inter, size_t *n_root)
+                 const char *extra_out, size_t *n_inter, size_t *n_root, size_t *n_stipa)
 {
     ca_buf pem = {0}, inter_der = {0}, root_der = {0};
     char l1[4200], l2[4200], l3[4200];
@@ -157,6 +160,10 @@ int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
                            "inter-crl")) != TOOL_EXIT_OK ||
         (rc = ca_txn_write(t, d->fd, l3, "root.crl", root_der.p, root_der.len, 0644, 0,
                            "root-crl")) != TOOL_EXIT_OK)
+        goto out;
+    *n_stipa = 0;
+    if (d->crl_signer_key != NULL &&
+        (rc = ca_stipa_stage(d, t, at, days, number, n_stipa)) != TOOL_EXIT_OK)
         goto out;
     if (extra_out != NULL)
         rc = ca_txn_write_path(t, extra_out, pem.p, pem.len, 0644, 0, "out");
@@ -250,7 +257,7 @@ int ca_cmd_crl(int argc, char **argv)
 
     ca_dir d;
     ca_txn t = {.cmd = "crl"};
-    size_t ni = 0, nr = 0;
+    size_t ni = 0, nr = 0, ns = 0;
     if ((rc = ca_dir_open(a.pos[0], CA_LOCK_EXCLUSIVE, &d)) != TOOL_EXIT_OK)
         goto out;
     if (a.value[CRL_PARENT] != NULL) {
@@ -258,12 +265,18 @@ int ca_cmd_crl(int argc, char **argv)
         goto out;
     }
     if ((rc = ca_dir_load(&d, CA_KEYS_BOTH)) != TOOL_EXIT_OK ||
-        (rc = ca_crl_stage(&d, &t, at, days, d.next_crlnumber, a.value[CRL_OUT], &ni, &nr)) !=
-            TOOL_EXIT_OK ||
+        (rc = ca_stipa_load(&d, 1)) != TOOL_EXIT_OK ||
+        (rc = ca_crl_stage(&d, &t, at, days, d.next_crlnumber, a.value[CRL_OUT], &ni, &nr,
+                           &ns)) != TOOL_EXIT_OK ||
         (rc = ca_txn_commit(&t)) != TOOL_EXIT_OK)
         goto out;
-    printf("crlNumber %llu: %zu revoked by the intermediate, %zu by the root\n",
-           (unsigned long long)d.next_crlnumber, ni, nr);
+    if (d.crl_signer_key != NULL)
+        printf("crlNumber %llu: %zu revoked by the intermediate, %zu by the root, %zu in the "
+               "STI-PA CRL\n",
+               (unsigned long long)d.next_crlnumber, ni, nr, ns);
+    else
+        printf("crlNumber %llu: %zu revoked by the intermediate, %zu by the root\n",
+               (unsigned long long)d.next_crlnumber, ni, nr);
 out:
     ca_txn_end(&t);
     ca_dir_close(&d);

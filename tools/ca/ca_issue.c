@@ -244,8 +244,11 @@ static int validity(issue_job *j, X509 *issuer, int64_t *nb, int64_t *na)
     return TOOL_EXIT_OK;
 }
 
-static X509 *build_cert(issue_job *j, const char *crl_url, uint64_t serial, X509 *issuer,
-                        EVP_PKEY *issuer_key, int64_t nb, int64_t na)
+/* `crl_issuer` set: the distribution point is the STI-PA's (ATIS-1000080),
+ * `crl_url` with that cRLIssuer. */
+static X509 *build_cert(issue_job *j, const char *crl_url, const X509_NAME *crl_issuer,
+                        uint64_t serial, X509 *issuer, EVP_PKEY *issuer_key, int64_t nb,
+                        int64_t na)
 {
     X509 *x = X509_new();
     X509_NAME *subject = ca_spec_subject(&j->spec, j->kind);
@@ -266,7 +269,9 @@ static X509 *build_cert(issue_job *j, const char *crl_url, uint64_t serial, X509
              ca_add_ext(x, issuer, NID_key_usage, "critical,digitalSignature") == 0;
     ok = ok && ca_add_ext(x, issuer, NID_subject_key_identifier, "hash") == 0 &&
          ca_add_ext(x, issuer, NID_authority_key_identifier, "keyid:always") == 0;
-    if (ok && crl_url != NULL) {
+    if (ok && crl_url != NULL && crl_issuer != NULL) {
+        ok = ca_add_stipa_dp(x, crl_url, crl_issuer) == 0;
+    } else if (ok && crl_url != NULL) {
         snprintf(dp, sizeof dp, "URI:%s", crl_url);
         ok = ca_add_ext(x, issuer, NID_crl_distribution_points, dp) == 0;
     }
@@ -369,14 +374,23 @@ static int issue(issue_job *j)
     }
     X509 *issuer = j->parent ? j->parent : d.inter;
     EVP_PKEY *issuer_key = j->parent ? j->parent_key : d.inter_key;
-    /* A delegate's CRL is its SP CA's, not this CA's: only an explicit URL. */
+    /* A delegate's CRL is its SP CA's, not this CA's: only an explicit URL.
+     * With the STI-PA role, SP certificates and SP CAs name the STI-PA's
+     * CRL (ATIS-1000080) unless --crl-url says otherwise. */
     const char *crl_url = j->crl_url ? j->crl_url
                           : j->parent ? NULL
                                       : ca_config_str(&d, "crl_url");
+    const X509_NAME *crl_issuer = NULL;
+    if (j->crl_url == NULL && j->parent == NULL && ca_config_str(&d, "sti_pa_crl_url") != NULL) {
+        if ((rc = ca_stipa_load(&d, 0)) != TOOL_EXIT_OK)
+            goto out;
+        crl_url = ca_config_str(&d, "sti_pa_crl_url");
+        crl_issuer = X509_get_subject_name(d.crl_signer);
+    }
     if ((rc = validity(j, issuer, &nb, &na)) != TOOL_EXIT_OK)
         goto out;
     uint64_t serial = d.next_serial;
-    x = build_cert(j, crl_url, serial, issuer, issuer_key, nb, na);
+    x = build_cert(j, crl_url, crl_issuer, serial, issuer, issuer_key, nb, na);
     rc = x == NULL ? TOOL_EXIT_FAIL : commit(j, &d, x, serial, issuer_serial);
     if (rc == TOOL_EXIT_OK) {
         char hex[24];

@@ -448,6 +448,8 @@ void ca_dir_close(ca_dir *d)
     X509_free(d->inter);
     EVP_PKEY_free(d->root_key);
     EVP_PKEY_free(d->inter_key);
+    X509_free(d->crl_signer);
+    EVP_PKEY_free(d->crl_signer_key);
     json_decref(d->config);
     json_decref(d->index);
     if (d->certs_fd >= 0)

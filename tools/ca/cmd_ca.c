@@ -2,6 +2,7 @@
  * clid ca: a test CA for interop labs (docs/ca.md).
  *
  *   clid ca init DIR [--name NAME] [--days N] [--not-before TIME] [--crl-url URL]
+ *                [--sti-pa-crl-url URL]
  *   clid ca issue DIR --out PREFIX ...        (ca_issue.c)
  *   clid ca csr --key KEY --out FILE ...      (ca_csr.c)
  *   clid ca revoke DIR SERIAL|CERT ...        (ca_crl.c)
@@ -11,7 +12,8 @@
  *
  * The hierarchy is ATIS-1000080's: a root (the trust anchor), one
  * intermediate (the STI-CA role) that signs service-provider certificates,
- * and below an SP CA the RFC 9060 delegates.
+ * and below an SP CA the RFC 9060 delegates; with --sti-pa-crl-url, the
+ * STI-PA's CRL signer and its indirect CRL too (ca_stipa.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +33,7 @@ void ca_help(FILE *f)
 {
     fputs(
         "usage: clid ca init DIR [--name NAME] [--days N] [--not-before TIME] [--crl-url URL]\n"
+        "                [--sti-pa-crl-url URL]\n"
         "       clid ca issue DIR --out PREFIX [--spc CODE] [--tn TN]... [--range START+COUNT]...\n"
         "                [--country CC]... [--carrier ICC] [--mccmnc MCC-MNC]...\n"
         "                [--ispc Z-AAA-B]... [--role ROLE] [--operator NAME] [--cn NAME]\n"
@@ -49,7 +52,10 @@ void ca_help(FILE *f)
         "delegates below them, revocation and CRLs. NOT for production.\n"
         "\n"
         "  init     create DIR (must not exist, or be empty): root and intermediate\n"
-        "           (default 3650 days), index, serial and CRL number, first CRL\n"
+        "           (default 3650 days), index, serial and CRL number, first CRL.\n"
+        "           --sti-pa-crl-url: also the STI-PA CRL signer (crl-signer.pem, keyUsage\n"
+        "           cRLSign, under the root); the intermediate, SP and SP CA certificates\n"
+        "           then name the STI-PA's indirect CRL at URL (CRL DP with cRLIssuer)\n"
         "  issue    write PREFIX.key (mode 0600; not with --csr) and PREFIX.pem (the\n"
         "           certificate, then its CA certificates: what x5u serves); print the serial.\n"
         "           --spc makes a SHAKEN certificate: CN \"SHAKEN <SPC>\", TNAuthList of that\n"
@@ -62,6 +68,8 @@ void ca_help(FILE *f)
         "  revoke   mark a certificate revoked (reason names from RFC 5280 §5.3.1)\n"
         "  crl      sign the intermediate's and the root's CRLs (default 30 days): DIR/crl.pem\n"
         "           (PEM, both), DIR/inter.crl and DIR/root.crl (DER), and --out FILE;\n"
+        "           with the STI-PA role, also its indirect CRL: DIR/sti-pa.crl (DER, what\n"
+        "           the URL serves) and DIR/sti-pa-crl.pem;\n"
         "           with --delegate-of, the SP CA's CRL for its delegates, to --out\n"
         "  list     issued certificates and their status\n"
         "  export   the trust bundle for verifiers: the root certificate only\n"
@@ -75,14 +83,16 @@ void ca_help(FILE *f)
 /* ------------------------------------------------------------------------ */
 
 static const tool_opt init_opts[] = {
-    {"--name", NULL, 1, 0}, {"--days", NULL, 1, 0},   {"--not-before", NULL, 1, 0},
-    {"--crl-url", NULL, 1, 0}, {"--help", "-h", 0, 0},
+    {"--name", NULL, 1, 0},    {"--days", NULL, 1, 0},   {"--not-before", NULL, 1, 0},
+    {"--crl-url", NULL, 1, 0}, {"--help", "-h", 0, 0},   {"--sti-pa-crl-url", NULL, 1, 0},
 };
-enum { INIT_NAME, INIT_DAYS, INIT_NOT_BEFORE, INIT_CRL_URL, INIT_HELP };
+enum { INIT_NAME, INIT_DAYS, INIT_NOT_BEFORE, INIT_CRL_URL, INIT_HELP, INIT_STIPA_URL };
 
-/* A CA certificate: the root (issuer == NULL, self-signed) or the intermediate. */
+/* A CA certificate: the root (issuer == NULL, self-signed) or the
+ * intermediate, which names the STI-PA's CRL when `stipa_url` is set. */
 static X509 *make_ca_cert(const char *name, const char *role, EVP_PKEY *key, X509 *issuer,
-                          EVP_PKEY *issuer_key, uint64_t serial, int64_t nb, int64_t na)
+                          EVP_PKEY *issuer_key, uint64_t serial, int64_t nb, int64_t na,
+                          const char *stipa_url, const X509 *crl_signer)
 {
     char cn[160];
     snprintf(cn, sizeof cn, "%s %s", name, role);
@@ -101,6 +111,8 @@ static X509 *make_ca_cert(const char *name, const char *role, EVP_PKEY *key, X50
              ca_add_ext(x, signer, NID_subject_key_identifier, "hash") == 0 &&
              ca_add_ext(x, signer, NID_authority_key_identifier, "keyid:always") == 0 &&
              (issuer == NULL || ca_add_policy(x, CA_POLICY_OID) == 0) &&
+             (stipa_url == NULL ||
+              ca_add_stipa_dp(x, stipa_url, X509_get_subject_name(crl_signer)) == 0) &&
              X509_sign(x, issuer ? issuer_key : key, EVP_sha256()) > 0;
     X509_NAME_free(subject);
     if (!ok) {
@@ -166,7 +178,7 @@ static int empty_or_absent(const char *path)
 }
 
 typedef struct init_job {
-    const char *path, *name, *crl_url;
+    const char *path, *name, *crl_url, *stipa_url;
     long days;
     int64_t nb;
 } init_job;
@@ -179,10 +191,11 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
     memset(&d, 0, sizeof d);
     d.fd = d.certs_fd = d.lock_fd = -1;
     ca_txn t = {.cmd = "init"};
-    ca_buf rk = {0}, rp = {0}, ik = {0}, ip = {0}, ix = {0}, cf = {0}, ct = {0};
+    ca_buf rk = {0}, rp = {0}, ik = {0}, ip = {0}, ix = {0}, cf = {0}, ct = {0}, sk = {0},
+           sp = {0};
     uint64_t base_serial = 0;
     int rc = TOOL_EXIT_FAIL;
-    char hex[24], rs[24], is[24], created[32], certname[64];
+    char hex[24], rs[24], is[24], ss[24], created[32], certname[64], signername[64];
     d.path = j->path;
     d.fd = openat(parent, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d.fd < 0 || mkdirat(d.fd, "certs", 0755) != 0 ||
@@ -198,40 +211,69 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
     base_serial = (base_serial & UINT64_C(0x3FFFFFFF00000000)) | UINT64_C(0x4000000000000000);
     d.root_serial = base_serial;
     d.inter_serial = base_serial + 1;
+    uint64_t signer_serial = base_serial + 2; /* with the STI-PA role */
     d.root_key = ca_key_generate();
     d.inter_key = ca_key_generate();
+    if (j->stipa_url != NULL)
+        d.crl_signer_key = ca_key_generate();
     int64_t na = j->nb + (int64_t)j->days * 86400;
     if (d.root_key == NULL || d.inter_key == NULL ||
+        (j->stipa_url != NULL && d.crl_signer_key == NULL) ||
         (d.root = make_ca_cert(j->name, "root", d.root_key, NULL, NULL, d.root_serial, j->nb,
-                               na)) == NULL ||
+                               na, NULL, NULL)) == NULL ||
+        (j->stipa_url != NULL &&
+         (d.crl_signer = ca_make_crl_signer(j->name, d.crl_signer_key, d.root, d.root_key,
+                                            signer_serial, j->nb, na)) == NULL) ||
         (d.inter = make_ca_cert(j->name, "intermediate", d.inter_key, d.root, d.root_key,
-                                d.inter_serial, j->nb, na)) == NULL) {
+                                d.inter_serial, j->nb, na, j->stipa_url, d.crl_signer)) ==
+            NULL) {
         tool_error("ca init: creating the root and intermediate failed in OpenSSL");
         goto out;
     }
     ca_serial_hex(d.root_serial, rs, sizeof rs);
     ca_serial_hex(d.inter_serial, is, sizeof is);
-    ca_serial_hex(base_serial + 2, hex, sizeof hex);
+    ca_serial_hex(signer_serial, ss, sizeof ss);
+    ca_serial_hex(j->stipa_url ? signer_serial + 1 : base_serial + 2, hex, sizeof hex);
     ca_format_time(ca_now(), created, sizeof created);
     snprintf(certname, sizeof certname, "%s.pem", is);
+    snprintf(signername, sizeof signername, "%s.pem", ss);
     d.config = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "name", j->name,
                          "crl_url", j->crl_url, "root_serial", rs, "inter_serial", is, "created",
                          created);
     d.index = json_pack("{s:i, s:[o]}", "version", 1, "certificates",
                         ca_index_entry(d.inter, "intermediate", d.root_serial));
+    /* The STI-PA role: its URL and signer in ca.json, the signer in the
+     * index (so that it can be revoked, in the root's CRL). */
+    if (j->stipa_url != NULL && d.config != NULL && d.index != NULL &&
+        (tool_json_put(d.config, "sti_pa_crl_url", json_string(j->stipa_url)) != 0 ||
+         tool_json_put(d.config, "crl_signer_serial", json_string(ss)) != 0 ||
+         json_array_append_new(ca_index_certs(&d),
+                               ca_index_entry(d.crl_signer, "crl-signer", d.root_serial)) != 0)) {
+        tool_error("ca init: out of memory");
+        goto out;
+    }
     char *config = d.config ? json_dumps(d.config, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     int built = config != NULL && d.index != NULL && ca_buf_key(&rk, d.root_key) == 0 &&
                 ca_buf_cert(&rp, d.root) == 0 && ca_buf_key(&ik, d.inter_key) == 0 &&
                 ca_buf_cert(&ip, d.inter) == 0 && ca_index_bytes(d.index, &ix) == 0 &&
                 ca_buf_add(&cf, config, strlen(config)) == 0 && ca_buf_add(&cf, "\n", 1) == 0 &&
-                ca_buf_add(&ct, hex, strlen(hex)) == 0 && ca_buf_add(&ct, "\n", 1) == 0;
+                ca_buf_add(&ct, hex, strlen(hex)) == 0 && ca_buf_add(&ct, "\n", 1) == 0 &&
+                (d.crl_signer == NULL ||
+                 (ca_buf_key(&sk, d.crl_signer_key) == 0 && ca_buf_cert(&sp, d.crl_signer) == 0));
     free(config);
     if (!built) {
         tool_error("ca init: out of memory");
         goto out;
     }
-    size_t n1, n2;
-    if ((rc = ca_txn_write(&t, d.fd, j->path, "root.key", rk.p, rk.len, 0600, 1, "root.key")) ||
+    size_t n1, n2, n3;
+    if ((d.crl_signer != NULL &&
+         ((rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.key", sk.p, sk.len, 0600, 1,
+                             "crl-signer.key")) ||
+          (rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.pem", sp.p, sp.len, 0644, 1,
+                             "crl-signer.pem")) ||
+          (rc = ca_txn_write(&t, d.certs_fd, j->path, signername, sp.p, sp.len, 0644, 1,
+                             "cert")))) ||
+        (rc = ca_txn_write(&t, d.fd, j->path, "root.key", rk.p, rk.len, 0600, 1, "root.key")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "inter.key", ik.p, ik.len, 0600, 1, "inter.key")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "root.pem", rp.p, rp.len, 0644, 1, "root.pem")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "inter.pem", ip.p, ip.len, 0644, 1, "inter.pem")) ||
@@ -241,7 +283,7 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         (rc = ca_txn_write(&t, d.fd, j->path, "serial", ct.p, ct.len, 0644, 1, "serial")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "lock", "", 0, 0644, 1, "lock")) ||
         (rc = ca_crl_stage(&d, &t, j->nb > ca_now() ? j->nb : ca_now(), CA_CRL_DAYS, 1, NULL, &n1,
-                           &n2)) ||
+                           &n2, &n3)) ||
         (rc = ca_txn_commit(&t)))
         goto out;
     /* The directory appears complete or not at all. */
@@ -251,7 +293,11 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         goto out;
     }
     rc = ca_hook("init", "rename") == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
-    if (rc == TOOL_EXIT_OK)
+    if (rc == TOOL_EXIT_OK && d.crl_signer != NULL)
+        printf("root %s, intermediate %s, STI-PA CRL signer %s: %s/root.pem is the trust "
+               "anchor, %s/crl-signer.pem the CRL signer\n",
+               rs, is, ss, j->path, j->path);
+    else if (rc == TOOL_EXIT_OK)
         printf("root %s, intermediate %s: %s/root.pem is the trust anchor\n", rs, is, j->path);
 out:
     ca_txn_end(&t);
@@ -262,6 +308,8 @@ out:
     ca_buf_free(&ix);
     ca_buf_free(&cf);
     ca_buf_free(&ct);
+    ca_buf_free(&sk);
+    ca_buf_free(&sp);
     ca_dir_close(&d);
     return rc;
 }
@@ -282,6 +330,7 @@ int ca_cmd_init(int argc, char **argv)
     init_job j = {.path = a.pos[0],
                   .name = a.value[INIT_NAME] ? a.value[INIT_NAME] : CA_DEFAULT_NAME,
                   .crl_url = a.value[INIT_CRL_URL] ? a.value[INIT_CRL_URL] : CA_DEFAULT_CRL_URL,
+                  .stipa_url = a.value[INIT_STIPA_URL],
                   .days = CA_INIT_DAYS,
                   .nb = ca_now()};
     if (strlen(j.name) > 48 || strpbrk(j.name, "\r\n") != NULL)
@@ -290,6 +339,11 @@ int ca_cmd_init(int argc, char **argv)
         return tool_usage_error("ca init", "ca",
                                 "--crl-url '%s': expected an absolute URL without spaces or commas",
                                 j.crl_url);
+    if (j.stipa_url != NULL && !ca_stipa_url_ok(j.stipa_url))
+        return tool_usage_error("ca init", "ca",
+                                "--sti-pa-crl-url '%s': expected an http(s) URL of printable "
+                                "ASCII without spaces",
+                                j.stipa_url);
     if ((a.value[INIT_DAYS] && (rc = ca_parse_days("ca init", a.value[INIT_DAYS], &j.days))) ||
         (a.value[INIT_NOT_BEFORE] &&
          (rc = ca_parse_time_opt("ca init", "--not-before", a.value[INIT_NOT_BEFORE], &j.nb))))

@@ -30,3 +30,10 @@ add_test(NAME ca_make_certs
           ${PROJECT_SOURCE_DIR}/certs)
 set_tests_properties(ca_manifest_openssl ca_make_certs PROPERTIES
   LABELS ca TIMEOUT 120 ENVIRONMENT "${CLID_CA_TEST_ENV}")
+
+# The STI-PA role and revocation as deployed end to end (an HTTPS server on
+# loopback, tools/tests/https_serve.py): skipped (77) without python3.
+add_test(NAME ca_sti_pa
+  COMMAND ${BASH_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/ca_sti_pa.sh $<TARGET_FILE:clid_tool>)
+set_tests_properties(ca_sti_pa PROPERTIES
+  LABELS ca TIMEOUT 120 SKIP_RETURN_CODE 77 ENVIRONMENT "${CLID_CA_TEST_ENV}")

@@ -89,10 +89,16 @@ typedef enum clid_tn_policy {
  */
 typedef enum clid_crl_policy {
     CLID_CRL_IF_PRESENT = 0, /* check every certificate whose issuer's CRL is loaded; skip
-                                the others (default) */
+                                the others (default). A certificate whose CRL distribution
+                                point names a CRL that cannot be had (see "Revocation as
+                                deployed" below) passes with the warning
+                                CLID_ERR_CRL_UNAVAILABLE */
     CLID_CRL_REQUIRED = 1,   /* every certificate of the chain needs its issuer's CRL, so
                                 every CA of the chain, the trust anchor included, must
-                                have one loaded; missing is CLID_ERR_CRL_INVALID */
+                                have one loaded; missing is CLID_ERR_CRL_INVALID. A
+                                certificate whose CRL distribution point names a CRL is
+                                covered by that CRL instead, and fails with
+                                CLID_ERR_CRL_UNAVAILABLE when it cannot be had */
     CLID_CRL_IGNORE = 2      /* never check revocation */
 } clid_crl_policy;
 
@@ -145,6 +151,54 @@ CLID_API CLID_WUR clid_err clid_ctx_add_x5u_pem(clid_ctx *ctx, const char *url, 
 typedef clid_err (*clid_fetch_fn)(void *arg, const char *url, uint8_t *buf, size_t cap,
                                   size_t *len, int64_t *max_age_s);
 CLID_API CLID_WUR clid_err clid_ctx_set_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg);
+
+/*
+ * Revocation as deployed (docs/verification.md, "Revocation"). A
+ * certificate's CRL Distribution Points extension (RFC 5280 §4.2.1.13) names
+ * the CRL that covers it. In SHAKEN (ATIS-1000080) that is one CRL published
+ * by the policy administrator: an HTTPS URL and a cRLIssuer naming the STI-PA
+ * CRL signer, i.e. an indirect CRL (RFC 5280 §5.2.5) whose entries name the
+ * certificate issuer they belong to (§5.3.3). For every certificate below
+ * the trust anchor whose distribution point has a cRLIssuer, clid takes the
+ * CRL from those loaded with clid_ctx_add_crl_* (matched by issuer name) or,
+ * with a CRL fetcher, from the distribution point's URL; with a CRL fetcher,
+ * a distribution point without cRLIssuer whose issuer's CRL is not loaded is
+ * fetched too (a direct CRL, signed by the certificate's issuer). A CRL is
+ * used when its signer is a certificate added here or a trust anchor, with
+ * the subject the CRL names as issuer, keyUsage cRLSign when it has a
+ * keyUsage, and (for an added one) a certification path to a trust anchor at
+ * the verification time; its issuingDistributionPoint must mark it indirect
+ * when it is, and cover the certificate. A revoked entry for the
+ * certificate's issuer and serial is CLID_ERR_CERT_REVOKED; a CRL that is
+ * present but unusable (bad signature, unknown signer, unknown critical
+ * extension) is CLID_ERR_CRL_INVALID; no current CRL is
+ * CLID_ERR_CRL_UNAVAILABLE, a warning or the failure per clid_crl_policy.
+ */
+/* Certificates allowed to sign CRLs for other issuers (the STI-PA CRL
+ * signer): PEM with one or more certificates, as for trust anchors. They are
+ * not trust anchors. */
+CLID_API CLID_WUR clid_err clid_ctx_add_crl_signer_file(clid_ctx *ctx, const char *path);
+CLID_API CLID_WUR clid_err clid_ctx_add_crl_signer_pem(clid_ctx *ctx, const char *pem,
+                                                       size_t len);
+/* Largest CRL a CRL fetcher is handed a buffer for. */
+#define CLID_CRL_MAX_LEN (4u * 1024u * 1024u)
+/*
+ * CRL retrieval: a clid_fetch_fn as for x5u, given a buffer of
+ * CLID_CRL_MAX_LEN bytes, storing one CRL (DER or PEM); *max_age_s is how
+ * long it may be kept before asking again (-1: the CRL's nextUpdate
+ * decides). clid_fetch.h's clid_fetcher_fetch_crl is one. A CRL is fetched
+ * only after the chain naming it validated, only for URLs under a prefix
+ * added with clid_ctx_add_crl_url_prefix, and kept by the verifier until
+ * its nextUpdate (at most 24 h, then asked again). NULL: no retrieval.
+ */
+CLID_API CLID_WUR clid_err clid_ctx_set_crl_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg);
+/* Allows fetching CRL URLs that begin with `prefix` at a boundary: the
+ * prefix ends with '/', or the URL continues with '/' or ends there
+ * ("https://crl.example" allows "https://crl.example/x.crl", not
+ * "https://crl.example.evil/"). Bytes compared exactly; printable ASCII
+ * without spaces, 1..4096 bytes; at most 64 prefixes. None: nothing is
+ * fetched. */
+CLID_API CLID_WUR clid_err clid_ctx_add_crl_url_prefix(clid_ctx *ctx, const char *prefix);
 
 /* Freshness: an iat older than max_age or further than max_skew in the
  * future is refused (403 Stale Date). */
@@ -253,7 +307,7 @@ CLID_API CLID_WUR clid_err clid_verifier_new(const clid_ctx *ctx, clid_verifier 
 CLID_API void clid_verifier_free(clid_verifier *v);
 /* Bound on cached certificates (default 1024); 0 disables caching. */
 CLID_API CLID_WUR clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t entries);
-/* Drops every cached certificate. */
+/* Drops every cached certificate and CRL. */
 CLID_API void clid_verifier_clear_cache(clid_verifier *v);
 
 /*
@@ -264,6 +318,19 @@ CLID_API void clid_verifier_clear_cache(clid_verifier *v);
  */
 #define CLID_VERIFY_SKIP_ORIG_BINDING 0x1u /* do not compare orig with the request */
 #define CLID_VERIFY_SKIP_DEST_BINDING 0x2u /* do not look for the request's callee in dest */
+/* Counters for monitoring (a /metrics endpoint), since the verifier was made
+ * (or since fork()). Read with relaxed atomics: each is exact, the set is
+ * not a snapshot. */
+typedef struct clid_verifier_stats {
+    uint64_t verifications;      /* clid_verify_identity calls */
+    uint64_t crl_fetches;        /* CRL retrievals through the context's CRL fetcher */
+    uint64_t crl_fetch_failures; /* ... that failed (any clid_err) */
+    uint64_t crl_cache_hits;     /* CRLs answered from the verifier's CRL cache */
+    uint64_t crl_unavailable;    /* verifications where a CRL could not be had (warning or
+                                    failure, CLID_ERR_CRL_UNAVAILABLE) */
+    uint64_t crl_revoked;        /* verifications failed by a CRL of a distribution point */
+} clid_verifier_stats;
+CLID_API void clid_verifier_get_stats(const clid_verifier *v, clid_verifier_stats *out);
 
 /* What the request says, for binding (DESIGN.md pipeline step 8) and time. */
 typedef struct clid_verify_input {
@@ -327,6 +394,14 @@ CLID_API unsigned clid_result_binding_checked(const clid_result *r);
 #define CLID_RESULT_MAX_WARNINGS 16
 CLID_API size_t clid_result_warning_count(const clid_result *r);
 CLID_API clid_err clid_result_warning(const clid_result *r, size_t i);
+
+/* 1 when every certificate of the signer's chain below the trust anchor was
+ * checked against a current CRL (its issuer's, or the one its CRL
+ * distribution point names), 0 otherwise: the policy is CLID_CRL_IGNORE, a
+ * certificate has no CRL to check (nothing loaded, no distribution point),
+ * a CRL could not be had (the warning CLID_ERR_CRL_UNAVAILABLE), or the
+ * verification stopped before the chain was validated. */
+CLID_API int clid_result_revocation_checked(const clid_result *r);
 
 /* Claims, when the PASSporT could be parsed (NULL / 0 otherwise). */
 CLID_API const char *clid_result_ppt(const clid_result *r);

@@ -197,6 +197,9 @@ typedef enum clid_verstat {
     X(CLID_ERR_DELEGATE_NO_TNAUTH, CERT, 437, FAILED,                                             \
       "a certificate below a TNAuthList-bearing CA carries no TNAuthList, so nothing bounds "     \
       "its authority (RFC 9060 §4)")                                                              \
+    X(CLID_ERR_CRL_UNAVAILABLE, CERT, 437, FAILED,                                                \
+      "no current CRL could be obtained for a certificate's CRL distribution point (none "       \
+      "configured, URL not allowed, retrieval failed, or the CRL is stale or not yet valid)")    \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \
@@ -214,6 +217,8 @@ typedef enum clid_verstat {
       "a recent retrieval of this x5u URL failed; not retried yet")                               \
     X(CLID_ERR_X5U_TLS, FETCH, 436, FAILED,                                                       \
       "TLS with the x5u server failed (certificate or handshake)")                                \
+    X(CLID_ERR_CRL_NOT_A_CRL, FETCH, 436, FAILED,                                                 \
+      "CRL distribution point response is not one CRL (DER, or PEM X509 CRL)")                    \
     /* whole SIP requests */                                                                      \
     X(CLID_ERR_SIP_PARSE, PARSE, 400, NO_VALIDATION, "not a parsable SIP request")                \
     X(CLID_ERR_SIP_TOO_LARGE, PARSE, 400, NO_VALIDATION,                                          \

@@ -30,6 +30,13 @@
  * persist bodies in a directory so that a restarted process, or a sibling
  * worker, does not refetch.
  *
+ * CRLs: the same fetcher retrieves the CRLs that certificates name in their
+ * CRL Distribution Points (clid_ctx_set_crl_fetcher with
+ * clid_fetcher_fetch_crl): same URL and address policy, timeouts, cache and
+ * persistent directory, its own size limit (1 MiB by default), a body that
+ * must be one CRL, and a cache lifetime from the CRL's nextUpdate
+ * (docs/x5u.md, "CRL retrieval").
+ *
  * Thread safety: configure first (the setters are not synchronized), then
  * call clid_fetcher_fetch, clid_fetcher_check_url and clid_fetcher_get_stats
  * from any number of threads. clid_fetcher_free when no call is running.
@@ -77,6 +84,11 @@ CLID_API CLID_WUR clid_err clid_fetcher_set_timeouts(clid_fetcher *f, unsigned c
                                                      unsigned total_ms);
 /* 1 byte .. 1 MiB (default CLID_CHAIN_MAX_LEN, 64 KiB). */
 CLID_API CLID_WUR clid_err clid_fetcher_set_max_size(clid_fetcher *f, size_t bytes);
+/* The CRL size limit: 1 byte .. CLID_CRL_MAX_LEN (4 MiB); default
+ * CLID_FETCH_CRL_DEFAULT_MAX (1 MiB: an STI-PA CRL is a few KiB today,
+ * and grows with every revocation until certificates expire). */
+#define CLID_FETCH_CRL_DEFAULT_MAX (1024u * 1024u)
+CLID_API CLID_WUR clid_err clid_fetcher_set_crl_max_size(clid_fetcher *f, size_t bytes);
 /* TLS trust for https x5u servers: a PEM file that replaces the system
  * store (NULL: back to the system store, libcurl's default bundle). Read at
  * the first TLS transfer and shared by all of them. CLID_ERR_IO when the
@@ -110,7 +122,24 @@ CLID_API CLID_WUR clid_err clid_fetcher_check_url(const clid_fetcher *f, const c
 CLID_API clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap,
                                      size_t *len, int64_t *max_age_s);
 
-/* Counters for monitoring and tests, since creation (or since fork()). */
+/*
+ * A clid_fetch_fn for CRLs (clid_ctx_set_crl_fetcher): `arg` is the
+ * clid_fetcher. The same policy, timeouts and caches as
+ * clid_fetcher_fetch, kept apart from x5u bodies (a URL fetched as a CRL is
+ * a different cache entry from the same URL fetched as a chain). The body
+ * must be one CRL, DER or PEM (CLID_ERR_CRL_NOT_A_CRL otherwise), at most
+ * the CRL size limit (CLID_ERR_X5U_TOO_LARGE). It is cached until the CRL's
+ * nextUpdate, within [1 min, 24 h] and no longer than the server's
+ * Cache-Control/Expires allows (at least 1 min); a stale CRL (nextUpdate
+ * passed) is kept 1 min, so a late publisher is asked once a minute at
+ * most. *max_age_s as for clid_fetcher_fetch. Errors: those of
+ * clid_fetcher_fetch, and CLID_ERR_CRL_NOT_A_CRL.
+ */
+CLID_API clid_err clid_fetcher_fetch_crl(void *arg, const char *url, uint8_t *buf, size_t cap,
+                                         size_t *len, int64_t *max_age_s);
+
+/* Counters for monitoring and tests, since creation (or since fork()).
+ * CRL retrievals count with the others. */
 typedef struct clid_fetcher_stats {
     uint64_t requests;      /* HTTP transfers started */
     uint64_t cache_hits;    /* answered from memory, disk, or another thread's transfer */

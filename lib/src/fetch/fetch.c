@@ -1,5 +1,5 @@
 /*
- * The x5u fetcher (clid_fetch.h): configuration, and the order of a fetch:
+ * The x5u and CRL fetcher (clid_fetch.h): configuration, and the order of a fetch:
  * URL policy (url_policy.c), cache and in-flight retrievals
  * (fetch_cache.c, fetch_disk.c), and when nothing cached answers, one
  * transfer (fetch_xfer.c) whose outcome is cached, failures included.
@@ -43,6 +43,7 @@ clid_err clid_fetcher_new(clid_fetcher **out)
     f->cfg.connect_ms = DEFAULT_TIMEOUT_MS;
     f->cfg.total_ms = DEFAULT_TIMEOUT_MS;
     f->cfg.max_size = DEFAULT_MAX_SIZE;
+    f->cfg.crl_max_size = CLID_FETCH_CRL_DEFAULT_MAX;
     f->neg_ttl = DEFAULT_NEGATIVE_TTL;
     clid_err rc = clid__fcache_new(&f->cache);
     if (rc != CLID_OK) {
@@ -112,6 +113,13 @@ clid_err clid_fetcher_set_max_size(clid_fetcher *f, size_t bytes)
     return CLID_OK;
 }
 
+clid_err clid_fetcher_set_crl_max_size(clid_fetcher *f, size_t bytes)
+{
+    CLID_ENSURE(f != NULL && bytes >= 1 && bytes <= CLID_CRL_MAX_LEN, CLID_ERR_INVALID_ARGUMENT);
+    f->cfg.crl_max_size = bytes;
+    return CLID_OK;
+}
+
 clid_err clid_fetcher_set_ca_file(clid_fetcher *f, const char *path)
 {
     CLID_ENSURE(f != NULL, CLID_ERR_INVALID_ARGUMENT);
@@ -176,10 +184,25 @@ static int negative_cacheable(clid_err e)
     return clid_err_class_of(e) == CLID_CLASS_FETCH && e != CLID_ERR_X5U_NEGATIVE_CACHED;
 }
 
-clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap, size_t *len,
-                            int64_t *max_age_s)
+/* The cache key: the URL for x5u, "crl " and the URL for a CRL (a space
+ * never occurs in a URL the policy accepts), so that one URL asked for as
+ * both is never answered with the other's body. */
+static char *cache_key(enum clid__fetch_kind kind, const char *url)
 {
-    clid_fetcher *f = arg;
+    if (kind == CLID__FETCH_X5U)
+        return clid__strndup(url, strlen(url));
+    size_t n = strlen(url);
+    char *k = malloc(n + 5);
+    if (k != NULL) {
+        memcpy(k, "crl ", 4);
+        memcpy(k + 4, url, n + 1);
+    }
+    return k;
+}
+
+static clid_err fetch_kind(clid_fetcher *f, enum clid__fetch_kind kind, const char *url,
+                           uint8_t *buf, size_t cap, size_t *len, int64_t *max_age_s)
+{
     CLID_ENSURE(f != NULL && url != NULL && len != NULL, CLID_ERR_INVALID_ARGUMENT);
     CLID_ENSURE(buf != NULL || cap == 0, CLID_ERR_INVALID_ARGUMENT);
     *len = 0;
@@ -196,11 +219,17 @@ clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap
     }
 
     int64_t now = fetcher_now(f);
+    char *key = cache_key(kind, url);
+    if (key == NULL) {
+        d.failures = 1;
+        clid__fcache_count(f->cache, &d);
+        return CLID_ERR_NOMEM;
+    }
     clid__fresult res;
     /* A follower waits as long as its own transfer could have taken, plus
      * a second for the leader's name resolution. */
     unsigned wait_ms = f->cfg.total_ms + 1000;
-    switch (clid__fcache_begin(f->cache, url, now, wait_ms, &res)) {
+    switch (clid__fcache_begin(f->cache, key, now, wait_ms, &res)) {
     case CLID__FC_HIT:
         d.cache_hits = 1;
         break;
@@ -213,10 +242,10 @@ clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap
     case CLID__FC_LEAD: {
         clid__xfer_outcome o = {0};
         res = (clid__fresult){.max_age = -1};
-        res.err = clid__xfer_run(&f->cfg, url, &u, now, &res, &o);
+        res.err = clid__xfer_run(&f->cfg, kind, url, &u, now, &res, &o);
         d.requests = (uint64_t)o.started;
         unsigned neg = negative_cacheable(res.err) ? f->neg_ttl : 0;
-        clid__fcache_finish(f->cache, url, &res, now, o.expires, neg, o.no_store);
+        clid__fcache_finish(f->cache, key, &res, now, o.expires, neg, o.no_store);
         break;
     }
     }
@@ -232,6 +261,19 @@ clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap
     }
     d.failures = rc != CLID_OK && rc != CLID_ERR_X5U_NEGATIVE_CACHED;
     free(res.body);
+    free(key);
     clid__fcache_count(f->cache, &d);
     return rc;
+}
+
+clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, size_t cap, size_t *len,
+                            int64_t *max_age_s)
+{
+    return fetch_kind(arg, CLID__FETCH_X5U, url, buf, cap, len, max_age_s);
+}
+
+clid_err clid_fetcher_fetch_crl(void *arg, const char *url, uint8_t *buf, size_t cap,
+                                size_t *len, int64_t *max_age_s)
+{
+    return fetch_kind(arg, CLID__FETCH_CRL, url, buf, cap, len, max_age_s);
 }

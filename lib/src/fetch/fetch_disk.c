@@ -35,7 +35,7 @@
 #include "core/internal.h"
 
 #define MAGIC "clid-x5u 1\n"
-#define BODY_MAX (1024u * 1024)                        /* the fetcher's largest max_size */
+#define BODY_MAX CLID_CRL_MAX_LEN                      /* the fetcher's largest size limit */
 #define FILE_MAX (BODY_MAX + CLID__URL_MAX + 256u)     /* body, URL and the header lines */
 #define TRAILER_LEN (7 + 64 + 1)                       /* "sha256 " hex "\n" */
 #define TMP_PREFIX ".tmp-"

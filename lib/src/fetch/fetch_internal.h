@@ -94,6 +94,9 @@ int clid__http_date_parse(const char *s, size_t len, int64_t *out);
 /* How long a good response is kept (DESIGN.md: [5 min, 24 h]). */
 #define CLID__X5U_TTL_MIN 300
 #define CLID__X5U_TTL_MAX 86400
+/* A CRL: until its nextUpdate, within [1 min, 24 h] (clid_fetch.h). */
+#define CLID__CRL_FETCH_TTL_MIN 60
+#define CLID__CRL_FETCH_TTL_MAX 86400
 
 typedef struct clid__fcache clid__fcache;
 
@@ -149,6 +152,7 @@ typedef struct clid__fetch_cfg {
     unsigned connect_ms;
     unsigned total_ms;
     size_t max_size;
+    size_t crl_max_size;
     char *ca_file;          /* NULL: the system store */
     clid__trust_rec *trust; /* the loaded trust store (fetch_xfer.c), atomically swapped */
 } clid__fetch_cfg;
@@ -164,11 +168,20 @@ clid_err clid__xfer_global_init(void);
 /* Drops the loaded trust store (the CA file changed, or the fetcher goes). */
 void clid__xfer_trust_reset(clid__fetch_cfg *cfg);
 
+/* What is fetched: a certificate chain (x5u) or a CRL. */
+enum clid__fetch_kind { CLID__FETCH_X5U, CLID__FETCH_CRL };
+
 /* Resolves and checks the host of `url` (parsed into *u by the policy),
  * retrieves it, and on success hands the body over in *res (res->max_age:
  * the server's freshness lifetime, -1 when it said nothing). Returns the
- * outcome's code: CLID_OK or a CLID_ERR_X5U_* reason. */
-clid_err clid__xfer_run(clid__fetch_cfg *cfg, const char *url, const clid__url *u,
-                        int64_t now, clid__fresult *res, clid__xfer_outcome *o);
+ * outcome's code: CLID_OK or a CLID_ERR_X5U_* reason (CLID_ERR_CRL_NOT_A_CRL
+ * for a CRL body that is not one). */
+clid_err clid__xfer_run(clid__fetch_cfg *cfg, enum clid__fetch_kind kind, const char *url,
+                        const clid__url *u, int64_t now, clid__fresult *res,
+                        clid__xfer_outcome *o);
+
+/* The cache lifetime of a CRL fetched at `now`: see clid_fetcher_fetch_crl.
+ * `fresh` is the HTTP freshness (-1: none), `next_update` 0 when unknown. */
+int64_t clid__crl_cache_expiry(int64_t now, int64_t fresh, int64_t next_update);
 
 #endif

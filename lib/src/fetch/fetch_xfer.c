@@ -1,7 +1,8 @@
 /*
- * One x5u transfer (fetch_internal.h): resolution and the address policy in
- * the caller's thread, then one libcurl easy transfer pinned to the vetted
- * addresses.
+ * One x5u or CRL transfer (fetch_internal.h): resolution and the address
+ * policy in the caller's thread, then one libcurl easy transfer pinned to
+ * the vetted addresses. The two kinds differ only in the size limit, what a
+ * good body is (a PEM chain; one CRL) and how long it is cached.
  *
  * Why each curl option is what it is:
  *   - PROTOCOLS_STR "https" (or "http,https"): curl speaks nothing else,
@@ -32,6 +33,7 @@
  * child must neither use nor close.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -470,7 +472,7 @@ static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_CONNECTTIMEOUT_MS, (long)f->connect_ms);
     SET(CURLOPT_TIMEOUT_MS, (long)f->total_ms);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_size);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_HEADERFUNCTION, on_header);
@@ -561,8 +563,44 @@ static int64_t earliest_not_after(const uint8_t *p, size_t n)
     return min;
 }
 
+/* The nextUpdate of a body that is one CRL (DER, or one PEM X509 CRL
+ * block): 1 with *next (0 when it has none), 0 when it is not one CRL. The
+ * verifier parses and checks it again; this is what the cache needs. */
+static int crl_next_update(const uint8_t *p, size_t n, int64_t *next)
+{
+    X509_CRL *crl = NULL;
+    if (n > 0 && p[0] == 0x30) {
+        const unsigned char *q = p;
+        crl = d2i_X509_CRL(NULL, &q, (long)n);
+        if (crl != NULL && q != p + n) {
+            X509_CRL_free(crl);
+            crl = NULL;
+        }
+    } else if (n > 0 && n <= INT_MAX) {
+        BIO *bio = BIO_new_mem_buf(p, (int)n);
+        crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+        /* One block only. */
+        X509_CRL *more = crl ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+        if (more != NULL) {
+            X509_CRL_free(more);
+            X509_CRL_free(crl);
+            crl = NULL;
+        }
+        BIO_free(bio);
+    }
+    ERR_clear_error();
+    if (crl == NULL)
+        return 0;
+    struct tm tm;
+    const ASN1_TIME *t = X509_CRL_get0_nextUpdate(crl);
+    *next = t != NULL && ASN1_TIME_to_tm(t, &tm) == 1 ? (int64_t)timegm(&tm) : 0;
+    X509_CRL_free(crl);
+    return 1;
+}
+
 /* The outcome of a finished transfer. */
-static clid_err classify(const struct xfer *x, CURLcode rc)
+static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLcode rc,
+                         int64_t *crl_next)
 {
     long status = 0;
     (void)curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
@@ -577,6 +615,8 @@ static clid_err classify(const struct xfer *x, CURLcode rc)
         return CLID_ERR_X5U_TOO_LARGE;
     if (rc != CURLE_OK)
         return map_curl(rc);
+    if (kind == CLID__FETCH_CRL)
+        return crl_next_update(x->buf, x->len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
     return looks_like_pem(x->buf, x->len) ? CLID_OK : CLID_ERR_X5U_NOT_PEM;
 }
 
@@ -593,8 +633,24 @@ static int64_t cache_expiry(int64_t now, int64_t fresh, int64_t not_after)
     return not_after > 0 && not_after < until ? not_after : until;
 }
 
-clid_err clid__xfer_run(clid__fetch_cfg *f, const char *url, const clid__url *u,
-                        int64_t now, clid__fresult *res, clid__xfer_outcome *o)
+int64_t clid__crl_cache_expiry(int64_t now, int64_t fresh, int64_t next_update)
+{
+    /* A stale CRL: kept a minute, so a late publisher is asked once a
+     * minute at most, whatever its headers say. */
+    if (next_update <= now)
+        return now + CLID__CRL_FETCH_TTL_MIN;
+    int64_t ttl = fresh < 0 ? CLID__CRL_FETCH_TTL_MAX : fresh;
+    if (ttl < CLID__CRL_FETCH_TTL_MIN)
+        ttl = CLID__CRL_FETCH_TTL_MIN;
+    if (ttl > CLID__CRL_FETCH_TTL_MAX)
+        ttl = CLID__CRL_FETCH_TTL_MAX;
+    int64_t until = now + ttl;
+    return next_update < until ? next_update : until;
+}
+
+clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const char *url,
+                        const clid__url *u, int64_t now, clid__fresult *res,
+                        clid__xfer_outcome *o)
 {
     struct curl_slist *pin = NULL;
     CLID_TRY(resolve_and_pin(f, u, &pin));
@@ -603,13 +659,14 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, const char *url, const clid__url *u,
         curl_slist_free_all(pin);
         return CLID_ERR_NOMEM;
     }
-    x->max = f->max_size;
+    x->max = kind == CLID__FETCH_CRL ? f->crl_max_size : f->max_size;
+    int64_t crl_next = 0;
     x->allow_private = f->pol.allow_private;
     x->h = curl_easy_init();
     clid_err err = x->h == NULL ? CLID_ERR_INTERNAL : set_options(f, x, url, u, pin);
     if (err == CLID_OK) {
         o->started = 1;
-        err = classify(x, perform_quietly(x->h));
+        err = classify(x, kind, perform_quietly(x->h), &crl_next);
     }
     if (err == CLID_OK) {
         clid__fresh_hdrs h = {
@@ -627,7 +684,9 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, const char *url, const clid__url *u,
             fresh = 0;
             o->no_store = 1;
         }
-        o->expires = cache_expiry(now, fresh, earliest_not_after(x->buf, x->len));
+        o->expires = kind == CLID__FETCH_CRL
+                         ? clid__crl_cache_expiry(now, fresh, crl_next)
+                         : cache_expiry(now, fresh, earliest_not_after(x->buf, x->len));
         *res = (clid__fresult){.err = CLID_OK, .body = x->buf, .len = x->len, .max_age = fresh};
         x->buf = NULL;
     }

@@ -17,6 +17,7 @@
 
 #include "verify/ctx_internal.h"
 #include "core/internal.h"
+#include "x509/crl.h"
 #include "x509/x509_load.h"
 
 /* Trust files and directories hold CA certificates: bound what one call may
@@ -24,6 +25,8 @@
 #define CLID_TRUST_MAX_CERTS 100000
 #define CLID_MAX_URL_LEN 4096
 #define CLID_MAX_CHAIN_DEPTH 8
+#define CLID_MAX_CRL_PREFIXES 64
+#define CLID_CRL_SIGNERS_MAX 1000
 
 /*
  * Generation numbers come from one process-wide counter rather than from
@@ -48,7 +51,8 @@ clid_err clid_ctx_new(clid_ctx **out)
         return CLID_ERR_NOMEM;
     ctx->trust.store = X509_STORE_new();
     ctx->trust.crls = sk_X509_CRL_new_null();
-    if (ctx->trust.store == NULL || ctx->trust.crls == NULL) {
+    ctx->trust.crl_signers = sk_X509_new_null();
+    if (ctx->trust.store == NULL || ctx->trust.crls == NULL || ctx->trust.crl_signers == NULL) {
         clid_ctx_free(ctx);
         return CLID_ERR_NOMEM;
     }
@@ -71,6 +75,13 @@ void clid_ctx_free(clid_ctx *ctx)
         return;
     X509_STORE_free(ctx->trust.store);
     sk_X509_CRL_pop_free(ctx->trust.crls, X509_CRL_free);
+    for (size_t i = 0; i < ctx->trust.n_crl_list; i++)
+        clid__crl_release(ctx->trust.crl_list[i]);
+    free(ctx->trust.crl_list);
+    sk_X509_pop_free(ctx->trust.crl_signers, X509_free);
+    for (size_t i = 0; i < ctx->trust.n_crl_prefixes; i++)
+        free(ctx->trust.crl_prefixes[i]);
+    free(ctx->trust.crl_prefixes);
     for (size_t i = 0; i < ctx->n_x5u; i++) {
         free(ctx->x5u_map[i].url);
         free(ctx->x5u_map[i].pem);
@@ -194,14 +205,29 @@ static clid_err add_crls(clid_ctx *ctx, const char *buf, size_t len)
 {
     STACK_OF(X509_CRL) *crls = NULL;
     CLID_TRY(clid__crls_parse(buf, len, &crls));
-    /* Reserve room first so that the move below cannot fail half-way. */
+    /* Reserve room and make the distribution-point checks' view of each
+     * CRL first (x509/crl.h), so that the move below cannot fail half-way. */
     int have = sk_X509_CRL_num(ctx->trust.crls), add = sk_X509_CRL_num(crls);
-    if (!sk_X509_CRL_reserve(ctx->trust.crls, have + add)) {
+    size_t cap = ctx->trust.n_crl_list;
+    clid__crl **wraps = calloc((size_t)add, sizeof *wraps);
+    clid_err rc = wraps != NULL && sk_X509_CRL_reserve(ctx->trust.crls, have + add)
+                      ? clid__grow((void **)&ctx->trust.crl_list, &cap,
+                                   ctx->trust.n_crl_list + (size_t)add, sizeof *wraps)
+                      : CLID_ERR_NOMEM;
+    for (int i = 0; i < add && rc == CLID_OK; i++)
+        rc = clid__crl_wrap(sk_X509_CRL_value(crls, i), &wraps[i]);
+    if (rc != CLID_OK) {
+        for (int i = 0; wraps != NULL && i < add; i++)
+            clid__crl_release(wraps[i]);
+        free(wraps);
         sk_X509_CRL_pop_free(crls, X509_CRL_free);
-        return CLID_ERR_NOMEM;
+        return rc == CLID_ERR_CRL_NOT_A_CRL ? CLID_ERR_CERT_PARSE : rc;
     }
-    for (int i = 0; i < add; i++)
+    for (int i = 0; i < add; i++) {
         (void)sk_X509_CRL_push(ctx->trust.crls, sk_X509_CRL_value(crls, i));
+        ctx->trust.crl_list[ctx->trust.n_crl_list++] = wraps[i];
+    }
+    free(wraps);
     sk_X509_CRL_free(crls);
     bump(ctx);
     return CLID_OK;
@@ -223,6 +249,84 @@ clid_err clid_ctx_add_crl_pem(clid_ctx *ctx, const char *pem, size_t len)
     CLID_ENSURE(ctx != NULL && pem != NULL, CLID_ERR_INVALID_ARGUMENT);
     CLID_ENSURE(len <= CLID_FILE_MAX, CLID_ERR_INVALID_ARGUMENT);
     return add_crls(ctx, pem, len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Revocation as deployed: CRL signers and CRL retrieval                     */
+/* ------------------------------------------------------------------------ */
+
+static clid_err add_crl_signers(clid_ctx *ctx, const char *pem, size_t len)
+{
+    STACK_OF(X509) *certs = NULL;
+    CLID_TRY(clid__pem_certs(pem, len, CLID_CRL_SIGNERS_MAX, &trust_errs, &certs));
+    int have = sk_X509_num(ctx->trust.crl_signers), add = sk_X509_num(certs);
+    clid_err rc = have + add <= CLID_CRL_SIGNERS_MAX ? CLID_OK : CLID_ERR_INVALID_ARGUMENT;
+    if (rc == CLID_OK && !sk_X509_reserve(ctx->trust.crl_signers, have + add))
+        rc = CLID_ERR_NOMEM;
+    if (rc == CLID_OK) {
+        for (int i = 0; i < add; i++) {
+            X509 *x = sk_X509_value(certs, i);
+            /* Decode the extensions now, single-threaded (signer_cert.c). */
+            (void)X509_check_purpose(x, -1, 0);
+            (void)sk_X509_push(ctx->trust.crl_signers, x);
+        }
+        sk_X509_free(certs);
+        bump(ctx);
+        return CLID_OK;
+    }
+    sk_X509_pop_free(certs, X509_free);
+    return rc;
+}
+
+clid_err clid_ctx_add_crl_signer_file(clid_ctx *ctx, const char *path)
+{
+    CLID_ENSURE(ctx != NULL && path != NULL, CLID_ERR_INVALID_ARGUMENT);
+    char *buf = NULL;
+    size_t len = 0;
+    CLID_TRY(clid__read_file(path, CLID_FILE_MAX, CLID_ERR_IO, &buf, &len));
+    clid_err rc = add_crl_signers(ctx, buf, len);
+    free(buf);
+    return rc;
+}
+
+clid_err clid_ctx_add_crl_signer_pem(clid_ctx *ctx, const char *pem, size_t len)
+{
+    CLID_ENSURE(ctx != NULL && pem != NULL, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(len <= CLID_FILE_MAX, CLID_ERR_INVALID_ARGUMENT);
+    return add_crl_signers(ctx, pem, len);
+}
+
+clid_err clid_ctx_set_crl_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg)
+{
+    CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
+    ctx->trust.crl_fetch = fn;
+    ctx->trust.crl_fetch_arg = fn ? arg : NULL;
+    bump(ctx);
+    return CLID_OK;
+}
+
+clid_err clid_ctx_add_crl_url_prefix(clid_ctx *ctx, const char *prefix)
+{
+    CLID_ENSURE(ctx != NULL && prefix != NULL, CLID_ERR_INVALID_ARGUMENT);
+    size_t n = strlen(prefix);
+    CLID_ENSURE(n >= 1 && n <= CLID_MAX_URL_LEN && clid__is_printable_ascii(prefix, n),
+                CLID_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < ctx->trust.n_crl_prefixes; i++)
+        if (strcmp(ctx->trust.crl_prefixes[i], prefix) == 0)
+            return CLID_OK;
+    CLID_ENSURE(ctx->trust.n_crl_prefixes < CLID_MAX_CRL_PREFIXES, CLID_ERR_INVALID_ARGUMENT);
+    char *copy = clid__strndup(prefix, n);
+    CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
+    size_t cap = ctx->trust.n_crl_prefixes;
+    clid_err rc = clid__grow((void **)&ctx->trust.crl_prefixes, &cap,
+                             ctx->trust.n_crl_prefixes + 1, sizeof(char *));
+    if (rc != CLID_OK) {
+        free(copy);
+        return rc;
+    }
+    ctx->trust.crl_prefixes[ctx->trust.n_crl_prefixes++] = copy;
+    bump(ctx);
+    return CLID_OK;
 }
 
 clid_err clid_ctx_set_crl_policy(clid_ctx *ctx, clid_crl_policy p)

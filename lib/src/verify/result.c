@@ -99,6 +99,11 @@ clid_err clid_result_warning(const clid_result *r, size_t i)
     return r != NULL && i < r->n_warnings ? r->warnings[i] : CLID_OK;
 }
 
+int clid_result_revocation_checked(const clid_result *r)
+{
+    return r != NULL && r->revocation_checked;
+}
+
 clid_err clid_result_reason(const clid_result *r)
 {
     return r ? r->reason : CLID_ERR_INVALID_ARGUMENT;

@@ -24,6 +24,7 @@ struct clid_result {
     /* the signer's certificate (a reference; facts are read from it) */
     clid__signer_cert *signer;
     const char *spc;
+    int revocation_checked;       /* clid_result_revocation_checked */
     /* profile deviations accepted (clid_result_warning) */
     clid_err warnings[CLID_RESULT_MAX_WARNINGS];
     size_t n_warnings;

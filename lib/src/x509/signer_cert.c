@@ -15,7 +15,9 @@
  *     below the trust anchor conforms to it (profile_enforce.h).
  *
  * A successful validation is memoized as the time window over which it
- * holds, so a warm verification does no signature checks at all.
+ * holds, so a warm verification does no signature checks at all. The CRLs
+ * that the certificates' distribution points name (x509/crl.h) are checked
+ * after it on every verification, outside the memo.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/internal.h"
+#include "x509/crl.h"
 #include "x509/profile_enforce.h"
 #include "x509/signer_cert.h"
 #include "x509/trust.h"
@@ -176,6 +179,7 @@ void clid__signer_cert_release(clid__signer_cert *c)
     if (c == NULL || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     sk_X509_pop_free(c->chain, X509_free);
+    clid__crl_path_free_all(c->paths);
     clid__es256_key_free(c->key);
     clid_tnauth_free(c->tnauth);
     clid_jwtcc_free(c->jwtcc);
@@ -192,7 +196,8 @@ void clid__signer_cert_release(clid__signer_cert *c)
 /* The validation memo (a seqlock: see signer_cert.h)                       */
 /* ------------------------------------------------------------------------ */
 
-static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at)
+static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at,
+                       const clid__crl_path **path)
 {
     unsigned s1 = __atomic_load_n(&c->memo_seq, __ATOMIC_ACQUIRE);
     if (s1 & 1u)
@@ -201,13 +206,15 @@ static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at)
     unsigned gen = __atomic_load_n(&c->ok_generation, __ATOMIC_RELAXED);
     int64_t from = __atomic_load_n(&c->ok_from, __ATOMIC_RELAXED);
     int64_t until = __atomic_load_n(&c->ok_until, __ATOMIC_RELAXED);
+    *path = __atomic_load_n(&c->ok_path, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED) != s1)
         return 0;
     return valid && gen == generation && from <= at && at <= until;
 }
 
-static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, int64_t until)
+static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, int64_t until,
+                       const clid__crl_path *path)
 {
     unsigned s = __atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED);
     /* Another writer holds the sequence: its result is as good as ours, and
@@ -220,6 +227,7 @@ static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, 
     __atomic_store_n(&c->ok_generation, generation, __ATOMIC_RELAXED);
     __atomic_store_n(&c->ok_from, from, __ATOMIC_RELAXED);
     __atomic_store_n(&c->ok_until, until, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->ok_path, path, __ATOMIC_RELAXED);
     __atomic_store_n(&c->memo_seq, s + 2, __ATOMIC_RELEASE);
 }
 
@@ -229,6 +237,8 @@ static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, 
 
 struct verify_state {
     clid_crl_policy crl_policy;
+    const clid__trust *trust;
+    unsigned unchecked; /* depths OpenSSL found no CRL for (x509/crl.h) */
 };
 
 static int oid_is(const ASN1_OBJECT *obj, const char *oid)
@@ -303,11 +313,22 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
     int err = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
     switch (err) {
-    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL: {
         /* CLID_CRL_IF_PRESENT: a certificate whose issuer published no CRL
          * here is not checked. Only the absence is forgiven; a CRL that is
-         * present but bad still fails. */
-        return st->crl_policy == CLID_CRL_IF_PRESENT;
+         * present but bad still fails. A certificate whose distribution
+         * point names a CRL that crl.c checks is left to it, which then
+         * applies the policy; so is the trust anchor itself, which RFC 5280
+         * §6.1 takes as given (OpenSSL's CRL_CHECK_ALL asks for its CRL too;
+         * the anchor's CRL is still required for what the anchor issued). */
+        struct verify_state *w = X509_STORE_CTX_get_app_data(sctx);
+        STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
+        if (depth >= 0 && depth < 32)
+            w->unchecked |= 1u << depth;
+        return st->crl_policy == CLID_CRL_IF_PRESENT ||
+               (chain != NULL && depth == sk_X509_num(chain) - 1) ||
+               clid__crl_dp_handles(st->trust, X509_STORE_CTX_get_current_cert(sctx));
+    }
     case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION: {
         X509 *x = X509_STORE_CTX_get_current_cert(sctx);
         return x != NULL && critical_exts_understood(x, depth == 0);
@@ -466,8 +487,9 @@ static clid_err success_window(const clid__trust *trust, STACK_OF(X509) *chain, 
     }
     if (trust->crl_policy != CLID_CRL_IGNORE) {
         /* OpenSSL picks among a CA's CRLs by their time validity: bound the
-         * window by every CRL issued by a CA of this chain (indirect CRLs
-         * are not used: X509_V_FLAG_EXTENDED_CRL_SUPPORT is off). */
+         * window by every CRL issued by a CA of this chain. (Indirect CRLs
+         * are not OpenSSL's here, X509_V_FLAG_EXTENDED_CRL_SUPPORT is off:
+         * crl.c checks them on every verification, outside this memo.) */
         for (int j = 0; j < sk_X509_CRL_num(trust->crls); j++) {
             X509_CRL *crl = sk_X509_CRL_value(trust->crls, j);
             int relevant = 0;
@@ -519,13 +541,36 @@ static clid_err check_validated(const clid__trust *trust, const clid__signer_cer
     return check_tnauth_chain(trust, c, chain, detail, cap);
 }
 
+/* The revocation checks' view of the validated chain: one made earlier for
+ * the same chain and configuration, else a new one, kept with the entry. */
+static clid_err chain_path(const clid__trust *trust, clid__signer_cert *c, STACK_OF(X509) *chain,
+                           unsigned unchecked, const clid__crl_path **out, char *detail,
+                           size_t cap)
+{
+    clid__crl_path *head = __atomic_load_n(&c->paths, __ATOMIC_ACQUIRE);
+    for (clid__crl_path *p = head; p != NULL; p = p->next)
+        if (clid__crl_path_matches(p, chain, trust->generation, unchecked)) {
+            *out = p;
+            return CLID_OK;
+        }
+    clid__crl_path *p = NULL;
+    CLID_TRY(clid__crl_path_new(chain, trust->generation, unchecked, &p, detail, cap));
+    p->next = head;
+    while (!__atomic_compare_exchange_n(&c->paths, &p->next, p, 1, __ATOMIC_RELEASE,
+                                        __ATOMIC_ACQUIRE))
+        ;
+    *out = p;
+    return CLID_OK;
+}
+
 static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
-                              char *detail, size_t cap, int64_t *from, int64_t *until)
+                              char *detail, size_t cap, int64_t *from, int64_t *until,
+                              const clid__crl_path **path)
 {
     clid_err rc = CLID_ERR_NOMEM;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     STACK_OF(X509) *untrusted = sk_X509_new_null();
-    struct verify_state st = {.crl_policy = trust->crl_policy};
+    struct verify_state st = {.crl_policy = trust->crl_policy, .trust = trust};
 
     if (sctx == NULL || untrusted == NULL)
         goto out;
@@ -579,19 +624,19 @@ static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, in
         rc = clid__profile_enforce(trust, c, chain, detail, cap);
     if (rc == CLID_OK)
         rc = success_window(trust, chain, from, until);
+    if (rc == CLID_OK)
+        rc = chain_path(trust, c, chain, st.unchecked, path, detail, cap);
 out:
     X509_STORE_CTX_free(sctx);
     sk_X509_free(untrusted);
     return rc;
 }
 
-clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
-                                    char *detail, size_t detail_cap)
+/* The memoized path validation; *path is the validated chain. */
+static clid_err validate_chain(const clid__trust *trust, clid__signer_cert *c, int64_t at,
+                               char *detail, size_t detail_cap, const clid__crl_path **path)
 {
-    CLID_ENSURE(trust != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
-    if (detail != NULL && detail_cap > 0)
-        detail[0] = '\0';
-    if (memo_covers(c, trust->generation, at))
+    if (memo_covers(c, trust->generation, at, path))
         return CLID_OK;
     /* A chain already found not to conform to the required profile under
      * this configuration is refused without validating it again. */
@@ -602,11 +647,33 @@ clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert 
     __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
     int64_t from = 0, until = -1;
     ERR_set_mark();
-    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until);
+    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until, path);
     ERR_pop_to_mark();
     /* `at` lies inside the window whenever OpenSSL accepted the chain at
      * `at`; checking it keeps a clock quirk from poisoning the memo. */
     if (rc == CLID_OK && from <= at && at <= until)
-        memo_store(c, trust->generation, from, until);
+        memo_store(c, trust->generation, from, until, *path);
     return rc;
+}
+
+clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_cert *c,
+                                        int64_t at, struct clid__crl_store *store,
+                                        clid__revocation *rev, char *detail, size_t detail_cap)
+{
+    CLID_ENSURE(trust != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
+    if (detail != NULL && detail_cap > 0)
+        detail[0] = '\0';
+    clid__revocation ignored;
+    if (rev == NULL)
+        rev = &ignored;
+    *rev = (clid__revocation){0};
+    const clid__crl_path *path = NULL;
+    CLID_TRY(validate_chain(trust, c, at, detail, detail_cap, &path));
+    return clid__crl_check(trust, store, path, at, rev, detail, detail_cap);
+}
+
+clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
+                                    char *detail, size_t detail_cap)
+{
+    return clid__signer_cert_validate_rev(trust, c, at, NULL, NULL, detail, detail_cap);
 }

@@ -21,6 +21,7 @@
 #include <clid/clid.h>
 
 #include "core/es256.h"
+#include "x509/crl.h"
 #include "x509/trust.h"
 
 typedef struct clid__signer_cert {
@@ -51,6 +52,12 @@ typedef struct clid__signer_cert {
     unsigned ok_generation;
     int64_t ok_from;
     int64_t ok_until;
+    const clid__crl_path *ok_path;  /* the validated chain, for the revocation checks */
+
+    /* Every validated chain made for this entry (x509/crl.h), newest first,
+     * pushed atomically and freed with the entry: a memo reader may hold
+     * any of them. One per context generation in practice. */
+    clid__crl_path *paths;
 
     /* Test hook: how many validations of this entry ran OpenSSL's path
      * validation, i.e. were not answered by the memo (atomic). */
@@ -108,5 +115,19 @@ void clid__signer_cert_release(clid__signer_cert *c);
  */
 clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                                     char *detail, size_t detail_cap);
+
+/*
+ * clid__signer_cert_validate, then revocation as deployed (x509/crl.h) on
+ * the validated chain, on every call (never memoized): CRLs named by the
+ * certificates' distribution points, loaded in `trust` or fetched through
+ * `store` (NULL: loaded ones only). Also CLID_ERR_CRL_UNAVAILABLE under
+ * CLID_CRL_REQUIRED. `rev` (may be NULL) says whether revocation was
+ * checked and whether a CRL could not be had; it is set once the chain
+ * validated.
+ */
+struct clid__crl_store;
+clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_cert *c,
+                                        int64_t at, struct clid__crl_store *store,
+                                        clid__revocation *rev, char *detail, size_t detail_cap);
 
 #endif

@@ -12,9 +12,21 @@
 
 #include <clid/clid.h>
 
+struct clid__crl;
+
 typedef struct clid__trust {
     X509_STORE *store;        /* trust anchors (X509_STORE locks internally) */
     STACK_OF(X509_CRL) *crls; /* handed to each X509_STORE_CTX */
+    /* Revocation as deployed (x509/crl.h): the same CRLs parsed for the
+     * distribution-point checks, the certificates that may sign CRLs for
+     * other issuers, and CRL retrieval (fetcher and URL allow-list). */
+    struct clid__crl **crl_list;
+    size_t n_crl_list;
+    STACK_OF(X509) *crl_signers;
+    clid_fetch_fn crl_fetch;
+    void *crl_fetch_arg;
+    char **crl_prefixes;
+    size_t n_crl_prefixes;
     clid_crl_policy crl_policy;
     clid_tn_policy tn_policy; /* how a TNAuthList SPC counts in delegation checks */
     unsigned max_depth;       /* certificates below the anchor, the leaf included */

@@ -27,6 +27,11 @@ Routes (every request is counted per path, query stripped):
   /redirect      302 to /chain.pem
   /notpem        an HTML page
   /404           404
+  /crl/NAME      DIR/NAME as it is at the request (a CRL the test writes), no
+                 caching headers
+  /crlage/NAME   the same with Cache-Control: max-age=120
+  /delaycrl/NAME the same after 300 ms (concurrent fetches)
+  /bigcrl        2 MiB that start like DER, with Content-Length
   /count         "PATH COUNT" lines (not counted itself)
 """
 import email.utils
@@ -42,6 +47,7 @@ DIR = sys.argv[1]
 COUNTS = {}
 LOCK = threading.Lock()
 BIG = 70 * 1024
+BIGCRL = 2 * 1024 * 1024
 
 
 def run(*args):
@@ -125,6 +131,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, b"-----BEGIN CERTIFICATE-----\n" + b"A" * BIG, length=False)
         elif path == "/bigheaders":
             self.send(200, chain(), [("X-Filler-%d" % i, "x" * 1000) for i in range(40)])
+        elif path.startswith(("/crl/", "/crlage/", "/delaycrl/")):
+            name = os.path.basename(path)
+            try:
+                with open(os.path.join(DIR, name), "rb") as f:
+                    body = f.read()
+            except OSError:
+                return self.send(404, b"no such CRL\n")
+            if path.startswith("/delaycrl/"):
+                time.sleep(0.3)
+            headers = [("Cache-Control", "max-age=120")] if path.startswith("/crlage/") else []
+            self.send(200, body, headers + [("Content-Type", "application/pkix-crl")])
+        elif path == "/bigcrl":
+            self.send(200, b"\x30\x83\x20\x00\x00" + b"\x00" * (BIGCRL - 5))
         elif path == "/redirect":
             self.send(302, b"", [("Location", "/chain.pem")])
         elif path == "/notpem":

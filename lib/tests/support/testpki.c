@@ -60,6 +60,56 @@ static void add_raw_ext(X509 *x, const char *oid, int critical, const uint8_t *d
     ASN1_OBJECT_free(obj);
 }
 
+static GENERAL_NAMES *uri_names(const char *url)
+{
+    GENERAL_NAMES *g = GENERAL_NAMES_new();
+    GENERAL_NAME *n = GENERAL_NAME_new();
+    ASN1_IA5STRING *u = ASN1_IA5STRING_new();
+    NEED(g && n && u && ASN1_STRING_set(u, url, -1), "uri name");
+    GENERAL_NAME_set0_value(n, GEN_URI, u);
+    NEED(sk_GENERAL_NAME_push(g, n), "push");
+    return g;
+}
+
+static GENERAL_NAMES *dir_names(const X509_NAME *name)
+{
+    GENERAL_NAMES *g = GENERAL_NAMES_new();
+    GENERAL_NAME *n = GENERAL_NAME_new();
+    X509_NAME *d = X509_NAME_dup(name);
+    NEED(g && n && d, "dir name");
+    GENERAL_NAME_set0_value(n, GEN_DIRNAME, d);
+    NEED(sk_GENERAL_NAME_push(g, n), "push");
+    return g;
+}
+
+static DIST_POINT_NAME *dp_name(const char *url)
+{
+    DIST_POINT_NAME *dpn = DIST_POINT_NAME_new();
+    NEED(dpn != NULL, "DIST_POINT_NAME_new");
+    dpn->type = 0;
+    dpn->name.fullname = uri_names(url);
+    return dpn;
+}
+
+static void add_crl_dp(X509 *x, const tp_spec *s)
+{
+    CRL_DIST_POINTS *dps = CRL_DIST_POINTS_new();
+    DIST_POINT *dp = DIST_POINT_new();
+    NEED(dps && dp, "CRL_DIST_POINTS_new");
+    if (s->crl_dp_url)
+        dp->distpoint = dp_name(s->crl_dp_url);
+    if (s->crl_dp_issuer)
+        dp->CRLissuer = dir_names(X509_get_subject_name(s->crl_dp_issuer->x));
+    if (s->crl_dp_reasons) {
+        dp->reasons = ASN1_BIT_STRING_new();
+        NEED(dp->reasons && ASN1_BIT_STRING_set_bit(dp->reasons, 1, 1), "reasons");
+    }
+    NEED(sk_DIST_POINT_push(dps, dp), "push");
+    NEED(X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT) == 1,
+         "add crl dp");
+    CRL_DIST_POINTS_free(dps);
+}
+
 clid_tnauth *tp_tnauth(const char *spec)
 {
     clid_tnauth *l = NULL;
@@ -173,6 +223,8 @@ tp_cert *tp_issue(const tp_spec *s, const tp_cert *issuer)
         clid_jwtcc_free(j);
     }
 
+    if (s->crl_dp_url || s->crl_dp_issuer)
+        add_crl_dp(x, s);
     if (s->jwtcc)
         NEED(clid_x509_add_jwtcc(x, s->jwtcc, 0) == CLID_OK, "add_jwtcc");
     if (s->entity)
@@ -245,6 +297,122 @@ char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revo
     ASN1_TIME_free(t_next);
     X509_CRL_free(crl);
     return pem;
+}
+
+static ASN1_OBJECT *unknown_oid(void)
+{
+    ASN1_OBJECT *o = OBJ_txt2obj("1.3.6.1.4.1.99999.42", 1);
+    NEED(o != NULL, "OBJ_txt2obj");
+    return o;
+}
+
+static X509_EXTENSION *unknown_critical_ext(void)
+{
+    static const uint8_t null_der[] = {0x05, 0x00};
+    ASN1_OBJECT *o = unknown_oid();
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    NEED(os && ASN1_OCTET_STRING_set(os, null_der, 2), "octet string");
+    X509_EXTENSION *ext = X509_EXTENSION_create_by_OBJ(NULL, o, 1, os);
+    NEED(ext != NULL, "extension");
+    ASN1_OBJECT_free(o);
+    ASN1_OCTET_STRING_free(os);
+    return ext;
+}
+
+char *tp_crl_ex(const tp_crl_spec *s, size_t *len)
+{
+    X509_CRL *crl = X509_CRL_new();
+    NEED(crl != NULL, "X509_CRL_new");
+    NEED(X509_CRL_set_version(crl, X509_CRL_VERSION_2), "crl version");
+    const tp_cert *named = s->name_of ? s->name_of : s->signer;
+    NEED(X509_CRL_set_issuer_name(crl, X509_get_subject_name(named->x)), "crl issuer");
+    ASN1_TIME *t_last = ASN1_TIME_set(NULL, (time_t)s->last);
+    NEED(t_last && X509_CRL_set1_lastUpdate(crl, t_last), "lastUpdate");
+    if (s->next) {
+        ASN1_TIME *t_next = ASN1_TIME_set(NULL, (time_t)s->next);
+        NEED(t_next && X509_CRL_set1_nextUpdate(crl, t_next), "nextUpdate");
+        ASN1_TIME_free(t_next);
+    }
+    /* Entries in the given order: certificateIssuer applies to the entries
+     * that follow (RFC 5280 §5.3.3), so the order is part of the test. */
+    for (size_t i = 0; i < s->n; i++) {
+        X509_REVOKED *r = X509_REVOKED_new();
+        ASN1_INTEGER *sn = ASN1_INTEGER_new();
+        NEED(r && sn && ASN1_INTEGER_set(sn, s->revoked[i].serial), "revoked entry");
+        NEED(X509_REVOKED_set_serialNumber(r, sn) && X509_REVOKED_set_revocationDate(r, t_last),
+             "revoked fields");
+        if (s->revoked[i].issuer) {
+            GENERAL_NAMES *g = dir_names(X509_get_subject_name(s->revoked[i].issuer->x));
+            NEED(X509_REVOKED_add1_ext_i2d(r, NID_certificate_issuer, g, 1, 0) == 1,
+                 "certificateIssuer");
+            GENERAL_NAMES_free(g);
+        }
+        if (s->revoked[i].critical_unknown) {
+            X509_EXTENSION *ext = unknown_critical_ext();
+            NEED(X509_REVOKED_add_ext(r, ext, -1), "entry ext");
+            X509_EXTENSION_free(ext);
+        }
+        NEED(X509_CRL_add0_revoked(crl, r), "add0_revoked");
+        ASN1_INTEGER_free(sn);
+    }
+    if (s->idp) {
+        ISSUING_DIST_POINT *idp = ISSUING_DIST_POINT_new();
+        NEED(idp != NULL, "ISSUING_DIST_POINT_new");
+        idp->indirectCRL = s->indirect ? 0xFF : 0;
+        idp->onlyuser = s->only_user ? 0xFF : 0;
+        idp->onlyCA = s->only_ca ? 0xFF : 0;
+        if (s->idp_url)
+            idp->distpoint = dp_name(s->idp_url);
+        if (s->some_reasons) {
+            idp->onlysomereasons = ASN1_BIT_STRING_new();
+            NEED(idp->onlysomereasons && ASN1_BIT_STRING_set_bit(idp->onlysomereasons, 1, 1),
+                 "onlySomeReasons");
+        }
+        NEED(X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp, 1, 0) == 1,
+             "add idp");
+        ISSUING_DIST_POINT_free(idp);
+    }
+    if (s->delta) {
+        ASN1_INTEGER *base = ASN1_INTEGER_new();
+        NEED(base && ASN1_INTEGER_set(base, 1), "delta base");
+        NEED(X509_CRL_add1_ext_i2d(crl, NID_delta_crl, base, 1, 0) == 1, "add delta");
+        ASN1_INTEGER_free(base);
+    }
+    if (s->critical_unknown) {
+        X509_EXTENSION *ext = unknown_critical_ext();
+        NEED(X509_CRL_add_ext(crl, ext, -1), "crl ext");
+        X509_EXTENSION_free(ext);
+    }
+    if (!s->no_aki) {
+        X509V3_CTX v3;
+        X509V3_set_ctx(&v3, s->signer->x, NULL, NULL, crl, 0);
+        X509_EXTENSION *aki = X509V3_EXT_conf_nid(NULL, &v3, NID_authority_key_identifier,
+                                                  "keyid:always");
+        NEED(aki && X509_CRL_add_ext(crl, aki, -1), "crl aki");
+        X509_EXTENSION_free(aki);
+    }
+    NEED(X509_CRL_sign(crl, s->signer->key, EVP_sha256()) > 0, "X509_CRL_sign");
+    unsigned char *der = NULL;
+    int n = i2d_X509_CRL(crl, &der);
+    NEED(n > 0, "i2d_X509_CRL");
+    char *out;
+    if (s->der) {
+        out = malloc((size_t)n);
+        NEED(out != NULL, "malloc");
+        memcpy(out, der, (size_t)n);
+        *len = (size_t)n;
+    } else {
+        BIO *bio = BIO_new(BIO_s_mem());
+        NEED(bio && PEM_write_bio(bio, PEM_STRING_X509_CRL, "", der, n), "PEM_write_bio");
+        out = bio_to_string(bio);
+        BIO_free(bio);
+        if (len)
+            *len = strlen(out);
+    }
+    OPENSSL_free(der);
+    ASN1_TIME_free(t_last);
+    X509_CRL_free(crl);
+    return out;
 }
 
 char *tp_cat(const char *first, ...)

@@ -50,6 +50,12 @@ typedef struct tp_spec {
                                   the others, even when the OID is already present) */
     const uint8_t *raw_der;
     size_t raw_der_len;
+    /* CRL Distribution Points (RFC 5280 §4.2.1.13): one point with this URI
+     * and, when crl_dp_issuer is set, a cRLIssuer naming its subject (the
+     * SHAKEN form, ATIS-1000080). */
+    const char *crl_dp_url;
+    const struct tp_cert *crl_dp_issuer;
+    int crl_dp_reasons; /* the point covers keyCompromise only */
 } tp_spec;
 
 /* A certificate for `s`, signed by `issuer` (NULL: self-signed). */
@@ -66,6 +72,32 @@ clid_tnauth *tp_tnauth(const char *spec);
  * nextUpdate `next`, altered by TP_CRL_* `flags`. malloc'd. */
 char *tp_crl(const tp_cert *issuer, int64_t last, int64_t next, const long *revoked, size_t n,
              int flags);
+
+/* An entry of tp_crl_ex. */
+typedef struct tp_revoked {
+    long serial;
+    const tp_cert *issuer; /* certificateIssuer naming its subject; NULL: none (the entry's
+                              issuer is that of the entry before, else the CRL issuer) */
+    int critical_unknown;  /* an unknown critical entry extension */
+} tp_revoked;
+
+/* A CRL with every option the indirect-CRL tests need (RFC 5280 §5). */
+typedef struct tp_crl_spec {
+    const tp_cert *signer;  /* its key signs */
+    const tp_cert *name_of; /* the CRL issuer name is this one's subject (NULL: signer's) */
+    int64_t last, next;     /* thisUpdate, nextUpdate (next 0: none) */
+    const tp_revoked *revoked;
+    size_t n;
+    int idp;                /* an issuingDistributionPoint (critical) */
+    int indirect;           /* ... with indirectCRL */
+    const char *idp_url;    /* ... with this distribution point name */
+    int only_user, only_ca, some_reasons;
+    int delta;              /* a deltaCRLIndicator */
+    int critical_unknown;   /* an unknown critical CRL extension */
+    int no_aki;
+    int der;                /* DER instead of PEM; its length in *len */
+} tp_crl_spec;
+char *tp_crl_ex(const tp_crl_spec *s, size_t *len);
 
 /* malloc'd concatenation of NUL-terminated strings, ending with NULL. */
 char *tp_cat(const char *first, ...);
