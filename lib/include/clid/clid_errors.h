@@ -82,8 +82,7 @@ typedef enum clid_verstat {
       "extension value is not an encoding of its ASN.1 type (tag, length or truncation)")         \
     X(CLID_ERR_DER_NOT_CANONICAL, PARSE, 437, FAILED,                                             \
       "extension value does not re-encode to the same DER: a BER-only form (long-form or "        \
-      "indefinite length, constructed string, padded integer) or fields this version does not "  \
-      "know")                                                                                     \
+      "indefinite length, constructed string, padded integer) or a field out of place")           \
     X(CLID_ERR_DER_TRAILING_DATA, PARSE, 437, FAILED,                                             \
       "bytes follow the encoded extension value")                                                 \
     X(CLID_ERR_DER_CONSTRAINT, PARSE, 437, FAILED,                                                \
