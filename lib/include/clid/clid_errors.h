@@ -183,6 +183,21 @@ typedef enum clid_verstat {
       "PASSporT violates the certificate's JWT claim constraints (RFC 8226 §8, RFC 9118)")         \
     X(CLID_ERR_ENTITY_NOT_AUTHORIZED, POLICY, 437, FAILED,                                        \
       "signer's SignallingEntity may not vouch for this calling number (role or country code)")   \
+    /* certificate-profile deviations: a warning by default, the failure under strict */          \
+    X(CLID_ERR_CERT_NO_AKI, CERT, 437, FAILED,                                                    \
+      "a certificate below the trust anchor has no authorityKeyIdentifier (RFC 5280 §4.2.1.1)")   \
+    X(CLID_ERR_CERT_NO_SKI, CERT, 437, FAILED,                                                    \
+      "a CA certificate below the trust anchor has no subjectKeyIdentifier (RFC 5280 §4.2.1.2)")  \
+    X(CLID_ERR_CERT_BC_NOT_CRITICAL, CERT, 437, FAILED,                                           \
+      "a CA certificate's basicConstraints is not marked critical (RFC 5280 §4.2.1.9)")          \
+    X(CLID_ERR_CERT_CA_NO_KEY_USAGE, CERT, 437, FAILED,                                           \
+      "a CA certificate below the trust anchor has no keyUsage (RFC 5280 §4.2.1.3)")              \
+    X(CLID_ERR_CERT_PATHLEN_MISPLACED, CERT, 437, FAILED,                                         \
+      "pathLenConstraint on a certificate that may not sign certificates (RFC 5280 §4.2.1.9)")   \
+    X(CLID_ERR_CERT_KEY_USAGE_NOT_DER, CERT, 437, FAILED,                                         \
+      "keyUsage is not DER: trailing zero bits (X.690 §11.2.2, RFC 5280 §4.2.1.3)")               \
+    X(CLID_ERR_CERT_SPC_FORM, CERT, 437, FAILED,                                                  \
+      "signer certificate's SPC is not upper-case letters and digits (ATIS-1000080 v005)")        \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \

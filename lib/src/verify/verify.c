@@ -230,8 +230,52 @@ static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, c
 }
 
 /* ------------------------------------------------------------------------ */
+/* Step 7: profile deviations of the validated chain                         */
+/* ------------------------------------------------------------------------ */
+
+/* Each deviation the chain validation accepted (signer_cert.h), in bit
+ * order: a warning, or under the strict policy the failure. They come from
+ * the validation memo too, so a warm verification reports what the cold
+ * one did. */
+static clid_err report_chain_deviations(const clid_ctx *ctx, clid_result *r, unsigned dev)
+{
+    for (unsigned i = 0; i < CLID__DEV_COUNT; i++)
+        if (dev & (1u << i))
+            CLID_TRY(clid__result_deviation(r, ctx->strict, clid__chain_deviation_code(i)));
+    return CLID_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Step 8: authority                                                         */
 /* ------------------------------------------------------------------------ */
+
+/* ATIS-1000080 v005: an SPC is upper-case letters and digits. A profile
+ * rule of SHAKEN certificates (a certificate with clid's SignallingEntity
+ * is a Q.3063-profile one, where RFC 8226 §9's IA5String is the rule): an
+ * SPC authorizes by being vetted, not by its spelling, and 82 production
+ * certificates carry lower-case ones (standards notes §10). */
+static int spc_atis_form(const char *spc)
+{
+    if (*spc == '\0')
+        return 0;
+    for (; *spc; spc++)
+        if (!((*spc >= 'A' && *spc <= 'Z') || (*spc >= '0' && *spc <= '9')))
+            return 0;
+    return 1;
+}
+
+static clid_err check_spc_form(const clid_ctx *ctx, clid_result *r, const clid__signer_cert *c)
+{
+    if (c->tnauth == NULL || c->entity != NULL)
+        return CLID_OK;
+    for (size_t i = 0; i < clid_tnauth_count(c->tnauth); i++) {
+        clid_tnauth_entry e;
+        if (clid_tnauth_get(c->tnauth, i, &e) == CLID_OK && e.kind == CLID_TNAUTH_SPC &&
+            !spc_atis_form(e.value))
+            return clid__result_deviation(r, ctx->strict, CLID_ERR_CERT_SPC_FORM);
+    }
+    return CLID_OK;
+}
 
 /* Whether claim value `val` equals one of the permitted strings. String
  * claims compare as strings; other JSON values by their canonical
@@ -295,7 +339,7 @@ static clid_err check_entity(const clid_ctx *ctx, const clid__signer_cert *c, co
     return CLID_ERR_ENTITY_NOT_AUTHORIZED;
 }
 
-static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
+static clid_err check_authority(const clid_ctx *ctx, clid_result *r, const clid__signer_cert *c,
                                 const clid__passport *p)
 {
     CLID_ENSURE(c->key != NULL, c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE);
@@ -311,6 +355,7 @@ static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
         int spc_any = ctx->trust.tn_policy == CLID_TN_POLICY_SPC_OR_TN;
         if (!clid_tnauth_covers_tn(c->tnauth, tn, spc_any))
             return CLID_ERR_TN_NOT_AUTHORIZED;
+        CLID_TRY(check_spc_form(ctx, r, c));
     }
     if (c->jwtcc_err != CLID_OK && c->jwtcc_err != CLID_ERR_EXT_ABSENT)
         return c->jwtcc_err;
@@ -352,12 +397,14 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
     clid__result_set_signer(r, *signer);
     char detail[256] = "";
-    rc = clid__signer_cert_validate(&ctx->trust, *signer, now, detail, sizeof detail);
+    unsigned dev = 0;
+    rc = clid__signer_cert_validate_dev(&ctx->trust, *signer, now, detail, sizeof detail, &dev);
     if (rc != CLID_OK) {
         clid__result_set_detail(r, detail);
         return rc;
     }
-    CLID_TRY(check_authority(ctx, *signer, p));
+    CLID_TRY(report_chain_deviations(ctx, r, dev));
+    CLID_TRY(check_authority(ctx, r, *signer, p));
     return clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
                               p->signing_input_len, p->sig, p->sig_len);
 }
