@@ -131,7 +131,8 @@ typedef enum clid_verstat {
     X(CLID_ERR_PASSPORT_ATTEST, PARSE, 438, FAILED,                                               \
       "PASSporT attest is missing or not A, B or C (RFC 8588 §4)")                                \
     X(CLID_ERR_PASSPORT_ORIGID, PARSE, 438, FAILED,                                               \
-      "PASSporT origid is missing or not a UUID (RFC 8588 §4)")                                   \
+      "PASSporT origid is missing, or not a string of 1 to 128 printable characters (RFC 8588 "   \
+      "§4; signing: not a UUID)")                                                                 \
     X(CLID_ERR_PASSPORT_DIV, PARSE, 438, FAILED,                                                  \
       "PASSporT div claim is malformed (RFC 8946 §3)")                                            \
     X(CLID_ERR_PASSPORT_COMPACT, PARSE, 438, FAILED,                                              \
@@ -142,6 +143,13 @@ typedef enum clid_verstat {
       "RFC 7518 §3.4)")                                                                           \
     X(CLID_ERR_SIGNATURE_INVALID, CRYPTO, 438, FAILED,                                            \
       "signature does not verify with the signer certificate's key")                              \
+    /* Identity and PASSporT profile deviations: a warning by default, the failure under strict */ \
+    X(CLID_ERR_PASSPORT_ORIGID_NOT_UUID, PARSE, 438, FAILED,                                      \
+      "PASSporT origid is not a UUID (RFC 8588 §4)")                                              \
+    X(CLID_ERR_IDENTITY_ALG_ABSENT, PARSE, 438, FAILED,                                           \
+      "Identity header has no alg parameter (ES256 implied, RFC 8224 §4.1; SHAKEN sends it)")     \
+    X(CLID_ERR_IDENTITY_PPT_ABSENT, PARSE, 438, FAILED,                                           \
+      "Identity header has no ppt parameter for a PASSporT that has a ppt (RFC 8224 §4.1)")       \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \

@@ -7,11 +7,13 @@
  * make a verifier download URLs or burn CPU):
  *   1. Identity header syntax (RFC 8224 §4.1)            -> 438 / 436
  *   2. PASSporT structure and claims (RFC 8225, 8588, 8946) -> 438
- *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info
+ *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info;
+ *      profile deviations of the header and claims (warnings, or strict)
  *   4. freshness: iat vs now, SIP Date vs iat (RFC 8224 §6.2.2) -> 403
  *   5. binding: orig and dest against the request (RFC 8224 §6.2.2) -> 438
  *   6. certificate: given chain, offline map, cache, fetcher -> 436
- *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437
+ *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437;
+ *      the chain's profile deviations (warnings, or strict)
  *   8. authority: TNAuthList covers the TN (RFC 8226 §9), claim constraints
  *      (RFC 8226 §8, RFC 9118), SignallingEntity (Q.3063 profile) -> 437/438
  *   9. signature, ES256 raw r||s (RFC 7518 §3.4)          -> 438
@@ -88,8 +90,9 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
                                        const clid__passport *p)
 {
     /* RFC 8224 §4.1: the ppt parameter names the PASSporT's type; when both
-     * are present they must agree. An absent parameter is tolerated (as
-     * secsipidx does); an absent PASSporT ppt is a basic PASSporT. */
+     * are present they must agree. An absent parameter is a profile
+     * deviation (check_header_profile); an absent PASSporT ppt is a basic
+     * PASSporT. */
     if (id->ppt.ptr != NULL && !slice_eq(id->ppt, p->ppt))
         return CLID_ERR_IDENTITY_PPT;
     if (!clid__ctx_ppt_accepted(ctx, p->ppt))
@@ -100,6 +103,35 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
         return CLID_ERR_PASSPORT_X5U;
     if (!slice_eq(id->info, p->x5u))
         return CLID_ERR_PASSPORT_X5U_MISMATCH;
+    return CLID_OK;
+}
+
+/*
+ * Profile deviations of the header and PASSporT (docs/verification.md,
+ * "Strict and lenient"), each a warning or, strict, the failure. None of
+ * them is a security property: what they are about is signed, or proves
+ * nothing.
+ *   - alg absent: RFC 8224 §4.1 makes ES256 the default, and the PASSporT's
+ *     own (signed) alg must be ES256 anyway (CLID_ERR_PASSPORT_ALG); SHAKEN
+ *     Identity headers carry ";alg=ES256", so its absence is reported.
+ *   - ppt absent while the PASSporT has one: RFC 8224 §4.1 wants the
+ *     parameter for a PASSporT of a type other than the basic one; the
+ *     signed PASSporT ppt is what is checked against the accepted types.
+ *   - an origid that is not a UUID (RFC 8588 §4): an opaque value the
+ *     signer chooses; a national regulator's test plan has calls with other
+ *     identifiers expected to pass.
+ * A present but wrong alg or ppt, or a missing or unprintable origid, stays
+ * a failure (parse and check_header_agreement).
+ */
+static clid_err check_header_profile(const clid_ctx *ctx, clid_result *r,
+                                     const clid__identity *id, const clid__passport *p)
+{
+    if (id->alg.ptr == NULL)
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_IDENTITY_ALG_ABSENT));
+    if (id->ppt.ptr == NULL && p->ppt[0] != '\0')
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_IDENTITY_PPT_ABSENT));
+    if (p->origid_not_uuid)
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_PASSPORT_ORIGID_NOT_UUID));
     return CLID_OK;
 }
 
@@ -391,6 +423,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * compact forms (it produces them: clid_sign_passport). */
     CLID_ENSURE(!p->compact, CLID_ERR_PASSPORT_COMPACT);
     CLID_TRY(check_header_agreement(ctx, &id, p));
+    CLID_TRY(check_header_profile(ctx, r, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in));
 
