@@ -108,7 +108,7 @@ typedef enum clid_verstat {
       "Identity header has no info parameter naming the signer's certificate")                    \
     X(CLID_ERR_IDENTITY_ALG, PARSE, 438, FAILED, "Identity alg parameter is not ES256")           \
     X(CLID_ERR_IDENTITY_PPT, PARSE, 438, FAILED,                                                  \
-      "Identity ppt parameter is not an accepted PASSporT type or disagrees with the PASSporT")   \
+      "Identity ppt parameter disagrees with the PASSporT's ppt (RFC 8224 §4.1)")                 \
     X(CLID_ERR_JWS_SYNTAX, PARSE, 438, FAILED,                                                    \
       "PASSporT is not three base64url parts separated by '.' (RFC 7515 §7.1)")                   \
     X(CLID_ERR_BASE64, PARSE, 438, FAILED, "invalid base64url (RFC 4648 §5, no padding)")         \
@@ -118,7 +118,7 @@ typedef enum clid_verstat {
     X(CLID_ERR_PASSPORT_ALG, PARSE, 438, FAILED,                                                  \
       "PASSporT alg is not ES256 (none, ES384 and others are refused)")                           \
     X(CLID_ERR_PASSPORT_PPT, PARSE, 438, FAILED,                                                  \
-      "PASSporT ppt is missing or not an accepted PASSporT type")                                 \
+      "PASSporT ppt is not a token of at most 15 characters")                                     \
     X(CLID_ERR_PASSPORT_X5U, PARSE, 438, FAILED, "PASSporT x5u is missing or not a string")       \
     X(CLID_ERR_PASSPORT_X5U_MISMATCH, PARSE, 438, FAILED,                                         \
       "PASSporT x5u differs from the Identity info parameter")                                    \
@@ -150,6 +150,9 @@ typedef enum clid_verstat {
       "Identity header has no alg parameter (ES256 implied, RFC 8224 §4.1; SHAKEN sends it)")     \
     X(CLID_ERR_IDENTITY_PPT_ABSENT, PARSE, 438, FAILED,                                           \
       "Identity header has no ppt parameter for a PASSporT that has a ppt (RFC 8224 §4.1)")       \
+    X(CLID_ERR_PASSPORT_PPT_UNSUPPORTED, POLICY, 428, NO_VALIDATION,                              \
+      "PASSporT type is not one this verifier accepts: as if there were no Identity header "      \
+      "(RFC 8224 §6.2.2: 428)")                                                                   \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \

@@ -95,8 +95,12 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
      * PASSporT. */
     if (id->ppt.ptr != NULL && !slice_eq(id->ppt, p->ppt))
         return CLID_ERR_IDENTITY_PPT;
+    /* RFC 8224 §6.2.2: 428 is sent when no Identity header field "without a
+     * "ppt" parameter or with a supported "ppt" value has been received": a
+     * PASSporT of a type the verifier does not accept counts as none
+     * (No-TN-Validation), not as a broken one. */
     if (!clid__ctx_ppt_accepted(ctx, p->ppt))
-        return CLID_ERR_PASSPORT_PPT;
+        return CLID_ERR_PASSPORT_PPT_UNSUPPORTED;
     /* RFC 8225 §5.2.1 / ATIS-1000074 §5.3.1: x5u must equal info, or a
      * signer could point the verifier at one certificate and claim another. */
     if (p->x5u == NULL)

@@ -294,11 +294,12 @@ static void passport_ppt(void **state)
     (void)state;
     /* A div PASSporT where only shaken is accepted (the default). */
     char *div = forge(HDR_DIV, CLAIMS_DIV, PARAMS_SP_DIV);
-    expect(div, CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    /* RFC 8224 §6.2.2: no Identity of a supported type is 428, as for none. */
+    expect(div, CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     /* No ppt at all: a basic PASSporT, not accepted either. */
     expect_free(forge("{\"alg\":\"ES256\",\"typ\":\"passport\",\"x5u\":\"" URL_SP "\"}",
                       CLAIMS_OK, ";info=<" URL_SP ">;alg=ES256"),
-                CLID_ERR_PASSPORT_PPT, FAILED, 438);
+                CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     /* Not a token. */
     expect_free(forge(HDR(Q("ES256"), "7", Q("passport"), Q(URL_SP)), CLAIMS_OK,
                       ";info=<" URL_SP ">"),
@@ -326,7 +327,7 @@ static void passport_ppt(void **state)
     c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
     v = new_verifier(c);
-    check(verify_on(v, &in), CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    check(verify_on(v, &in), CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     clid_verifier_free(v);
     clid_ctx_free(c);
     free(shaken);
@@ -581,7 +582,7 @@ static void div_accepted(void **state)
     /* Not accepted by default. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042"}),
-          CLID_ERR_PASSPORT_PPT, FAILED, 438);
+          CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
 }
 
 int main(void)
