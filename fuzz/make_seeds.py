@@ -121,6 +121,10 @@ def tnauth_seeds():
         'bad-count-2e64': seq(rng('1', 2 ** 64)),
         'bad-count-2e200': seq(rng('1', 2 ** 200)),
         'bad-count-negative': seq(rng('1', -1)),
+        # BER constructed IA5String of empty segments: asn1c re-encodes an
+        # empty string from a NULL buffer (found by fuzz_tnauth).
+        'bad-constructed-empty-ia5': seq(explicit(0, tlv(0x36, ia5('') * 4))),
+        'bad-count-empty': seq(explicit(1, seq(ia5('1'), tlv(0x02, b'')))),
     }
 
 
@@ -194,6 +198,9 @@ def entity_seeds():
                                 + implicit(7, integer(5), True)),
         'bad-ext-addition-ber': entity(0, extra=b'\x86\x81\x01\x00'),
         'bad-ext-known-tag': entity(0, carrier='AB', extra=implicit(1, ia5('44'), True)),
+        # An empty constructed [2] carrier code (found by fuzz_entity).
+        'bad-empty-constructed-carrier': seq(implicit(0, int_bytes(1)), b'\xa2\x00'),
+        'bad-empty-role': seq(b'\x80\x00'),
         'bad-utf8-name': entity(0, name=b'\xc3'),
         'bad-dup-country': entity(0, ['44', '44']),
         'bad-explicit-role': seq(explicit(0, tlv(0x0A, b'\x00'))),

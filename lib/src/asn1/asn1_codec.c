@@ -262,9 +262,14 @@ static clid_err tnauth_values(const void *v)
     const TNAuthorizationList_t *a = v;
     for (int i = 0; i < a->list.count; i++) {
         const TNEntry_t *e = a->list.array[i];
+        if (e->present != TNEntry_PR_range)
+            continue;
+        /* X.690 §8.3.1: an INTEGER has at least one contents octet; asn1c
+         * decodes `02 00` and re-encodes it as it came. */
+        if (e->choice.range.count.size < 1)
+            return CLID_ERR_DER_MALFORMED;
         long count = 0;
-        if (e->present == TNEntry_PR_range &&
-            (asn_INTEGER2long(&e->choice.range.count, &count) != 0 || count < 2))
+        if (asn_INTEGER2long(&e->choice.range.count, &count) != 0 || count < 2)
             return CLID_ERR_BAD_RANGE;
     }
     return CLID_OK;
@@ -625,8 +630,16 @@ static clid_err entity_from_asn1(const SignallingEntity_t *a, clid_entity **out)
  * an addition. */
 static const uint8_t entity_path[] = {0x30};
 static const clid__der_ext_site entity_sites[] = {{entity_path, sizeof entity_path, 0x3Fu}};
+/* X.690 §8.4, §8.3.1: the ENUMERATED role has at least one contents octet
+ * (asn1c decodes `80 00` and re-encodes it as it came). */
+static clid_err entity_values(const void *v)
+{
+    const SignallingEntity_t *a = v;
+    return a->role.size < 1 ? CLID_ERR_DER_MALFORMED : CLID_OK;
+}
+
 static const codec_spec entity_spec = {&asn_DEF_SignallingEntity, entity_sites,
-                                       CLID_ARRAY_LEN(entity_sites), NULL};
+                                       CLID_ARRAY_LEN(entity_sites), entity_values};
 
 static clid_err entity_decode_raw(const uint8_t *der, size_t len, clid_entity **out)
 {

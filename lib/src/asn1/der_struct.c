@@ -230,7 +230,9 @@ static clid_err match(walk *w, size_t depth, const tlv *in, const tlv *re)
     while (rl > 0) {
         tlv ic, rc;
         CLID_ENSURE(il > 0, CLID_ERR_DER_NOT_CANONICAL);
-        CLID_TRY(read_tlv(ip, il, &ic));
+        /* asn1c has read these bytes, so they are BER: what fails here is
+         * a header DER does not allow. */
+        CLID_ENSURE(read_tlv(ip, il, &ic) == CLID_OK, CLID_ERR_DER_NOT_CANONICAL);
         CLID_ENSURE(read_tlv(rp, rl, &rc) == CLID_OK, CLID_ERR_INTERNAL);
         CLID_TRY(match(w, depth + 1, &ic, &rc));
         ip += ic.total, il -= ic.total;
@@ -244,7 +246,9 @@ static clid_err match(walk *w, size_t depth, const tlv *in, const tlv *re)
     CLID_ENSURE(site != NULL, CLID_ERR_DER_NOT_CANONICAL);
     while (il > 0) {
         tlv a;
-        CLID_TRY(read_tlv(ip, il, &a));
+        /* asn1c skipped each addition by its (BER) header; only what is
+         * inside a constructed one has not been read yet. */
+        CLID_ENSURE(read_tlv(ip, il, &a) == CLID_OK, CLID_ERR_DER_NOT_CANONICAL);
         CLID_TRY(check_addition(&a, site));
         ip += a.total, il -= a.total;
     }

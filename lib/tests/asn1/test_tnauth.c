@@ -429,6 +429,9 @@ static void count_range(void **state)
     assert_ok(clid_tnauth_get(l, 0, &e));
     assert_int_equal(e.count, UINT64_C(1000000000000000));
     clid_tnauth_free(l);
+    /* X.690 §8.3.1: no contents octet at all is no INTEGER. */
+    ct_expect_reject(&codec, "empty count", RANGE_1202("13", "11", "0F", "02 00"),
+                     CLID_ERR_DER_MALFORMED);
     /* Still strict DER: a padded count is refused as BER, even a huge one. */
     ct_expect_reject(&codec, "2^64 with a padding octet",
                      RANGE_1202("1D", "1B", "19", "02 0A 00 01 00 00 00 00 00 00 00 00"),
