@@ -61,7 +61,13 @@ static void check_passport(const char *jws, size_t len, const clid__passport *p)
         CHECK(clid__is_tn(p->dest[i], strlen(p->dest[i])));
     CHECK(p->iat >= 0);
     CHECK(p->attest == 0 || (p->attest >= 'A' && p->attest <= 'C'));
-    CHECK(p->origid[0] == '\0' || clid__is_uuid(p->origid));
+    /* A UUID, or (flagged for the verifier's policy) another printable
+     * identifier of at most CLID_ORIGID_MAX bytes. */
+    size_t olen = strlen(p->origid);
+    CHECK(olen <= CLID_ORIGID_MAX);
+    CHECK(p->origid_not_uuid == (olen != 0 && !clid__is_uuid(p->origid)));
+    for (size_t i = 0; i < olen; i++)
+        CHECK(p->origid[i] >= 0x20 && p->origid[i] <= 0x7E);
 }
 
 static void parse_jws(const char *jws, size_t len)

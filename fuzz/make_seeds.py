@@ -109,7 +109,22 @@ def tnauth_seeds():
         'bad-range-overflow': seq(rng('999', 5)),
         'bad-implicit': seq(tlv(0x80, b'709J')),
         'bad-nul-spc': seq(spc(b'7\x009J')),
-        'bad-ext-field': seq(explicit(1, seq(ia5('12025550000'), integer(100), tlv(0x05, b'')))),
+        # X.680 extension additions after count: read past (der_struct.h).
+        'ext-addition': seq(explicit(1, seq(ia5('12025550000'), integer(100), tlv(0x05, b'')))),
+        'ext-additions': seq(spc('709J'),
+                             explicit(1, seq(ia5('12025550000'), integer(100), integer(7),
+                                             tlv(0xA5, seq(ia5('x'))), tlv(0x04, b'\x00' * 200)))),
+        'bad-ext-addition-ber': seq(explicit(1, seq(ia5('12025550000'), integer(100),
+                                                    b'\x05\x81\x00'))),
+        'bad-ext-before-start': seq(explicit(1, seq(tlv(0x05, b''), ia5('12025550000'),
+                                                    integer(100)))),
+        'bad-count-2e64': seq(rng('1', 2 ** 64)),
+        'bad-count-2e200': seq(rng('1', 2 ** 200)),
+        'bad-count-negative': seq(rng('1', -1)),
+        # BER constructed IA5String of empty segments: asn1c re-encodes an
+        # empty string from a NULL buffer (found by fuzz_tnauth).
+        'bad-constructed-empty-ia5': seq(explicit(0, tlv(0x36, ia5('') * 4))),
+        'bad-count-empty': seq(explicit(1, seq(ia5('1'), tlv(0x02, b'')))),
     }
 
 
@@ -178,7 +193,14 @@ def entity_seeds():
                             'x' * 64),
         'bad-role-4': entity(4),
         'bad-ispc-16384': entity(0, pcs=[16384]),
-        'bad-ext-field': entity(0, extra=implicit(6, b'\x00')),
+        'ext-addition': entity(0, extra=implicit(6, b'\x00')),
+        'ext-additions': entity(1, ['44'], 'ABC1', extra=implicit(6, b'\x00')
+                                + implicit(7, integer(5), True)),
+        'bad-ext-addition-ber': entity(0, extra=b'\x86\x81\x01\x00'),
+        'bad-ext-known-tag': entity(0, carrier='AB', extra=implicit(1, ia5('44'), True)),
+        # An empty constructed [2] carrier code (found by fuzz_entity).
+        'bad-empty-constructed-carrier': seq(implicit(0, int_bytes(1)), b'\xa2\x00'),
+        'bad-empty-role': seq(b'\x80\x00'),
         'bad-utf8-name': entity(0, name=b'\xc3'),
         'bad-dup-country': entity(0, ['44', '44']),
         'bad-explicit-role': seq(explicit(0, tlv(0x0A, b'\x00'))),

@@ -2,7 +2,7 @@
  * clid verify --identity VALUE (--orig TN --dest TN | --no-binding) [--trust FILE]...
  *             [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE] [--at TIME]
  *             [--date TIME] [--max-age SECONDS] [--tn-policy spc|tn]
- *             [--accept-ppt PPT]... [--require-entity] [--json]
+ *             [--accept-ppt PPT]... [--require-entity] [--strict] [--json]
  *             [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR] [--x5u-ca FILE]
  *             [--cert-profile shaken|q3063]
  *             [--crl-signer FILE]... [--crl-fetch [--crl-url-allow PREFIX]...]
@@ -22,7 +22,11 @@
  *   <verstat>
  *   reason: <CLID_... name>
  *   sip: <status, 0 when passed>
- * or, with --json, one object. Exit status: 0 TN-Validation-Passed,
+ *   [detail: <text>]
+ *   [warning: <CLID_... name>: <text>]...  profile deviations accepted
+ * or, with --json, one object ("warnings": [{"name", "text"}...]). With
+ * --strict, profile deviations fail instead (docs/verification.md,
+ * "Strict and lenient"). Exit status: 0 TN-Validation-Passed,
  * 1 TN-Validation-Failed, 2 No-TN-Validation, 64 usage, 65 FILE is not a SIP
  * request clid accepts, 66 unreadable input.
  * Scripts depend on these names and this output (issue 3 item 7).
@@ -44,6 +48,7 @@ void cmd_verify_help(FILE *f)
           "                   [--crl FILE]... [--x5u-map URL=FILE]... [--chain FILE]\n"
           "                   [--at TIME] [--date TIME] [--max-age SECONDS]\n"
           "                   [--tn-policy spc|tn] [--accept-ppt PPT]... [--require-entity]\n"
+          "                   [--strict]\n"
           "                   [--allow-http-x5u] [--allow-private-x5u] [--cache-dir DIR]\n"
           "                   [--x5u-ca FILE] [--cert-profile shaken|q3063]\n"
           "                   [--crl-signer FILE]... [--crl-fetch [--crl-url-allow PREFIX]...]\n"
@@ -51,7 +56,8 @@ void cmd_verify_help(FILE *f)
           "       clid verify [options] [--output FILE] FILE|-\n"
           "\n"
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
-          "and 'sip: CODE' (0 when passed), or one JSON object with --json.\n"
+          "and 'sip: CODE' (0 when passed), then 'warning: NAME: TEXT' for each profile\n"
+          "deviation accepted, or one JSON object with --json.\n"
           "With FILE (- for standard input), verifies a SIP request instead: its\n"
           "Identity headers (one passing is enough), bound to its caller\n"
           "(P-Asserted-Identity or From), callee (To or Request-URI) and Date header.\n"
@@ -76,6 +82,9 @@ void cmd_verify_help(FILE *f)
           "                     tn: a TN or range entry must cover the number\n"
           "  --accept-ppt PPT   accepted PASSporT types (default shaken); repeatable\n"
           "  --require-entity   the signer's SignallingEntity must be present\n"
+          "  --strict           profile deviations (no AKI on an intermediate, an origid\n"
+          "                     that is no UUID, no alg parameter, ...) fail the call;\n"
+          "                     by default they pass with a 'warning:' line each\n"
           "  --allow-http-x5u   let the fetcher use http x5u URLs (default: https only)\n"
           "  --allow-private-x5u let the fetcher reach loopback and private addresses\n"
           "  --cache-dir DIR    keep fetched certificates in DIR across runs\n"
@@ -110,7 +119,7 @@ void cmd_verify_help(FILE *f)
 enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN, OPT_AT,
        OPT_DATE, OPT_MAX_AGE, OPT_TN_POLICY, OPT_PPT, OPT_REQ_ENTITY, OPT_JSON, OPT_OUTPUT,
        OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE,
-       OPT_NO_BINDING, OPT_HELP,
+       OPT_NO_BINDING, OPT_STRICT, OPT_HELP,
        /* revocation as deployed (docs/verification.md "Revocation") */
        OPT_CRL_SIGNER, OPT_CRL_FETCH, OPT_CRL_ALLOW, OPT_CRL_POLICY };
 
@@ -137,6 +146,7 @@ static const tool_opt verify_opts[] = {
     [OPT_X5U_CA] = {"--x5u-ca", NULL, 1, 0},
     [OPT_CERT_PROFILE] = {"--cert-profile", NULL, 1, 0},
     [OPT_NO_BINDING] = {"--no-binding", NULL, 0, 0},
+    [OPT_STRICT] = {"--strict", NULL, 0, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
     [OPT_CRL_SIGNER] = {"--crl-signer", NULL, 1, 1},
     [OPT_CRL_FETCH] = {"--crl-fetch", NULL, 0, 0},
@@ -250,6 +260,8 @@ static int configure(clid_ctx *ctx, const tool_args *a)
             return tool_usage_error("verify", "verify",
                                     "--crl-policy must be if-present, required or ignore");
     }
+    if (e == CLID_OK && a->seen[OPT_STRICT])
+        e = clid_ctx_set_strict(ctx, 1);
     if (e != CLID_OK) {
         tool_error("verify: %s", clid_err_str(e));
         return TOOL_EXIT_FAIL;
@@ -310,6 +322,21 @@ static const char *binding_state(const clid_result *r, unsigned skip, unsigned s
     return (clid_result_binding_checked(r) & bound_bit) ? "checked" : "not checked";
 }
 
+
+/* The profile deviations accepted (clid_result_warning), in order. */
+static json_t *warnings_json(const clid_result *r)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < clid_result_warning_count(r); i++) {
+        clid_err w = clid_result_warning(r, i);
+        json_t *o = json_object();
+        tool_json_put(o, "name", json_string(clid_err_name(w)));
+        tool_json_put(o, "text", json_string(clid_err_str(w)));
+        tool_json_push(arr, o);
+    }
+    return arr;
+}
+
 static json_t *result_json(const clid_result *r, unsigned skip)
 {
     json_t *o = json_object();
@@ -326,6 +353,7 @@ static json_t *result_json(const clid_result *r, unsigned skip)
                                                              CLID_BINDING_DEST)));
     tool_json_put(o, "binding", binding);
     tool_json_put(o, "revocation_checked", json_boolean(clid_result_revocation_checked(r)));
+    tool_json_put(o, "warnings", warnings_json(r));
 
     json_t *claims = json_object();
     tool_json_put(claims, "ppt", opt_string(clid_result_ppt(r)));
@@ -404,6 +432,12 @@ static int print_result(const clid_result *res, int json, unsigned skip)
                    ? "orig, dest"
                : skip == CLID_VERIFY_SKIP_ORIG_BINDING ? "orig"
                                                       : "dest");
+    /* One line per profile deviation accepted (docs/verification.md,
+     * "Strict and lenient"); the texts are the error table's, never input. */
+    for (size_t i = 0; i < clid_result_warning_count(res); i++) {
+        clid_err w = clid_result_warning(res, i);
+        printf("warning: %s: %s\n", clid_err_name(w), clid_err_str(w));
+    }
     return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 

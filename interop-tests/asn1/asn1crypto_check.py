@@ -13,7 +13,8 @@ For every value below:
   4. asn1crypto encodes the value itself: the bytes must equal clid's;
   5. clid decodes asn1crypto's bytes (ext_tool decode) and prints the value.
 Values clid must refuse are built with asn1crypto too and checked by error
-name. Exits 1 on any mismatch.
+name. Values of "version 2" schemas with X.680 extension additions must read
+in clid as asn1crypto's version-1 schema reads them. Exits 1 on any mismatch.
 """
 import os
 import subprocess
@@ -337,7 +338,14 @@ REFUSED = [
     ('tnauth', TNAuthorizationList([TNEntry(name='range', value={'start': '999', 'count': 5})]),
      'CLID_ERR_BAD_RANGE'),
     ('tnauth', TNAuthorizationList([TNEntry(name='range', value={'start': '1', 'count': 1})]),
-     'CLID_ERR_DER_CONSTRAINT'),
+     'CLID_ERR_BAD_RANGE'),
+    # count INTEGER (2..MAX) far beyond 2^63: a range error, not bytes clid cannot read.
+    ('tnauth', TNAuthorizationList([TNEntry(name='range', value={'start': '1', 'count': 2 ** 64})]),
+     'CLID_ERR_BAD_RANGE'),
+    ('tnauth', TNAuthorizationList([TNEntry(name='range', value={'start': '1', 'count': 2 ** 200})]),
+     'CLID_ERR_BAD_RANGE'),
+    ('tnauth', TNAuthorizationList([TNEntry(name='range', value={'start': '1', 'count': -5})]),
+     'CLID_ERR_BAD_RANGE'),
     ('jwtcc8226', JWTClaimConstraints({}), 'CLID_ERR_DER_CONSTRAINT'),
     ('jwtcc9118', EnhancedJWTClaimConstraints({'mustExclude': []}), 'CLID_ERR_DER_CONSTRAINT'),
     ('jwtcc8226', JWTClaimConstraints({'permittedValues': [
@@ -350,6 +358,110 @@ REFUSED = [
     ('entity', SignallingEntity({'role': 'transit', 'countryCodes': ['44', '44']}),
      'CLID_ERR_BAD_ENTITY'),
 ]
+
+
+# --- X.680 extension additions ---------------------------------------------
+# A later version of a module may add fields after the extension marker of
+# TelephoneNumberRange and SignallingEntity. These "version 2" schemas add
+# some; asn1crypto encodes values of them, and clid (version 1) must read
+# the same root values as asn1crypto's version-1 schema (which, like an
+# X.680 decoder, reads past the additions) finds in the same bytes.
+
+class Extra(core.Sequence):
+    _fields = [('n', core.Integer)]
+
+
+class TelephoneNumberRangeV2(core.Sequence):
+    _fields = [('start', core.IA5String), ('count', core.Integer),
+               ('step', core.Integer, {'optional': True}),
+               ('label', core.UTF8String, {'optional': True}),
+               ('extra', Extra, {'explicit': 3, 'optional': True})]
+
+
+class TNEntryV2(core.Choice):
+    _alternatives = [
+        ('spc', core.IA5String, {'explicit': 0}),
+        ('range', TelephoneNumberRangeV2, {'explicit': 1}),
+        ('one', core.IA5String, {'explicit': 2}),
+    ]
+
+
+class TNAuthorizationListV2(core.SequenceOf):
+    _child_spec = TNEntryV2
+
+
+class SignallingEntityV2(core.Sequence):
+    _fields = SignallingEntity._fields + [
+        ('region', core.IA5String, {'implicit': 6, 'optional': True}),
+        ('flags', core.BitString, {'implicit': 7, 'optional': True}),
+    ]
+
+
+EXTENDED = [
+    ('tnauth', TNAuthorizationListV2([TNEntryV2(name='range', value={
+        'start': '12025550000', 'count': 100, 'step': 5})])),
+    ('tnauth', TNAuthorizationListV2([
+        TNEntryV2(name='spc', value='709J'),
+        TNEntryV2(name='range', value={'start': '4470000000', 'count': 1000, 'step': -1,
+                                       'label': 'T\u00e9l\u00e9com', 'extra': {'n': 1}}),
+        TNEntryV2(name='one', value='12025551000')])),
+    ('tnauth', TNAuthorizationListV2([TNEntryV2(name='range', value={
+        'start': '1', 'count': 9, 'label': 'x' * 300})])),  # a long-form length
+    ('entity', SignallingEntityV2({'role': 'transit', 'region': 'EU'})),
+    ('entity', SignallingEntityV2({'role': 'international-gateway', 'countryCodes': ['44'],
+                                   'carrierCode': 'ABC1', 'operatorName': 'Example',
+                                   'region': 'EU', 'flags': (1, 0, 1)})),
+]
+
+# Not DER additions, or additions where none may be: built by hand.
+TN = b'\x16\x0b12025550000'
+EXTENDED_REFUSED = [
+    ('tnauth', b'\x30\x17\xa1\x15\x30\x13' + TN + b'\x02\x01\x64\x05\x81\x00',
+     'CLID_ERR_DER_NOT_CANONICAL'),  # long-form length of a NULL addition
+    ('tnauth', b'\x30\x18\xa1\x16\x30\x14' + TN + b'\x02\x01\x64\x02\x02\x00\x05',
+     'CLID_ERR_DER_NOT_CANONICAL'),  # a padded INTEGER addition
+    ('tnauth', b'\x30\x16\xa1\x14\x30\x12\x05\x00' + TN + b'\x02\x01\x64',
+     'CLID_ERR_DER_MALFORMED'),  # an element before the root components
+    ('jwtcc8226', b'\x30\x0b\xa0\x07\x30\x05\x16\x03rcd\x05\x00',
+     'CLID_ERR_DER_MALFORMED'),  # JWTClaimConstraints has no extension marker
+    ('entity', b'\x30\x0d\x80\x01\x00\x82\x02AB\xa1\x04\x16\x0244',
+     'CLID_ERR_DER_NOT_CANONICAL'),  # a root field after another: out of place
+]
+
+
+def check_extended(tool, work, failures):
+    for i, (kind, obj) in enumerate(EXTENDED):
+        name = 'extended#%d' % i
+        der = obj.dump(force=True)
+        leaves, problems = [], []
+        walk(der, leaves, problems)
+        failures += ['%s: asn1crypto made non-DER: %s' % (name, p) for p in problems]
+        try:
+            root = normalize(kind, parse(kind, der))
+        except Exception as exc:
+            failures.append('%s: asn1crypto version 1 schema cannot read it: %r' % (name, exc))
+            continue
+        if schema(kind).load(der).dump(force=True) == der:
+            failures.append('%s: no addition in the test value' % name)
+        path = os.path.join(work, 'extended%02d.der' % i)
+        with open(path, 'wb') as f:
+            f.write(der)
+        rc, out, err = run_tool(tool, 'decode', kind, path)
+        if rc != 0 or out.splitlines() != text(kind, root):
+            failures.append('%s: clid reads %r (exit %d) %s; asn1crypto reads %r'
+                            % (name, out, rc, err, root))
+        else:
+            print('ok   %s (%d bytes): %s' % (name, len(der), root))
+    for i, (kind, der, want) in enumerate(EXTENDED_REFUSED):
+        path = os.path.join(work, 'extended-refused%02d.der' % i)
+        with open(path, 'wb') as f:
+            f.write(der)
+        rc, out, err = run_tool(tool, 'decode', kind, path)
+        if rc != 1 or out.strip() != 'error ' + want:
+            failures.append('extended-refused#%d (%s): got %r exit %d %s, expected error %s'
+                            % (i, kind, out, rc, err, want))
+        else:
+            print('ok   extended-refused#%d %s: %s' % (i, kind, want))
 
 
 def run_tool(tool, *args):
@@ -412,11 +524,15 @@ def main():
         else:
             print('ok   refused#%d %s: %s' % (i, kind, want))
 
+    check_extended(tool, work, failures)
+
     for f in failures:
         print('FAIL: ' + f)
     if failures:
         sys.exit(1)
-    print('all asn1crypto checks passed (%d values, %d refusals)' % (len(CASES), len(REFUSED)))
+    print('all asn1crypto checks passed (%d values, %d refusals, %d with extension additions, '
+          '%d of them refused)' % (len(CASES), len(REFUSED), len(EXTENDED) + len(EXTENDED_REFUSED),
+                                   len(EXTENDED_REFUSED)))
 
 
 if __name__ == '__main__':

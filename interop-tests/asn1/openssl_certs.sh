@@ -181,6 +181,20 @@ mkcert dup_pre -addext "1.3.6.1.5.5.7.1.26=DER:30:08:A0:06:16:04:37:30:39:4A" \
     fi
 }
 
+# X.680 extension additions (OpenSSL's encoder): read past, the known part
+# kept; as raw DER, an addition that is itself BER is refused.
+mkcert tnauth_additions -extensions v3_tnauth_additions && check tnauth_additions tnauth "critical 0
+spc 709J
+range 4470000000 1000"
+mkcert entity_additions -extensions v3_entity_additions &&
+    check entity_additions entity "critical 0
+role international-gateway
+country 44
+country 1"
+mkcert addition_ber \
+    -addext "1.3.6.1.5.5.7.1.26=DER:30:16:A1:14:30:12:16:0A:34:34:37:30:30:30:30:30:30:30:02:01:05:05:81:00" &&
+    check addition_ber tnauth "error CLID_ERR_DER_NOT_CANONICAL"
+
 # BER that is not DER: long-form length, indefinite length, constructed
 # IA5String (deps notes §1.6). Also the pre-errata IMPLICIT tagging.
 mkcert ber_long -addext "1.3.6.1.5.5.7.1.26=DER:30:81:08:A0:06:16:04:37:30:39:4A" &&

@@ -29,7 +29,7 @@ bad_ext() {
 selfsigned "$TMP/ber.pem" "/CN=ber" -addext "$TNAUTH=DER:30:81:08:A0:06:16:04:37:30:39:4A"
 expect_error 65 "$ERR_RE" cert show "$TMP/ber.pem"
 check "exact message for a BER TNAuthList" test "$(cat "$TMP/err")" = \
-    "clid: $TMP/ber.pem: TNAuthList: CLID_ERR_DER_NOT_CANONICAL: extension value does not re-encode to the same DER: a BER-only form (long-form or indefinite length, constructed string, padded integer) or fields this version does not know"
+    "clid: $TMP/ber.pem: TNAuthList: CLID_ERR_DER_NOT_CANONICAL: extension value does not re-encode to the same DER: a BER-only form (long-form or indefinite length, constructed string, padded integer) or a field out of place"
 
 # --- other refusals, one per field ------------------------------------------
 bad_ext tn_trailing "$TNAUTH" 30:08:A0:06:16:04:37:30:39:4A:00 CLID_ERR_DER_TRAILING_DATA

@@ -409,6 +409,8 @@ CLID_API const char *clid_result_orig(const clid_result *r);
 CLID_API size_t clid_result_dest_count(const clid_result *r);
 CLID_API const char *clid_result_dest(const clid_result *r, size_t i);
 CLID_API char clid_result_attest(const clid_result *r); /* 'A', 'B', 'C' or 0 */
+/* A UUID, or (with the CLID_ERR_PASSPORT_ORIGID_NOT_UUID warning) another
+ * identifier of at most 128 printable ASCII characters. */
 CLID_API const char *clid_result_origid(const clid_result *r);
 CLID_API const char *clid_result_div(const clid_result *r);
 CLID_API int64_t clid_result_iat(const clid_result *r);

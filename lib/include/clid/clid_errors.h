@@ -82,8 +82,7 @@ typedef enum clid_verstat {
       "extension value is not an encoding of its ASN.1 type (tag, length or truncation)")         \
     X(CLID_ERR_DER_NOT_CANONICAL, PARSE, 437, FAILED,                                             \
       "extension value does not re-encode to the same DER: a BER-only form (long-form or "        \
-      "indefinite length, constructed string, padded integer) or fields this version does not "  \
-      "know")                                                                                     \
+      "indefinite length, constructed string, padded integer) or a field out of place")           \
     X(CLID_ERR_DER_TRAILING_DATA, PARSE, 437, FAILED,                                             \
       "bytes follow the encoded extension value")                                                 \
     X(CLID_ERR_DER_CONSTRAINT, PARSE, 437, FAILED,                                                \
@@ -109,7 +108,7 @@ typedef enum clid_verstat {
       "Identity header has no info parameter naming the signer's certificate")                    \
     X(CLID_ERR_IDENTITY_ALG, PARSE, 438, FAILED, "Identity alg parameter is not ES256")           \
     X(CLID_ERR_IDENTITY_PPT, PARSE, 438, FAILED,                                                  \
-      "Identity ppt parameter is not an accepted PASSporT type or disagrees with the PASSporT")   \
+      "Identity ppt parameter disagrees with the PASSporT's ppt (RFC 8224 §4.1)")                 \
     X(CLID_ERR_JWS_SYNTAX, PARSE, 438, FAILED,                                                    \
       "PASSporT is not three base64url parts separated by '.' (RFC 7515 §7.1)")                   \
     X(CLID_ERR_BASE64, PARSE, 438, FAILED, "invalid base64url (RFC 4648 §5, no padding)")         \
@@ -119,7 +118,7 @@ typedef enum clid_verstat {
     X(CLID_ERR_PASSPORT_ALG, PARSE, 438, FAILED,                                                  \
       "PASSporT alg is not ES256 (none, ES384 and others are refused)")                           \
     X(CLID_ERR_PASSPORT_PPT, PARSE, 438, FAILED,                                                  \
-      "PASSporT ppt is missing or not an accepted PASSporT type")                                 \
+      "PASSporT ppt is not a token of at most 15 characters")                                     \
     X(CLID_ERR_PASSPORT_X5U, PARSE, 438, FAILED, "PASSporT x5u is missing or not a string")       \
     X(CLID_ERR_PASSPORT_X5U_MISMATCH, PARSE, 438, FAILED,                                         \
       "PASSporT x5u differs from the Identity info parameter")                                    \
@@ -132,7 +131,8 @@ typedef enum clid_verstat {
     X(CLID_ERR_PASSPORT_ATTEST, PARSE, 438, FAILED,                                               \
       "PASSporT attest is missing or not A, B or C (RFC 8588 §4)")                                \
     X(CLID_ERR_PASSPORT_ORIGID, PARSE, 438, FAILED,                                               \
-      "PASSporT origid is missing or not a UUID (RFC 8588 §4)")                                   \
+      "PASSporT origid is missing, or not a string of 1 to 128 printable characters (RFC 8588 "   \
+      "§4; signing: not a UUID)")                                                                 \
     X(CLID_ERR_PASSPORT_DIV, PARSE, 438, FAILED,                                                  \
       "PASSporT div claim is malformed (RFC 8946 §3)")                                            \
     X(CLID_ERR_PASSPORT_COMPACT, PARSE, 438, FAILED,                                              \
@@ -150,6 +150,16 @@ typedef enum clid_verstat {
       "PASSporT tn value is a telephone number but not in canonical form (RFC 8224 §8.3: only "   \
       "digits, '#' and '*'; no '+', separators, URI or parameters); the signer canonicalizes "   \
       "(RFC 8225 §5.2.1)")                                                                        \
+    /* Identity and PASSporT profile deviations: a warning by default, the failure under strict */ \
+    X(CLID_ERR_PASSPORT_ORIGID_NOT_UUID, PARSE, 438, FAILED,                                      \
+      "PASSporT origid is not a UUID (RFC 8588 §4)")                                              \
+    X(CLID_ERR_IDENTITY_ALG_ABSENT, PARSE, 438, FAILED,                                           \
+      "Identity header has no alg parameter (ES256 implied, RFC 8224 §4.1; SHAKEN sends it)")     \
+    X(CLID_ERR_IDENTITY_PPT_ABSENT, PARSE, 438, FAILED,                                           \
+      "Identity header has no ppt parameter for a PASSporT that has a ppt (RFC 8224 §4.1)")       \
+    X(CLID_ERR_PASSPORT_PPT_UNSUPPORTED, POLICY, 428, NO_VALIDATION,                              \
+      "PASSporT type is not one this verifier accepts: as if there were no Identity header "      \
+      "(RFC 8224 §6.2.2: 428)")                                                                   \
     /* freshness and binding to the request */                                                    \
     X(CLID_ERR_IAT_STALE, POLICY, 403, FAILED,                                                    \
       "iat is older than the freshness window (RFC 8224 §6.2.2: 403 Stale Date)")                 \
@@ -200,6 +210,21 @@ typedef enum clid_verstat {
     X(CLID_ERR_CRL_UNAVAILABLE, CERT, 437, FAILED,                                                \
       "no current CRL could be obtained for a certificate's CRL distribution point (none "       \
       "configured, URL not allowed, retrieval failed, or the CRL is stale or not yet valid)")    \
+    /* certificate-profile deviations: a warning by default, the failure under strict */          \
+    X(CLID_ERR_CERT_NO_AKI, CERT, 437, FAILED,                                                    \
+      "a certificate below the trust anchor has no authorityKeyIdentifier (RFC 5280 §4.2.1.1)")   \
+    X(CLID_ERR_CERT_NO_SKI, CERT, 437, FAILED,                                                    \
+      "a CA certificate below the trust anchor has no subjectKeyIdentifier (RFC 5280 §4.2.1.2)")  \
+    X(CLID_ERR_CERT_BC_NOT_CRITICAL, CERT, 437, FAILED,                                           \
+      "a CA certificate's basicConstraints is not marked critical (RFC 5280 §4.2.1.9)")          \
+    X(CLID_ERR_CERT_CA_NO_KEY_USAGE, CERT, 437, FAILED,                                           \
+      "a CA certificate below the trust anchor has no keyUsage (RFC 5280 §4.2.1.3)")              \
+    X(CLID_ERR_CERT_PATHLEN_MISPLACED, CERT, 437, FAILED,                                         \
+      "pathLenConstraint on a certificate that may not sign certificates (RFC 5280 §4.2.1.9)")   \
+    X(CLID_ERR_CERT_KEY_USAGE_NOT_DER, CERT, 437, FAILED,                                         \
+      "keyUsage is not DER: trailing zero bits (X.690 §11.2.2, RFC 5280 §4.2.1.3)")               \
+    X(CLID_ERR_CERT_SPC_FORM, CERT, 437, FAILED,                                                  \
+      "signer certificate's SPC is not upper-case letters and digits (ATIS-1000080 v005)")        \
     /* x5u retrieval: RFC 8224 §6.2.2, 436 Bad Identity Info */                                   \
     X(CLID_ERR_X5U_URL_POLICY, FETCH, 436, FAILED,                                                \
       "x5u URL refused by policy (scheme, port, userinfo, query, fragment or address)")           \

@@ -5,8 +5,17 @@
  *
  * Decoding is strict DER (deps notes §1.5): ber_decode accepts BER, so a
  * value is accepted only if it decodes completely (RC_OK, every byte
- * consumed), passes the constraints, has non-empty lists (asn1c skips those
- * checks: A3), and re-encodes to exactly the input bytes.
+ * consumed), re-encodes to exactly the input bytes (but for X.680
+ * extension additions at the end of an extensible SEQUENCE, which this
+ * version skips as X.680 asks, each itself checked to be DER:
+ * der_struct.h), passes the constraints, and has non-empty lists (asn1c
+ * skips those checks: A3).
+ *
+ * asn1c runs with -fwide-types (asn1/CMakeLists.txt): an INTEGER without an
+ * upper bound (TelephoneNumberRange.count) decodes into an INTEGER_t of any
+ * size instead of failing in a C long, so that a count far beyond 2^63 is
+ * reported as the range error it is (CLID_ERR_BAD_RANGE), not as bytes that
+ * are no encoding of the type.
  *
  * The runtime mutates type descriptors on first use (A5). prime() runs
  * every code path over every type once under pthread_once before any other
@@ -20,6 +29,7 @@
 #include <string.h>
 
 #include "asn1/asn1_codec.h"
+#include "asn1/der_struct.h"
 
 #include "EnhancedJWTClaimConstraints.h"
 #include "JWTClaimConstraints.h"
@@ -62,9 +72,47 @@ static clid_err encode_value(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, 
     return CLID_OK;
 }
 
-/* Decodes `der` as `td`, strictly. On success *out owns the asn1c value. */
-static clid_err decode_value(asn_TYPE_descriptor_t *td, const uint8_t *der, size_t len, void **out)
+/*
+ * What a decoder needs to know of a type beyond its descriptor: where its
+ * encoding may carry extension additions (der_struct.h), and value checks
+ * that must come before asn1c's constraint checks because those would
+ * report them as a mere constraint violation (NULL: none).
+ */
+typedef struct codec_spec {
+    asn_TYPE_descriptor_t *td;
+    const clid__der_ext_site *sites;
+    size_t n_sites;
+    clid_err (*values)(const void *v);
+} codec_spec;
+
+/* asn1c's DER of `v`, without its constraint checks (the input's own
+ * constraints are judged after its form). */
+static clid_err reencode(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, size_t *len)
 {
+    asn_enc_rval_t er = der_encode(td, v, NULL, NULL);
+    if (er.encoded < 0)
+        return CLID_ERR_DER_NOT_CANONICAL;
+    size_t n = (size_t)er.encoded;
+    uint8_t *buf = malloc(n ? n : 1);
+    if (buf == NULL)
+        return CLID_ERR_NOMEM;
+    er = der_encode_to_buffer(td, v, buf, n);
+    if (er.encoded < 0 || (size_t)er.encoded != n) {
+        free(buf);
+        return CLID_ERR_INTERNAL;
+    }
+    *der = buf;
+    *len = n;
+    return CLID_OK;
+}
+
+/* Decodes `der` as `spec->td`, strictly. On success *out owns the asn1c
+ * value. The checks run from form to meaning: framing (MALFORMED,
+ * TRAILING_DATA), DER form (NOT_CANONICAL), the type's own value checks,
+ * then the ASN.1 constraints (DER_CONSTRAINT). */
+static clid_err decode_value(const codec_spec *spec, const uint8_t *der, size_t len, void **out)
+{
+    asn_TYPE_descriptor_t *td = spec->td;
     void *v = NULL;
     uint8_t *re = NULL;
     size_t re_len = 0;
@@ -85,17 +133,15 @@ static clid_err decode_value(asn_TYPE_descriptor_t *td, const uint8_t *der, size
         rc = CLID_ERR_DER_TRAILING_DATA;
         goto fail;
     }
-    if (asn_check_constraints(td, v, NULL, NULL) != 0) {
+    rc = reencode(td, v, &re, &re_len);
+    if (rc == CLID_OK)
+        rc = clid__der_match_known(der, len, re, re_len, spec->sites, spec->n_sites);
+    if (rc == CLID_OK && spec->values != NULL)
+        rc = spec->values(v);
+    if (rc == CLID_OK && asn_check_constraints(td, v, NULL, NULL) != 0)
         rc = CLID_ERR_DER_CONSTRAINT;
+    if (rc != CLID_OK)
         goto fail;
-    }
-    rc = encode_value(td, v, &re, &re_len);
-    if (rc == CLID_ERR_NOMEM || rc == CLID_ERR_INTERNAL)
-        goto fail;
-    if (rc != CLID_OK || re_len != len || memcmp(re, der, len) != 0) {
-        rc = CLID_ERR_DER_NOT_CANONICAL;
-        goto fail;
-    }
     free(re);
     *out = v;
     return CLID_OK;
@@ -150,7 +196,9 @@ static clid_err tnauth_to_asn1(const clid_tnauth *l, TNAuthorizationList_t *a)
         case CLID_TNAUTH_RANGE:
             e->present = TNEntry_PR_range;
             CLID_TRY(set_string(&e->choice.range.start, it->value));
-            e->choice.range.count = (long)it->count; /* <= 10^15 by construction */
+            /* <= 10^15 by construction (clid__tnauth_add), so it fits. */
+            if (asn_long2INTEGER(&e->choice.range.count, (long)it->count) != 0)
+                return CLID_ERR_NOMEM;
             break;
         }
     }
@@ -188,13 +236,14 @@ static clid_err tnauth_from_asn1(const TNAuthorizationList_t *a, clid_tnauth *l)
             CLID_TRY(clid__tnauth_add(l, CLID_TNAUTH_TN, (const char *)e->choice.one.buf,
                                       (size_t)e->choice.one.size, 0));
             break;
-        case TNEntry_PR_range:
-            if (e->choice.range.count < 2)
-                return CLID_ERR_DER_CONSTRAINT;
+        case TNEntry_PR_range: {
+            long count = 0; /* tnauth_values has checked that it fits and is >= 2 */
+            if (asn_INTEGER2long(&e->choice.range.count, &count) != 0 || count < 2)
+                return CLID_ERR_BAD_RANGE;
             CLID_TRY(clid__tnauth_add(l, CLID_TNAUTH_RANGE, (const char *)e->choice.range.start.buf,
-                                      (size_t)e->choice.range.start.size,
-                                      (uint64_t)e->choice.range.count));
+                                      (size_t)e->choice.range.start.size, (uint64_t)count));
             break;
+        }
         default:
             return CLID_ERR_DER_MALFORMED;
         }
@@ -202,10 +251,44 @@ static clid_err tnauth_from_asn1(const TNAuthorizationList_t *a, clid_tnauth *l)
     return CLID_OK;
 }
 
+/*
+ * RFC 8226 §9: count INTEGER (2..MAX). A count below 2, or one beyond what
+ * a C long holds (any count above 10^15 already runs past the longest
+ * TelephoneNumber, which clid__tnauth_add reports the same way), is a range
+ * error, whatever asn1c's constraint checker would say of it.
+ */
+static clid_err tnauth_values(const void *v)
+{
+    const TNAuthorizationList_t *a = v;
+    for (int i = 0; i < a->list.count; i++) {
+        const TNEntry_t *e = a->list.array[i];
+        if (e->present != TNEntry_PR_range)
+            continue;
+        /* X.690 §8.3.1: an INTEGER has at least one contents octet; asn1c
+         * decodes `02 00` and re-encodes it as it came. */
+        if (e->choice.range.count.size < 1)
+            return CLID_ERR_DER_MALFORMED;
+        long count = 0;
+        if (asn_INTEGER2long(&e->choice.range.count, &count) != 0 || count < 2)
+            return CLID_ERR_BAD_RANGE;
+    }
+    return CLID_OK;
+}
+
+/* A TelephoneNumberRange is extensible (RFC 8226 §9: "start, count, ...");
+ * it sits in TNEntry [1] (EXPLICIT) in the list. Its root components are
+ * mandatory, so an addition may carry any tag. */
+static const uint8_t tnauth_range_path[] = {0x30, 0xA1, 0x30};
+static const clid__der_ext_site tnauth_sites[] = {
+    {tnauth_range_path, sizeof tnauth_range_path, 0},
+};
+static const codec_spec tnauth_spec = {&asn_DEF_TNAuthorizationList, tnauth_sites,
+                                       CLID_ARRAY_LEN(tnauth_sites), tnauth_values};
+
 static clid_err tnauth_decode_raw(const uint8_t *der, size_t len, clid_tnauth **out)
 {
     void *v = NULL;
-    CLID_TRY(decode_value(&asn_DEF_TNAuthorizationList, der, len, &v));
+    CLID_TRY(decode_value(&tnauth_spec, der, len, &v));
     clid_tnauth *l = NULL;
     clid_err rc = clid_tnauth_new(&l);
     if (rc == CLID_OK)
@@ -395,8 +478,11 @@ static clid_err jwtcc_decode_raw(clid_jwtcc_kind kind, const uint8_t *der, size_
 {
     asn_TYPE_descriptor_t *td = kind == CLID_JWTCC_RFC8226 ? &asn_DEF_JWTClaimConstraints
                                                            : &asn_DEF_EnhancedJWTClaimConstraints;
+    /* Neither RFC 8226's nor RFC 9118's type is extensible: an element
+     * after the known ones is refused (asn1c fails it). */
+    const codec_spec spec = {td, NULL, 0, NULL};
     void *v = NULL;
-    CLID_TRY(decode_value(td, der, len, &v));
+    CLID_TRY(decode_value(&spec, der, len, &v));
     clid_jwtcc *c = NULL;
     clid_err rc = clid_jwtcc_new(kind, &c);
     if (rc == CLID_OK)
@@ -418,7 +504,8 @@ static clid_err jwtcc_decode_raw(clid_jwtcc_kind kind, const uint8_t *der, size_
 
 static clid_err entity_to_asn1(const clid_entity *e, SignallingEntity_t *a)
 {
-    a->role = (long)e->role;
+    if (asn_long2INTEGER(&a->role, (long)e->role) != 0)
+        return CLID_ERR_NOMEM;
     if (e->countries.n) {
         a->countryCodes = calloc(1, sizeof *a->countryCodes);
         if (a->countryCodes == NULL)
@@ -485,11 +572,15 @@ static clid_err entity_encode_raw(const clid_entity *e, uint8_t **der, size_t *l
 static clid_err entity_from_asn1(const SignallingEntity_t *a, clid_entity **out)
 {
     /* The role enumeration is extensible; clid knows these four (BAD_ENTITY
-     * for later additions, so that authority is never guessed). */
-    if (a->role < CLID_ROLE_ORIGINATING_GATEWAY || a->role > CLID_ROLE_VERIFIER)
+     * for later additions, so that authority is never guessed: the role is
+     * what the certificate's key may be used for, and a value this version
+     * cannot read cannot be skipped the way a SEQUENCE addition is). */
+    long role = -1;
+    if (asn_INTEGER2long(&a->role, &role) != 0 || role < CLID_ROLE_ORIGINATING_GATEWAY ||
+        role > CLID_ROLE_VERIFIER)
         return CLID_ERR_BAD_ENTITY;
     clid_entity *e = NULL;
-    CLID_TRY(clid_entity_new((clid_entity_role)a->role, &e));
+    CLID_TRY(clid_entity_new((clid_entity_role)role, &e));
     clid_err rc = CLID_OK;
     if (a->countryCodes) {
         int n = a->countryCodes->list.count;
@@ -533,10 +624,27 @@ static clid_err entity_from_asn1(const SignallingEntity_t *a, clid_entity **out)
     return CLID_OK;
 }
 
+/* SignallingEntity is extensible (asn1/CLID-Q3063-Profile-2026.asn: "...",
+ * IMPLICIT TAGS). Its root components are [0] to [5]: an element with one of
+ * those tags after the known ones is a field out of order or repeated, not
+ * an addition. */
+static const uint8_t entity_path[] = {0x30};
+static const clid__der_ext_site entity_sites[] = {{entity_path, sizeof entity_path, 0x3Fu}};
+/* X.690 §8.4, §8.3.1: the ENUMERATED role has at least one contents octet
+ * (asn1c decodes `80 00` and re-encodes it as it came). */
+static clid_err entity_values(const void *v)
+{
+    const SignallingEntity_t *a = v;
+    return a->role.size < 1 ? CLID_ERR_DER_MALFORMED : CLID_OK;
+}
+
+static const codec_spec entity_spec = {&asn_DEF_SignallingEntity, entity_sites,
+                                       CLID_ARRAY_LEN(entity_sites), entity_values};
+
 static clid_err entity_decode_raw(const uint8_t *der, size_t len, clid_entity **out)
 {
     void *v = NULL;
-    CLID_TRY(decode_value(&asn_DEF_SignallingEntity, der, len, &v));
+    CLID_TRY(decode_value(&entity_spec, der, len, &v));
     clid_err rc = entity_from_asn1(v, out);
     free_value(&asn_DEF_SignallingEntity, v);
     return rc;

@@ -238,7 +238,22 @@ static clid_err check_dest(const json_t *claims, int tn_required, clid__passport
     return CLID_OK;
 }
 
-/* RFC 8588 §4: attest is "A", "B" or "C"; origid a UUID. */
+/* An origid as received: 1 to CLID_ORIGID_MAX printable ASCII characters
+ * (it ends up in results, logs and JSON). */
+static int is_origid(const char *s, size_t len)
+{
+    if (len == 0 || len > CLID_ORIGID_MAX)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E)
+            return 0;
+    return 1;
+}
+
+/* RFC 8588 §4: attest is "A", "B" or "C"; origid a UUID. An origid that is
+ * a printable identifier but no UUID is recorded as such (origid_not_uuid):
+ * it appears in a national regulator's test plan in calls expected to
+ * pass, and it proves nothing either way (the signer picks it). */
 static clid_err check_shaken(const json_t *claims, int required, clid__passport *p)
 {
     const json_t *a = json_object_get(claims, "attest");
@@ -253,8 +268,9 @@ static clid_err check_shaken(const json_t *claims, int required, clid__passport 
     if (o != NULL || required) {
         size_t len = 0;
         const char *s = get_str(claims, "origid", &len);
-        CLID_ENSURE(s != NULL && len == 36 && clid__is_uuid(s), CLID_ERR_PASSPORT_ORIGID);
-        memcpy(p->origid, s, 37);
+        CLID_ENSURE(s != NULL && is_origid(s, len), CLID_ERR_PASSPORT_ORIGID);
+        memcpy(p->origid, s, len + 1);
+        p->origid_not_uuid = !(len == 36 && clid__is_uuid(s));
     }
     return CLID_OK;
 }

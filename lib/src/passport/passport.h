@@ -15,6 +15,10 @@
 
 #define CLID_PASSPORT_MAX_DEST 16
 #define CLID_UUID_BUF 37
+/* A received origid: a UUID, or (a profile deviation, docs/verification.md)
+ * another identifier of at most CLID_ORIGID_MAX printable ASCII bytes. */
+#define CLID_ORIGID_MAX 128
+#define CLID_ORIGID_BUF (CLID_ORIGID_MAX + 1)
 #define CLID_PPT_BUF 16
 #define CLID_PASSPORT_MAX_LEN CLID_IDENTITY_MAX_LEN
 
@@ -34,7 +38,8 @@ typedef struct clid__passport {
     char *dest_uri[CLID_PASSPORT_MAX_DEST]; /* dest {"uri": [...]} entries */
     size_t dest_uri_count;       /* dest_count + dest_uri_count <= CLID_PASSPORT_MAX_DEST */
     char attest;                 /* 0 when absent */
-    char origid[CLID_UUID_BUF];  /* "" when absent */
+    char origid[CLID_ORIGID_BUF]; /* "" when absent */
+    int origid_not_uuid;         /* origid present but not a UUID (RFC 8588 §4) */
     char div[CLID_TN_BUF];       /* "" when absent */
     json_t *claims;              /* the whole claims object (claim constraints) */
     /* JWS pieces */
@@ -61,9 +66,12 @@ void clid__passport_clear(clid__passport *p);
  *     (CLID_ERR_PASSPORT_DEST); TNs canonicalized with clid_tn_canonicalize
  *     (one that does not canonicalize is an ORIG/DEST error). For ppt
  *     "shaken" and "div" orig must be a TN and dest must have TNs; for ppt
- *     "shaken" attest in A/B/C (CLID_ERR_PASSPORT_ATTEST) and origid a UUID
- *     (CLID_ERR_PASSPORT_ORIGID) are required (for other ppt values they are
- *     checked when present); for ppt "div" div {"tn": str} is required
+ *     "shaken" attest in A/B/C (CLID_ERR_PASSPORT_ATTEST) and origid are
+ *     required (for other ppt values they are checked when present); origid
+ *     is a string of 1 to CLID_ORIGID_MAX printable ASCII characters
+ *     (CLID_ERR_PASSPORT_ORIGID otherwise), and when it is not a UUID
+ *     `origid_not_uuid` says so: RFC 8588 §4 asks for a UUID, but whether to
+ *     accept another identifier is the verifier's policy, not a parse error; for ppt "div" div {"tn": str} is required
  *     (CLID_ERR_PASSPORT_DIV). Unknown header members and claims are
  *     ignored (RFC 8225 §5.2.2) but kept in `claims`.
  *   signature: base64url of exactly 64 bytes (CLID_ERR_SIGNATURE_FORMAT,

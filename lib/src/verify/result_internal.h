@@ -17,7 +17,7 @@ struct clid_result {
     char dest[CLID_PASSPORT_MAX_DEST][CLID_TN_BUF];
     size_t dest_count;
     char attest;
-    char origid[CLID_UUID_BUF];
+    char origid[CLID_ORIGID_BUF];
     char div[CLID_TN_BUF];
     int64_t iat;
     char *x5u;

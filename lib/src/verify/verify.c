@@ -7,13 +7,15 @@
  * make a verifier download URLs or burn CPU):
  *   1. Identity header syntax (RFC 8224 §4.1)            -> 438 / 436
  *   2. PASSporT structure and claims (RFC 8225, 8588, 8946) -> 438
- *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info
+ *   3. ppt accepted; Identity ppt and PASSporT ppt agree; x5u == info;
+ *      profile deviations of the header and claims (warnings, or strict)
  *   4. freshness: iat vs now, SIP Date vs iat (RFC 8224 §6.2.2) -> 403
  *   5. binding: orig and dest against the request (RFC 8224 §6.2.2) -> 438
  *   6. certificate: given chain, offline map, cache, fetcher -> 436
- *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437; then
- *      the CRLs the certificates' distribution points name, fetched only
- *      now that the chain is known to come from a trusted issuer (x509/crl.h)
+ *   7. chain validation at `now`, CRLs, delegation (RFC 9060) -> 437;
+ *      the chain's profile deviations (warnings, or strict); then the CRLs
+ *      the certificates' distribution points name, fetched only now that
+ *      the chain is known to come from a trusted issuer (x509/crl.h)
  *   8. authority: TNAuthList covers the TN (RFC 8226 §9), claim constraints
  *      (RFC 8226 §8, RFC 9118), SignallingEntity (Q.3063 profile) -> 437/438
  *   9. signature, ES256 raw r||s (RFC 7518 §3.4)          -> 438
@@ -114,18 +116,52 @@ static clid_err check_header_agreement(const clid_ctx *ctx, const clid__identity
                                        const clid__passport *p)
 {
     /* RFC 8224 §4.1: the ppt parameter names the PASSporT's type; when both
-     * are present they must agree. An absent parameter is tolerated (as
-     * secsipidx does); an absent PASSporT ppt is a basic PASSporT. */
+     * are present they must agree. An absent parameter is a profile
+     * deviation (check_header_profile); an absent PASSporT ppt is a basic
+     * PASSporT. */
     if (id->ppt.ptr != NULL && !slice_eq(id->ppt, p->ppt))
         return CLID_ERR_IDENTITY_PPT;
+    /* RFC 8224 §6.2.2: 428 is sent when no Identity header field "without a
+     * "ppt" parameter or with a supported "ppt" value has been received": a
+     * PASSporT of a type the verifier does not accept counts as none
+     * (No-TN-Validation), not as a broken one. */
     if (!clid__ctx_ppt_accepted(ctx, p->ppt))
-        return CLID_ERR_PASSPORT_PPT;
+        return CLID_ERR_PASSPORT_PPT_UNSUPPORTED;
     /* RFC 8225 §5.2.1 / ATIS-1000074 §5.3.1: x5u must equal info, or a
      * signer could point the verifier at one certificate and claim another. */
     if (p->x5u == NULL)
         return CLID_ERR_PASSPORT_X5U;
     if (!slice_eq(id->info, p->x5u))
         return CLID_ERR_PASSPORT_X5U_MISMATCH;
+    return CLID_OK;
+}
+
+/*
+ * Profile deviations of the header and PASSporT (docs/verification.md,
+ * "Strict and lenient"), each a warning or, strict, the failure. None of
+ * them is a security property: what they are about is signed, or proves
+ * nothing.
+ *   - alg absent: RFC 8224 §4.1 makes ES256 the default, and the PASSporT's
+ *     own (signed) alg must be ES256 anyway (CLID_ERR_PASSPORT_ALG); SHAKEN
+ *     Identity headers carry ";alg=ES256", so its absence is reported.
+ *   - ppt absent while the PASSporT has one: RFC 8224 §4.1 wants the
+ *     parameter for a PASSporT of a type other than the basic one; the
+ *     signed PASSporT ppt is what is checked against the accepted types.
+ *   - an origid that is not a UUID (RFC 8588 §4): an opaque value the
+ *     signer chooses; a national regulator's test plan has calls with other
+ *     identifiers expected to pass.
+ * A present but wrong alg or ppt, or a missing or unprintable origid, stays
+ * a failure (parse and check_header_agreement).
+ */
+static clid_err check_header_profile(const clid_ctx *ctx, clid_result *r,
+                                     const clid__identity *id, const clid__passport *p)
+{
+    if (id->alg.ptr == NULL)
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_IDENTITY_ALG_ABSENT));
+    if (id->ppt.ptr == NULL && p->ppt[0] != '\0')
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_IDENTITY_PPT_ABSENT));
+    if (p->origid_not_uuid)
+        CLID_TRY(clid__result_deviation(r, ctx->strict, CLID_ERR_PASSPORT_ORIGID_NOT_UUID));
     return CLID_OK;
 }
 
@@ -273,8 +309,52 @@ static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, c
 }
 
 /* ------------------------------------------------------------------------ */
+/* Step 7: profile deviations of the validated chain                         */
+/* ------------------------------------------------------------------------ */
+
+/* Each deviation the chain validation accepted (signer_cert.h), in bit
+ * order: a warning, or under the strict policy the failure. They come from
+ * the validation memo too, so a warm verification reports what the cold
+ * one did. */
+static clid_err report_chain_deviations(const clid_ctx *ctx, clid_result *r, unsigned dev)
+{
+    for (unsigned i = 0; i < CLID__DEV_COUNT; i++)
+        if (dev & (1u << i))
+            CLID_TRY(clid__result_deviation(r, ctx->strict, clid__chain_deviation_code(i)));
+    return CLID_OK;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Step 8: authority                                                         */
 /* ------------------------------------------------------------------------ */
+
+/* ATIS-1000080 v005: an SPC is upper-case letters and digits. A profile
+ * rule of SHAKEN certificates (a certificate with clid's SignallingEntity
+ * is a Q.3063-profile one, where RFC 8226 §9's IA5String is the rule): an
+ * SPC authorizes by being vetted, not by its spelling, and 82 production
+ * certificates carry lower-case ones (standards notes §10). */
+static int spc_atis_form(const char *spc)
+{
+    if (*spc == '\0')
+        return 0;
+    for (; *spc; spc++)
+        if (!((*spc >= 'A' && *spc <= 'Z') || (*spc >= '0' && *spc <= '9')))
+            return 0;
+    return 1;
+}
+
+static clid_err check_spc_form(const clid_ctx *ctx, clid_result *r, const clid__signer_cert *c)
+{
+    if (c->tnauth == NULL || c->entity != NULL)
+        return CLID_OK;
+    for (size_t i = 0; i < clid_tnauth_count(c->tnauth); i++) {
+        clid_tnauth_entry e;
+        if (clid_tnauth_get(c->tnauth, i, &e) == CLID_OK && e.kind == CLID_TNAUTH_SPC &&
+            !spc_atis_form(e.value))
+            return clid__result_deviation(r, ctx->strict, CLID_ERR_CERT_SPC_FORM);
+    }
+    return CLID_OK;
+}
 
 /* Whether claim value `val` equals one of the permitted strings. String
  * claims compare as strings; other JSON values by their canonical
@@ -338,7 +418,7 @@ static clid_err check_entity(const clid_ctx *ctx, const clid__signer_cert *c, co
     return CLID_ERR_ENTITY_NOT_AUTHORIZED;
 }
 
-static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
+static clid_err check_authority(const clid_ctx *ctx, clid_result *r, const clid__signer_cert *c,
                                 const clid__passport *p)
 {
     CLID_ENSURE(c->key != NULL, c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE);
@@ -354,6 +434,7 @@ static clid_err check_authority(const clid_ctx *ctx, const clid__signer_cert *c,
         int spc_any = ctx->trust.tn_policy == CLID_TN_POLICY_SPC_OR_TN;
         if (!clid_tnauth_covers_tn(c->tnauth, tn, spc_any))
             return CLID_ERR_TN_NOT_AUTHORIZED;
+        CLID_TRY(check_spc_form(ctx, r, c));
     }
     if (c->jwtcc_err != CLID_OK && c->jwtcc_err != CLID_ERR_EXT_ABSENT)
         return c->jwtcc_err;
@@ -389,6 +470,7 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * compact forms (it produces them: clid_sign_passport). */
     CLID_ENSURE(!p->compact, CLID_ERR_PASSPORT_COMPACT);
     CLID_TRY(check_header_agreement(ctx, &id, p));
+    CLID_TRY(check_header_profile(ctx, r, &id, p));
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in, &r->bound));
 
@@ -396,7 +478,8 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     clid__result_set_signer(r, *signer);
     char detail[256] = "";
     clid__revocation rev = {0};
-    rc = clid__signer_cert_validate_rev(&ctx->trust, *signer, now, v->crls, &rev, detail,
+    unsigned dev = 0;
+    rc = clid__signer_cert_validate_rev(&ctx->trust, *signer, now, v->crls, &rev, &dev, detail,
                                         sizeof detail);
     r->revocation_checked = rc == CLID_OK && rev.checked;
     if (rev.unavailable)
@@ -413,7 +496,8 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * decides. */
     if (rev.soft != CLID_OK)
         CLID_TRY(clid__result_deviation(r, 0, rev.soft));
-    CLID_TRY(check_authority(ctx, *signer, p));
+    CLID_TRY(report_chain_deviations(ctx, r, dev));
+    CLID_TRY(check_authority(ctx, r, *signer, p));
     CLID_TRY(clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
                                 p->signing_input_len, p->sig, p->sig_len));
     /* RFC 8946 §3: a div PASSporT is made by a retargeting entity from the

@@ -196,8 +196,10 @@ void clid__signer_cert_release(clid__signer_cert *c)
 /* The validation memo (a seqlock: see signer_cert.h)                       */
 /* ------------------------------------------------------------------------ */
 
+/* Whether the memo answers a validation at `at`; if so *path gets the
+ * validated chain and *deviations the deviations that validation found. */
 static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at,
-                       const clid__crl_path **path)
+                       const clid__crl_path **path, unsigned *deviations)
 {
     unsigned s1 = __atomic_load_n(&c->memo_seq, __ATOMIC_ACQUIRE);
     if (s1 & 1u)
@@ -206,15 +208,20 @@ static int memo_covers(clid__signer_cert *c, unsigned generation, int64_t at,
     unsigned gen = __atomic_load_n(&c->ok_generation, __ATOMIC_RELAXED);
     int64_t from = __atomic_load_n(&c->ok_from, __ATOMIC_RELAXED);
     int64_t until = __atomic_load_n(&c->ok_until, __ATOMIC_RELAXED);
-    *path = __atomic_load_n(&c->ok_path, __ATOMIC_RELAXED);
+    const clid__crl_path *ok_path = __atomic_load_n(&c->ok_path, __ATOMIC_RELAXED);
+    unsigned dev = __atomic_load_n(&c->ok_deviations, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED) != s1)
         return 0;
-    return valid && gen == generation && from <= at && at <= until;
+    if (!(valid && gen == generation && from <= at && at <= until))
+        return 0;
+    *path = ok_path;
+    *deviations = dev;
+    return 1;
 }
 
 static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, int64_t until,
-                       const clid__crl_path *path)
+                       const clid__crl_path *path, unsigned deviations)
 {
     unsigned s = __atomic_load_n(&c->memo_seq, __ATOMIC_RELAXED);
     /* Another writer holds the sequence: its result is as good as ours, and
@@ -228,6 +235,7 @@ static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, 
     __atomic_store_n(&c->ok_from, from, __ATOMIC_RELAXED);
     __atomic_store_n(&c->ok_until, until, __ATOMIC_RELAXED);
     __atomic_store_n(&c->ok_path, path, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->ok_deviations, deviations, __ATOMIC_RELAXED);
     __atomic_store_n(&c->memo_seq, s + 2, __ATOMIC_RELEASE);
 }
 
@@ -238,7 +246,8 @@ static void memo_store(clid__signer_cert *c, unsigned generation, int64_t from, 
 struct verify_state {
     clid_crl_policy crl_policy;
     const clid__trust *trust;
-    unsigned unchecked; /* depths OpenSSL found no CRL for (x509/crl.h) */
+    unsigned unchecked;  /* depths OpenSSL found no CRL for (x509/crl.h) */
+    unsigned deviations; /* CLID__DEV_* accepted below the trust anchor */
 };
 
 static int oid_is(const ASN1_OBJECT *obj, const char *oid)
@@ -279,7 +288,8 @@ static int critical_exts_understood(X509 *x, int is_leaf)
  * certificate below the trust anchor, but not for the anchor itself: RFC
  * 5280 §6.1.1 (d) takes the anchor as configured input, not as a
  * certificate to check, and common test roots (`openssl req -x509` with the
- * stock configuration) have no keyUsage.
+ * stock configuration) have no keyUsage. Below the anchor, those that are
+ * profile properties are deviations (profile_deviation), the others fail.
  */
 static int strict_profile_error(int err)
 {
@@ -305,11 +315,67 @@ static int strict_profile_error(int err)
     }
 }
 
+/*
+ * Which of the strict profile checks are profile properties rather than
+ * security properties (docs/verification.md, "Strict and lenient"): none of
+ * them changes which key signed what or what a certificate may do, because
+ * OpenSSL's path validation does not rely on them (it matches issuers by
+ * name and verifies every signature; it enforces basicConstraints and
+ * keyUsage whether or not they are critical or present).
+ *   - AKI and SKI (RFC 5280 §4.2.1.1, §4.2.1.2) help build paths; SHAKEN
+ *     intermediates in production lack the AKI (standards notes §10), and
+ *     deployed verifiers accept them.
+ *   - basicConstraints not critical on a CA (§4.2.1.9): it is processed all
+ *     the same; criticality only tells verifiers that do not know it.
+ *   - no keyUsage on a CA (§4.2.1.3): basicConstraints cA still decides
+ *     that it is a CA; without keyUsage the key is not restricted further.
+ *   - pathLenConstraint where it has no effect (§4.2.1.9: on a non-CA, or a
+ *     CA whose keyUsage lacks keyCertSign, which then cannot sign
+ *     certificates anyway: OpenSSL refuses it as an issuer).
+ * Kept as failures: AKI or SKI marked critical (§4.2.1.1, §4.2.1.2 forbid
+ * it; OpenSSL 3.0, like `openssl verify`, refuses them as unhandled critical
+ * extensions before its profile check, and no deployment is known to need
+ * them), empty issuer or subject names (§4.1.2.4, §4.1.2.6: the
+ * path is built by names), keyCertSign on a non-CA (a certificate claiming
+ * an authority it does not have; another verifier may honour it), an empty
+ * or non-critical subjectAltName standing for an empty subject (§4.2.1.6),
+ * signature algorithms that disagree (§4.1.1.2: what was signed with what),
+ * extensions in a v1/v2 certificate.
+ */
+static unsigned profile_deviation(int err)
+{
+    switch (err) {
+    case X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER:
+        return CLID__DEV_NO_AKI;
+    case X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER:
+        return CLID__DEV_NO_SKI;
+    case X509_V_ERR_CA_BCONS_NOT_CRITICAL:
+        return CLID__DEV_BC_NOT_CRITICAL;
+    case X509_V_ERR_CA_CERT_MISSING_KEY_USAGE:
+        return CLID__DEV_CA_NO_KEY_USAGE;
+    case X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA:
+    case X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN:
+        return CLID__DEV_PATHLEN_MISPLACED;
+    default:
+        return 0;
+    }
+}
+
+clid_err clid__chain_deviation_code(unsigned i)
+{
+    static const clid_err codes[CLID__DEV_COUNT] = {
+        CLID_ERR_CERT_NO_AKI,           CLID_ERR_CERT_NO_SKI,
+        CLID_ERR_CERT_BC_NOT_CRITICAL,  CLID_ERR_CERT_CA_NO_KEY_USAGE,
+        CLID_ERR_CERT_PATHLEN_MISPLACED, CLID_ERR_CERT_KEY_USAGE_NOT_DER,
+    };
+    return i < CLID__DEV_COUNT ? codes[i] : CLID_ERR_INTERNAL;
+}
+
 static int verify_cb(int ok, X509_STORE_CTX *sctx)
 {
     if (ok)
         return 1;
-    const struct verify_state *st = X509_STORE_CTX_get_app_data(sctx);
+    struct verify_state *st = X509_STORE_CTX_get_app_data(sctx);
     int err = X509_STORE_CTX_get_error(sctx);
     int depth = X509_STORE_CTX_get_error_depth(sctx);
     switch (err) {
@@ -336,7 +402,11 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
     default:
         if (strict_profile_error(err)) {
             STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(sctx);
-            return chain != NULL && depth == sk_X509_num(chain) - 1 && depth > 0;
+            if (chain != NULL && depth == sk_X509_num(chain) - 1 && depth > 0)
+                return 1; /* the trust anchor */
+            unsigned dev = profile_deviation(err);
+            st->deviations |= dev;
+            return dev != 0;
         }
         return 0;
     }
@@ -514,6 +584,44 @@ static clid_err success_window(const clid__trust *trust, STACK_OF(X509) *chain, 
     return CLID_OK;
 }
 
+/*
+ * X.690 §11.2.2: the DER of a BIT STRING with named bits (KeyUsage, RFC
+ * 5280 §4.2.1.3) has no trailing zero bits: the last bit it encodes is a
+ * 1. OpenSSL reads `03 02 00 80` (digitalSignature with seven zero bits
+ * after it), which 317 production SHAKEN certificates carry (standards
+ * notes §10), as `03 02 07 80`; the meaning is the same, and the signature
+ * covers the bytes as they are, so this is a profile deviation.
+ */
+static int key_usage_not_der(X509 *x)
+{
+    int idx = X509_get_ext_by_NID(x, NID_key_usage, -1);
+    if (idx < 0)
+        return 0;
+    const ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(x, idx));
+    const unsigned char *p = ASN1_STRING_get0_data(os);
+    int n = ASN1_STRING_length(os);
+    if (n < 3 || p[0] != 0x03)
+        return 0; /* not a BIT STRING: OpenSSL has refused it already */
+    if (p[1] != n - 2)
+        return 1; /* not the one short-form length */
+    unsigned unused = p[2];
+    if (n == 3)
+        return unused != 0;
+    unsigned last = p[n - 1];
+    return unused > 7 || (last & ((1u << unused) - 1)) != 0 || ((last >> unused) & 1u) == 0;
+}
+
+/* Deviations OpenSSL does not report, over the validated chain but its
+ * trust anchor. */
+static unsigned chain_der_deviations(STACK_OF(X509) *chain)
+{
+    unsigned dev = 0;
+    for (int i = 0; i + 1 < sk_X509_num(chain); i++)
+        if (key_usage_not_der(sk_X509_value(chain, i)))
+            dev |= CLID__DEV_KEY_USAGE_NOT_DER;
+    return dev;
+}
+
 /* Checks on the validated chain that OpenSSL does not make. */
 static clid_err check_validated(const clid__trust *trust, const clid__signer_cert *c,
                                 STACK_OF(X509) *chain, char *detail, size_t cap)
@@ -565,12 +673,12 @@ static clid_err chain_path(const clid__trust *trust, clid__signer_cert *c, STACK
 
 static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                               char *detail, size_t cap, int64_t *from, int64_t *until,
-                              const clid__crl_path **path)
+                              const clid__crl_path **path, unsigned *deviations)
 {
     clid_err rc = CLID_ERR_NOMEM;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
     STACK_OF(X509) *untrusted = sk_X509_new_null();
-    struct verify_state st = {.crl_policy = trust->crl_policy, .trust = trust};
+    struct verify_state st = {.crl_policy = trust->crl_policy, .trust = trust, .deviations = 0};
 
     if (sctx == NULL || untrusted == NULL)
         goto out;
@@ -626,17 +734,22 @@ static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, in
         rc = success_window(trust, chain, from, until);
     if (rc == CLID_OK)
         rc = chain_path(trust, c, chain, st.unchecked, path, detail, cap);
+    if (rc == CLID_OK)
+        *deviations = st.deviations | chain_der_deviations(chain);
 out:
     X509_STORE_CTX_free(sctx);
     sk_X509_free(untrusted);
     return rc;
 }
 
-/* The memoized path validation; *path is the validated chain. */
+/* The memoized path validation: *path is the validated chain and
+ * *deviations its profile deviations, the same whether the memo answered or
+ * OpenSSL ran. */
 static clid_err validate_chain(const clid__trust *trust, clid__signer_cert *c, int64_t at,
-                               char *detail, size_t detail_cap, const clid__crl_path **path)
+                               char *detail, size_t detail_cap, const clid__crl_path **path,
+                               unsigned *deviations)
 {
-    if (memo_covers(c, trust->generation, at, path))
+    if (memo_covers(c, trust->generation, at, path, deviations))
         return CLID_OK;
     /* A chain already found not to conform to the required profile under
      * this configuration is refused without validating it again. */
@@ -647,19 +760,23 @@ static clid_err validate_chain(const clid__trust *trust, clid__signer_cert *c, i
     __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
     int64_t from = 0, until = -1;
     ERR_set_mark();
-    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until, path);
+    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until, path, deviations);
     ERR_pop_to_mark();
     /* `at` lies inside the window whenever OpenSSL accepted the chain at
      * `at`; checking it keeps a clock quirk from poisoning the memo. */
     if (rc == CLID_OK && from <= at && at <= until)
-        memo_store(c, trust->generation, from, until, *path);
+        memo_store(c, trust->generation, from, until, *path, *deviations);
     return rc;
 }
 
 clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_cert *c,
                                         int64_t at, struct clid__crl_store *store,
-                                        clid__revocation *rev, char *detail, size_t detail_cap)
+                                        clid__revocation *rev, unsigned *deviations,
+                                        char *detail, size_t detail_cap)
 {
+    unsigned dev = 0;
+    if (deviations != NULL)
+        *deviations = 0;
     CLID_ENSURE(trust != NULL && c != NULL && c->chain != NULL, CLID_ERR_INVALID_ARGUMENT);
     if (detail != NULL && detail_cap > 0)
         detail[0] = '\0';
@@ -668,12 +785,22 @@ clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_c
         rev = &ignored;
     *rev = (clid__revocation){0};
     const clid__crl_path *path = NULL;
-    CLID_TRY(validate_chain(trust, c, at, detail, detail_cap, &path));
+    CLID_TRY(validate_chain(trust, c, at, detail, detail_cap, &path, &dev));
+    if (deviations != NULL)
+        *deviations = dev;
     return clid__crl_check(trust, store, path, at, rev, detail, detail_cap);
+}
+
+clid_err clid__signer_cert_validate_dev(const clid__trust *trust, clid__signer_cert *c,
+                                        int64_t at, char *detail, size_t detail_cap,
+                                        unsigned *deviations)
+{
+    return clid__signer_cert_validate_rev(trust, c, at, NULL, NULL, deviations, detail,
+                                          detail_cap);
 }
 
 clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
                                     char *detail, size_t detail_cap)
 {
-    return clid__signer_cert_validate_rev(trust, c, at, NULL, NULL, detail, detail_cap);
+    return clid__signer_cert_validate_rev(trust, c, at, NULL, NULL, NULL, detail, detail_cap);
 }

@@ -58,6 +58,7 @@ typedef struct clid__signer_cert {
      * pushed atomically and freed with the entry: a memo reader may hold
      * any of them. One per context generation in practice. */
     clid__crl_path *paths;
+    unsigned ok_deviations;         /* CLID__DEV_* found by that validation */
 
     /* Test hook: how many validations of this entry ran OpenSSL's path
      * validation, i.e. were not answered by the memo (atomic). */
@@ -93,7 +94,8 @@ void clid__signer_cert_release(clid__signer_cert *c);
 /*
  * Validates the chain to the trust anchors of `trust` at time `at`, with
  * CRLs per its policy, depth limit, the RFC 5280 profile
- * (X509_V_FLAG_X509_STRICT below the trust anchor), critical extensions
+ * (X509_V_FLAG_X509_STRICT below the trust anchor; the deviations below are
+ * accepted and reported, not failed), critical extensions
  * (TNAuthList accepted anywhere; claim constraints and SignallingEntity on
  * the leaf only, where the verifier enforces them; anything else unhandled
  * refused), the leaf's purpose (not a CA; keyUsage, when present, with
@@ -117,17 +119,51 @@ clid_err clid__signer_cert_validate(const clid__trust *trust, clid__signer_cert 
                                     char *detail, size_t detail_cap);
 
 /*
+ * Certificate-profile deviations (docs/verification.md, "Strict and
+ * lenient"): rules of the RFC 5280 profile that deployed STIR chains break
+ * without weakening what the chain proves. Validation accepts them and
+ * reports them as these bits; the verifier turns each into a warning, or
+ * under its strict policy into the failure (clid__result_deviation). They
+ * are checked on every certificate below the trust anchor, like the rest
+ * of the profile.
+ */
+enum {
+    CLID__DEV_NO_AKI = 1u << 0,             /* RFC 5280 §4.2.1.1 */
+    CLID__DEV_NO_SKI = 1u << 1,             /* §4.2.1.2, CA certificates */
+    CLID__DEV_BC_NOT_CRITICAL = 1u << 2,    /* §4.2.1.9, CA certificates */
+    CLID__DEV_CA_NO_KEY_USAGE = 1u << 3,    /* §4.2.1.3, CA certificates */
+    CLID__DEV_PATHLEN_MISPLACED = 1u << 4,  /* §4.2.1.9 */
+    CLID__DEV_KEY_USAGE_NOT_DER = 1u << 5,  /* X.690 §11.2.2 */
+    CLID__DEV_COUNT = 6
+};
+
+/* The clid_err naming deviation bit number `i` (0 .. CLID__DEV_COUNT-1). */
+clid_err clid__chain_deviation_code(unsigned i);
+
+/*
+ * clid__signer_cert_validate, also giving the CLID__DEV_* bits of the
+ * validated chain in *deviations (0 on failure): the same for a validation
+ * answered by the memo as for the one that filled it, so a warm
+ * verification reports what the cold one did.
+ */
+clid_err clid__signer_cert_validate_dev(const clid__trust *trust, clid__signer_cert *c,
+                                        int64_t at, char *detail, size_t detail_cap,
+                                        unsigned *deviations);
+
+/*
  * clid__signer_cert_validate, then revocation as deployed (x509/crl.h) on
  * the validated chain, on every call (never memoized): CRLs named by the
  * certificates' distribution points, loaded in `trust` or fetched through
  * `store` (NULL: loaded ones only). Also CLID_ERR_CRL_UNAVAILABLE under
  * CLID_CRL_REQUIRED. `rev` (may be NULL) says whether revocation was
  * checked and whether a CRL could not be had; it is set once the chain
- * validated.
+ * validated. `deviations` (may be NULL) receives the chain's CLID__DEV_*
+ * bits as clid__signer_cert_validate_dev gives them.
  */
 struct clid__crl_store;
 clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_cert *c,
                                         int64_t at, struct clid__crl_store *store,
-                                        clid__revocation *rev, char *detail, size_t detail_cap);
+                                        clid__revocation *rev, unsigned *deviations,
+                                        char *detail, size_t detail_cap);
 
 #endif

@@ -361,17 +361,21 @@ static void parse_rejects(void **state)
     expect("attest Z without ppt", HDR_NOPPT,
            "{\"attest\":\"Z\",\"dest\":" OK_DEST ",\"iat\":1,\"orig\":" OK_ORIG "}",
            CLID_ERR_PASSPORT_ATTEST);
-    expect("origid not a UUID", HDR_SHAKEN, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"abc\""),
+    /* origid: a UUID, or another identifier of 1 to 128 printable ASCII
+     * characters (parsed, flagged origid_not_uuid: whether to accept it is
+     * the verifier's policy); anything else is refused. */
+    expect("origid empty", HDR_SHAKEN, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"\""),
            CLID_ERR_PASSPORT_ORIGID);
-    expect("origid short", HDR_SHAKEN,
-           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"123e4567-e89b-12d3-a456-42661417400\""),
+    expect("origid a number", HDR_SHAKEN, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "123"),
            CLID_ERR_PASSPORT_ORIGID);
-    expect("origid long", HDR_SHAKEN,
-           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"123e4567-e89b-12d3-a456-4266141740000\""),
+    expect("origid null", HDR_SHAKEN, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "null"),
            CLID_ERR_PASSPORT_ORIGID);
-    expect("origid braces", HDR_SHAKEN,
-           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"{23e4567-e89b-12d3-a456-42661417400}\""),
-           CLID_ERR_PASSPORT_ORIGID);
+    expect("origid with a control character", HDR_SHAKEN,
+           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"a\\u0001b\""), CLID_ERR_PASSPORT_ORIGID);
+    expect("origid with a line feed", HDR_SHAKEN,
+           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"a\\nb\""), CLID_ERR_PASSPORT_ORIGID);
+    expect("origid not ASCII", HDR_SHAKEN,
+           C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "\"caf\\u00e9\""), CLID_ERR_PASSPORT_ORIGID);
     expect("origid missing", HDR_SHAKEN,
            "{\"attest\":\"A\",\"dest\":" OK_DEST ",\"iat\":1,\"orig\":" OK_ORIG "}",
            CLID_ERR_PASSPORT_ORIGID);
@@ -387,8 +391,57 @@ static void parse_rejects(void **state)
     expect("div uri", HDR_DIV,
            "{\"dest\":" OK_DEST ",\"div\":{\"uri\":\"sip:a@b\"},\"iat\":1,\"orig\":" OK_ORIG "}",
            CLID_ERR_PASSPORT_DIV);
-#undef C
 }
+
+/* origid values that are not UUIDs: kept, and flagged for the verifier. */
+static void parse_origid_not_uuid(void **state)
+{
+    (void)state;
+    static const char *const odd[] = {
+        "abc", "123e4567-e89b-12d3-a456-42661417400", "123e4567-e89b-12d3-a456-4266141740000",
+        "{23e4567-e89b-12d3-a456-42661417400}", "986279842-79894328-45254-42543525243", "a b"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        char origid[160];
+        snprintf(origid, sizeof origid, "\"%s\"", odd[i]);
+        char claims[512];
+        snprintf(claims, sizeof claims, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "%s"), origid);
+        char *jws = make_jws(HDR_SHAKEN, claims);
+        clid__passport p;
+        clid__passport_init(&p);
+        sc_assert_ok(parse(jws, &p));
+        assert_string_equal(p.origid, odd[i]);
+        assert_int_equal(p.origid_not_uuid, 1);
+        clid__passport_clear(&p);
+        free(jws);
+    }
+    /* A UUID, in either case (RFC 4122 §3: case-insensitive on input). */
+    char *jws = make_jws(HDR_SHAKEN, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST,
+                                       "\"123E4567-E89B-12D3-A456-426614174000\""));
+    clid__passport p;
+    clid__passport_init(&p);
+    sc_assert_ok(parse(jws, &p));
+    assert_int_equal(p.origid_not_uuid, 0);
+    clid__passport_clear(&p);
+    free(jws);
+    /* The length bound: 128 characters, not 129. */
+    char longest[CLID_ORIGID_MAX + 4];
+    char claims[512];
+    for (int extra = 0; extra < 2; extra++) {
+        longest[0] = '"';
+        memset(longest + 1, 'x', CLID_ORIGID_MAX + (size_t)extra);
+        strcpy(longest + 1 + CLID_ORIGID_MAX + extra, "\"");
+        snprintf(claims, sizeof claims, C(OK_IAT, OK_ORIG, OK_DEST, OK_ATTEST, "%s"), longest);
+        jws = make_jws(HDR_SHAKEN, claims);
+        clid__passport_init(&p);
+        clid_err rc = parse(jws, &p);
+        assert_int_equal(rc, extra ? CLID_ERR_PASSPORT_ORIGID : CLID_OK);
+        if (!extra)
+            assert_int_equal(strlen(p.origid), CLID_ORIGID_MAX);
+        clid__passport_clear(&p);
+        free(jws);
+    }
+}
+#undef C
 
 static void jws_structure(void **state)
 {
@@ -599,6 +652,7 @@ int main(void)
         cmocka_unit_test(parse_secsipidx),
         cmocka_unit_test(parse_rfc8225_appendix_a),
         cmocka_unit_test(parse_variants),
+        cmocka_unit_test(parse_origid_not_uuid),
         cmocka_unit_test(parse_rejects),
         cmocka_unit_test(jws_structure),
         cmocka_unit_test(signature_sizes),

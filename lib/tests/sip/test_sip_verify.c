@@ -253,6 +253,106 @@ static char *with_foreign_identity(const char *name, size_t *n)
     return m;
 }
 
+/* `s` (len bytes, NUL-terminated) without the first `cut`. malloc'd. */
+static char *without(const char *s, size_t len, const char *cut, size_t *out_len)
+{
+    const char *p = strstr(s, cut);
+    assert_non_null(p);
+    size_t at = (size_t)(p - s), n = strlen(cut);
+    char *out = malloc(len - n + 1);
+    assert_non_null(out);
+    memcpy(out, s, at);
+    memcpy(out + at, p + n, len - at - n);
+    out[len - n] = '\0';
+    *out_len = len - n;
+    return out;
+}
+
+static int64_t clock_t0(void *arg)
+{
+    (void)arg;
+    return TP_T0;
+}
+
+/* Profile deviations reach the result of a SIP verification as they do
+ * clid_verify_identity's (docs/verification.md, "Strict and lenient"): the
+ * warnings of the Identity header that decided, and under the strict
+ * policy the deviation is the request's failure. */
+static void warnings_reach_the_result(void **state)
+{
+    (void)state;
+    size_t len = 0, n = 0, n2 = 0;
+    char *s = signed_sipp(&len);
+    char *m = without(s, len, ";alg=ES256", &n);
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+
+    assert_err(verify_msg(s, len, res), CLID_OK);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    assert_err(verify_msg(m, n, res), CLID_OK);
+    assert_int_equal(clid_result_warning_count(res), 1);
+    assert_err(clid_result_warning(res, 0), CLID_ERR_IDENTITY_ALG_ABSENT);
+
+    /* A failing Identity header before it: the passing one decides, with
+     * its warning. */
+    char *m2 = insert_line(m, n, "Identity:", "Identity: not-a-passport", "\r\n", &n2);
+    assert_err(verify_msg(m2, n2, res), CLID_OK);
+    assert_int_equal(clid_result_warning_count(res), 1);
+    assert_err(clid_result_warning(res, 0), CLID_ERR_IDENTITY_ALG_ABSENT);
+    free(m2);
+    /* The alg-less header tampered (it warns, then fails), before the
+     * conforming one: the result is the conforming one's, no warning. */
+    char *good = identity_of(s);
+    char *bad = identity_of(m);
+    char *semi = strchr(bad, ';');
+    assert_non_null(semi);
+    *semi = '\0';
+    char *sig = strrchr(bad, '.'); /* the JWS's last part */
+    *semi = ';';
+    assert_non_null(sig);
+    sig[5] = sig[5] == 'A' ? 'B' : 'A'; /* the signature no longer holds */
+    char *line = tp_cat("Identity: ", bad, NULL);
+    size_t plain_len = 0;
+    char *plain = read_golden("sipp_uac_tn", ".sip", &plain_len);
+    char *both1 = insert_line(plain, plain_len, NULL, line, "\r\n", &n2);
+    free(line);
+    line = tp_cat("Identity: ", good, NULL);
+    size_t n3 = 0;
+    char *both = insert_line(both1, n2, NULL, line, "\r\n", &n3);
+    assert_err(verify_msg(both1, n2, res), CLID_ERR_SIGNATURE_INVALID);
+    assert_int_equal(clid_result_warning_count(res), 1); /* its own failure, with its warning */
+    assert_err(verify_msg(both, n3, res), CLID_OK);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    free(both);
+    free(both1);
+    free(line);
+    free(plain);
+    free(good);
+    free(bad);
+
+    /* Strict: the deviation is the request's failure (438). */
+    clid_ctx *sc = NULL;
+    clid_verifier *sv = NULL;
+    assert_int_equal(clid_ctx_new(&sc), CLID_OK);
+    assert_int_equal(clid_ctx_add_trust_pem(sc, root->pem, strlen(root->pem)), CLID_OK);
+    assert_int_equal(clid_ctx_set_clock(sc, clock_t0, NULL), CLID_OK);
+    assert_int_equal(clid_ctx_add_x5u_pem(sc, URL, chain_sp, strlen(chain_sp)), CLID_OK);
+    assert_int_equal(clid_ctx_set_strict(sc, 1), CLID_OK);
+    assert_int_equal(clid_verifier_new(sc, &sv), CLID_OK);
+    clid_sip_verify_opts o = {.now = TP_T0};
+    assert_err(clid_sip_verify(sv, &o, m, n, res), CLID_ERR_IDENTITY_ALG_ABSENT);
+    assert_int_equal(clid_result_sip_status(res), 438);
+    assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    assert_err(clid_sip_verify(sv, &o, s, len, res), CLID_OK);
+    clid_verifier_free(sv);
+    clid_ctx_free(sc);
+
+    clid_result_free(res);
+    free(m);
+    free(s);
+}
+
 static void anonymous_caller(void **state)
 {
     (void)state;
@@ -469,12 +569,6 @@ static void empty_identity(void **state)
 /* div PASSporTs next to the original                                        */
 /* ------------------------------------------------------------------------ */
 
-static int64_t clock_t0(void *arg)
-{
-    (void)arg;
-    return TP_T0;
-}
-
 /* "Identity: <value>" of a PASSporT for `orig` -> DEST by the fixture's
  * signer, ppt div when `div` is set. */
 static char *identity_line(const char *orig, const char *div)
@@ -621,6 +715,7 @@ int main(void)
         cmocka_unit_test(stale_and_future),
         cmocka_unit_test(no_identity),
         cmocka_unit_test(several_identities),
+        cmocka_unit_test(warnings_reach_the_result),
         cmocka_unit_test(anonymous_caller),
         cmocka_unit_test(asserted_identity_binding),
         cmocka_unit_test(bound_headers_spellings),

@@ -183,8 +183,12 @@ tp_cert *tp_issue(const tp_spec *s, const tp_cert *issuer)
     if (*ku)
         add_conf_ext(x, &v3, NID_key_usage, ku);
     if (!s->no_aki_ski) {
-        add_conf_ext(x, &v3, NID_subject_key_identifier, "hash");
-        add_conf_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
+        const char *ski = s->ski ? s->ski : "hash";
+        const char *aki = s->aki ? s->aki : "keyid:always";
+        if (*ski)
+            add_conf_ext(x, &v3, NID_subject_key_identifier, ski);
+        if (*aki)
+            add_conf_ext(x, &v3, NID_authority_key_identifier, aki);
     }
     if (s->tnauth) {
         clid_tnauth *l = tp_tnauth(s->tnauth);

@@ -35,6 +35,11 @@ typedef struct tp_spec {
     const char *ku;     /* NULL: "critical,keyCertSign,cRLSign" or "critical,digitalSignature";
                            "": none */
     int no_aki_ski;
+    /* Override one of them (when no_aki_ski is 0): NULL the default
+     * ("hash" / "keyid:always"), "" leaves it out, else an X509V3 config
+     * value such as "critical,keyid:always". */
+    const char *ski;
+    const char *aki;
     const char *tnauth; /* tp_tnauth syntax; NULL: none */
     int tnauth_critical;
     int tnauth_twice;   /* the same TNAuthList extension twice (RFC 5280 §4.2 forbids it) */

@@ -20,6 +20,7 @@
 
 #include <openssl/evp.h>
 
+#include "passport/passport.h"
 #include "verify_fixture.h"
 
 /* ------------------------------------------------------------------------ */
@@ -144,15 +145,42 @@ static void identity_no_info(void **state)
     free(jws);
 }
 
+/* Verifies `hdr` (taken) with the shared lenient verifier, expecting a pass
+ * whose warnings are exactly `warn` (n of them), then with a strict one,
+ * expecting the first of them as the failure (or a pass when n is 0). */
+static void lenient_and_strict(char *hdr, const clid_err *warn, size_t n)
+{
+    expect(hdr, CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_warning_count(res), n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(clid_err_name(clid_result_warning(res, i)), clid_err_name(warn[i]));
+    clid_ctx *strict = new_ctx();
+    assert_int_equal(clid_ctx_set_strict(strict, 1), CLID_OK);
+    clid_verifier *sv = new_verifier(strict);
+    clid_verify_input in = input(hdr);
+    if (n > 0)
+        check(verify_on(sv, &in), warn[0], FAILED, clid_err_sip_status(warn[0]));
+    else
+        check(verify_on(sv, &in), CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    clid_verifier_free(sv);
+    clid_ctx_free(strict);
+    free(hdr);
+}
+
 static void identity_alg(void **state)
 {
     (void)state;
+    /* A present alg must be ES256, whatever the policy. */
     expect_free(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;alg=ES384;ppt=shaken"),
                 CLID_ERR_IDENTITY_ALG, FAILED, 438);
     expect_free(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;alg=es256;ppt=shaken"),
                 CLID_ERR_IDENTITY_ALG, FAILED, 438);
-    /* alg may be left out (RFC 8224 §4.1 makes it optional). */
-    expect_free(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;ppt=shaken"), CLID_OK, PASSED, 0);
+    /* Left out: RFC 8224 §4.1 implies ES256, SHAKEN sends it; a profile
+     * deviation (a warning, or strict the failure). */
+    static const clid_err no_alg[] = {CLID_ERR_IDENTITY_ALG_ABSENT};
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;ppt=shaken"), no_alg, 1);
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, PARAMS_SP), NULL, 0);
 }
 
 static void identity_ppt(void **state)
@@ -161,12 +189,17 @@ static void identity_ppt(void **state)
     /* The header's ppt parameter disagrees with the PASSporT's. */
     expect_free(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;alg=ES256;ppt=div"),
                 CLID_ERR_IDENTITY_PPT, FAILED, 438);
-    /* Tolerated: absent, quoted, other order, whitespace. */
-    expect_free(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;alg=ES256"), CLID_OK, PASSED, 0);
-    expect_free(forge(HDR_SP, CLAIMS_OK, ";ppt=\"shaken\";alg=ES256;info=<" URL_SP ">"),
-                CLID_OK, PASSED, 0);
-    expect_free(forge(HDR_SP, CLAIMS_OK, " ; info = <" URL_SP "> ; ppt = shaken"), CLID_OK,
-                PASSED, 0);
+    /* Absent while the PASSporT has a ppt (RFC 8224 §4.1): a deviation. */
+    static const clid_err no_ppt[] = {CLID_ERR_IDENTITY_PPT_ABSENT};
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">;alg=ES256"), no_ppt, 1);
+    /* Both absent: two warnings, in the order of the header. */
+    static const clid_err neither[] = {CLID_ERR_IDENTITY_ALG_ABSENT, CLID_ERR_IDENTITY_PPT_ABSENT};
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, ";info=<" URL_SP ">"), neither, 2);
+    /* Tolerated without a word: quoted, other order, whitespace. */
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, ";ppt=\"shaken\";alg=ES256;info=<" URL_SP ">"),
+                       NULL, 0);
+    lenient_and_strict(forge(HDR_SP, CLAIMS_OK, " ; info = <" URL_SP "> ; alg=ES256 ; ppt = shaken"),
+                       NULL, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -265,11 +298,12 @@ static void passport_ppt(void **state)
     (void)state;
     /* A div PASSporT where only shaken is accepted (the default). */
     char *div = forge(HDR_DIV, CLAIMS_DIV, PARAMS_SP_DIV);
-    expect(div, CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    /* RFC 8224 §6.2.2: no Identity of a supported type is 428, as for none. */
+    expect(div, CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     /* No ppt at all: a basic PASSporT, not accepted either. */
     expect_free(forge("{\"alg\":\"ES256\",\"typ\":\"passport\",\"x5u\":\"" URL_SP "\"}",
                       CLAIMS_OK, ";info=<" URL_SP ">;alg=ES256"),
-                CLID_ERR_PASSPORT_PPT, FAILED, 438);
+                CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     /* Not a token. */
     expect_free(forge(HDR(Q("ES256"), "7", Q("passport"), Q(URL_SP)), CLAIMS_OK,
                       ";info=<" URL_SP ">"),
@@ -298,7 +332,7 @@ static void passport_ppt(void **state)
     c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
     v = new_verifier(c);
-    check(verify_on(v, &in), CLID_ERR_PASSPORT_PPT, FAILED, 438);
+    check(verify_on(v, &in), CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     clid_verifier_free(v);
     clid_ctx_free(c);
     free(shaken);
@@ -404,8 +438,11 @@ static void passport_attest(void **state)
 static void passport_origid(void **state)
 {
     (void)state;
-    static const char *bad[] = {Q("123"), Q("4b3e8f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5"), Q(""), "1",
-                                Q("4b3e8f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5bX")};
+    /* Missing, empty, not a string, unprintable or too long: refused. */
+    char too_long[CLID_ORIGID_MAX + 4] = "\"";
+    memset(too_long + 1, 'x', CLID_ORIGID_MAX + 1);
+    strcpy(too_long + CLID_ORIGID_MAX + 2, "\"");
+    const char *bad[] = {Q(""), "1", "null", Q("a\\u0007b"), too_long};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char claims[512];
         snprintf(claims, sizeof claims, CLAIMS(Q("A"), C_DEST, T0_STR, C_ORIG, "%s"), bad[i]);
@@ -416,6 +453,41 @@ static void passport_origid(void **state)
                       "}",
                       PARAMS_SP),
                 CLID_ERR_PASSPORT_ORIGID, FAILED, 438);
+}
+
+/* RFC 8588 §4 asks for a UUID; another identifier is a profile deviation
+ * (a national regulator's test plan has such calls, expected to pass): a
+ * warning by default, the failure under the strict policy. */
+static void passport_origid_not_uuid(void **state)
+{
+    (void)state;
+    static const char *const odd[] = {Q("123"), Q("4b3e8f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5"),
+                                      Q("4b3e8f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5bX"),
+                                      Q("986279842-79894328-45254-42543525243")};
+    clid_ctx *strict = new_ctx();
+    assert_int_equal(clid_ctx_set_strict(strict, 1), CLID_OK);
+    clid_verifier *sv = new_verifier(strict);
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        char claims[512];
+        snprintf(claims, sizeof claims, CLAIMS(Q("A"), C_DEST, T0_STR, C_ORIG, "%s"), odd[i]);
+        char *hdr = forge(HDR_SP, claims, PARAMS_SP);
+        expect(hdr, CLID_OK, PASSED, 0);
+        assert_int_equal(clid_result_warning_count(res), 1);
+        assert_int_equal(clid_result_warning(res, 0), CLID_ERR_PASSPORT_ORIGID_NOT_UUID);
+        assert_non_null(clid_result_origid(res));
+        clid_verify_input in = input(hdr);
+        check(verify_on(sv, &in), CLID_ERR_PASSPORT_ORIGID_NOT_UUID, FAILED, 438);
+        free(hdr);
+    }
+    /* A UUID: no warning, strict or not. */
+    char *hdr = forge(HDR_SP, CLAIMS_OK, PARAMS_SP);
+    expect(hdr, CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    clid_verify_input in = input(hdr);
+    check(verify_on(sv, &in), CLID_OK, PASSED, 0);
+    free(hdr);
+    clid_verifier_free(sv);
+    clid_ctx_free(strict);
 }
 
 static void passport_div(void **state)
@@ -554,7 +626,7 @@ static void div_alone_never_passes(void **state)
     /* Not accepted by default. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "14155550100",
                       .div = "12025550042"}),
-          CLID_ERR_PASSPORT_PPT, FAILED, 438);
+          CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     /* The legitimate neighbour: a shaken PASSporT from the same signer for
      * a covered caller, under the same policy. */
     check(run(&(scen){.leaf = range_leaf, .ca1 = inter, .orig = "12025550042",
@@ -585,6 +657,7 @@ int main(void)
         cmocka_unit_test(passport_dest),
         cmocka_unit_test(passport_attest),
         cmocka_unit_test(passport_origid),
+        cmocka_unit_test(passport_origid_not_uuid),
         cmocka_unit_test(passport_div),
         cmocka_unit_test(signature_format),
         cmocka_unit_test(signature_invalid),

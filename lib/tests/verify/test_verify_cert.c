@@ -295,6 +295,48 @@ static void tn_not_authorized(void **state)
           0);
 }
 
+/* RFC 8226 §9's TelephoneNumberRange is extensible: a range carrying an
+ * extension addition of a later module version authorizes what its root
+ * says, no more (X.680; asn1/der_struct.h). Before, such a certificate was
+ * refused as CLID_ERR_DER_NOT_CANONICAL. */
+static void tnauth_range_extension_addition(void **state)
+{
+    (void)state;
+    /* range {"12025550000", 100}, then INTEGER 7 and [3] { NULL } */
+    static const uint8_t range_plus[] = {
+        0x30, 0x1b, 0xa1, 0x19, 0x30, 0x17, 0x16, 0x0b, '1', '2', '0', '2', '5', '5', '5', '0',
+        '0',  '0',  '0',  0x02, 0x01, 0x64, 0x02, 0x01, 0x07, 0xa3, 0x02, 0x05, 0x00};
+    tp_cert *x = tp_issue(&(tp_spec){.cn = "range+", .tnauth_raw = range_plus,
+                                     .tnauth_raw_len = sizeof range_plus},
+                          inter);
+    check(run(&(scen){.leaf = x, .ca1 = inter, .orig = "12025550099", .cfg = tn_required}),
+          CLID_OK, PASSED, 0);
+    assert_int_equal(clid_result_warning_count(res), 0);
+    check(run(&(scen){.leaf = x, .ca1 = inter, .orig = "12025550100", .cfg = tn_required}),
+          CLID_ERR_TN_NOT_AUTHORIZED, FAILED, 437);
+    tp_free(x);
+    /* An addition in a BER form is still refused. */
+    static const uint8_t range_ber[] = {
+        0x30, 0x17, 0xa1, 0x15, 0x30, 0x13, 0x16, 0x0b, '1', '2', '0', '2', '5', '5', '5', '0',
+        '0',  '0',  '0',  0x02, 0x01, 0x64, 0x05, 0x81, 0x00};
+    x = tp_issue(&(tp_spec){.cn = "range ber", .tnauth_raw = range_ber,
+                            .tnauth_raw_len = sizeof range_ber},
+                 inter);
+    check(run(&(scen){.leaf = x, .ca1 = inter, .orig = "12025550099"}),
+          CLID_ERR_DER_NOT_CANONICAL, FAILED, 437);
+    tp_free(x);
+    /* A count of 2^64: the range error it is. */
+    static const uint8_t range_huge[] = {
+        0x30, 0x1c, 0xa1, 0x1a, 0x30, 0x18, 0x16, 0x0b, '1', '2', '0', '2', '5', '5', '5', '0',
+        '0',  '0',  '0',  0x02, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    x = tp_issue(&(tp_spec){.cn = "range huge", .tnauth_raw = range_huge,
+                            .tnauth_raw_len = sizeof range_huge},
+                 inter);
+    check(run(&(scen){.leaf = x, .ca1 = inter, .orig = "12025550099"}), CLID_ERR_BAD_RANGE,
+          FAILED, 437);
+    tp_free(x);
+}
+
 static void delegate_not_encompassed(void **state)
 {
     (void)state;
@@ -475,6 +517,7 @@ int main(void)
         cmocka_unit_test(ext_duplicate_and_malformed),
         cmocka_unit_test(extension_decoding),
         cmocka_unit_test(tn_not_authorized),
+        cmocka_unit_test(tnauth_range_extension_addition),
         cmocka_unit_test(delegate_not_encompassed),
         cmocka_unit_test(delegate_through_list_less_sub_ca),
         cmocka_unit_test(claim_constraints),

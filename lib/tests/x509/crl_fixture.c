@@ -83,7 +83,7 @@ clid_err check_chain(const clid_ctx *ctx, clid__crl_store *store, const char *pe
     assert_int_equal(clid__signer_cert_load(pem, strlen(pem), &c), CLID_OK);
     char local[256];
     char *d = detail ? detail : local;
-    clid_err rc = clid__signer_cert_validate_rev(&ctx->trust, c, at, store, rev, d, 256);
+    clid_err rc = clid__signer_cert_validate_rev(&ctx->trust, c, at, store, rev, NULL, d, 256);
     if (rc != CLID_OK)
         assert_true(strlen(d) > 0);
     clid__signer_cert_release(c);

@@ -86,7 +86,7 @@ static clid_err validate(const clid_ctx *ctx, clid__crl_store *st, clid__signer_
                          int64_t at, clid__revocation *rev)
 {
     char detail[256];
-    return clid__signer_cert_validate_rev(&ctx->trust, c, at, st, rev, detail, sizeof detail);
+    return clid__signer_cert_validate_rev(&ctx->trust, c, at, st, rev, NULL, detail, sizeof detail);
 }
 
 static unsigned long runs(const clid__signer_cert *c)
@@ -283,7 +283,7 @@ static void only_allowed_urls_fetched(void **state)
     clid__revocation rev;
     char detail[256];
     /* No prefix: nothing is fetched. */
-    assert_int_equal(clid__signer_cert_validate_rev(&ctx->trust, c, TP_T0, st, &rev, detail,
+    assert_int_equal(clid__signer_cert_validate_rev(&ctx->trust, c, TP_T0, st, &rev, NULL, detail,
                                                     sizeof detail),
                      CLID_OK);
     assert_int_equal(rev.soft, CLID_ERR_CRL_UNAVAILABLE);
@@ -337,7 +337,7 @@ static void not_a_crl_is_unavailable(void **state)
     clid__signer_cert *c = load_chain();
     clid__revocation rev;
     char detail[256];
-    assert_int_equal(clid__signer_cert_validate_rev(&ctx->trust, c, TP_T0, st, &rev, detail,
+    assert_int_equal(clid__signer_cert_validate_rev(&ctx->trust, c, TP_T0, st, &rev, NULL, detail,
                                                     sizeof detail),
                      CLID_OK);
     assert_int_equal(rev.soft, CLID_ERR_CRL_UNAVAILABLE);
@@ -420,7 +420,7 @@ static void *work(void *arg)
         clid__revocation rev;
         char detail[256];
         int64_t at = TP_T0 + (int64_t)i * 600; /* crosses several refreshes */
-        if (clid__signer_cert_validate_rev(&w->ctx->trust, w->c, at, w->st, &rev, detail,
+        if (clid__signer_cert_validate_rev(&w->ctx->trust, w->c, at, w->st, &rev, NULL, detail,
                                            sizeof detail) != CLID_OK ||
             !rev.checked)
             w->bad++;
