@@ -251,11 +251,12 @@ uac() {
         </dev/null >"$MSGS/$name.uac.out" 2>&1 || rc=$?
     return "$rc"
 }
-# uas_start NAME: a SIPp UAS on 127.0.0.1:UAS_PORT for one call, in the
-# background, traced into $MSGS/NAME.uas.msgs. uas_wait: its status.
+# uas_start NAME [SECONDS]: a SIPp UAS on 127.0.0.1:UAS_PORT for one call,
+# in the background, traced into $MSGS/NAME.uas.msgs, failing when the call
+# has not ended after SECONDS (default 20). uas_wait: its status.
 uas_start() {
     timeout 25 sipp -sf "$SIPP_DIR/uas.xml" -i 127.0.0.1 -p "$UAS_PORT" -m 1 -nostdin \
-        -timeout 20s -timeout_error -trace_msg -message_file "$MSGS/$1.uas.msgs" \
+        -timeout "${2:-20}s" -timeout_error -trace_msg -message_file "$MSGS/$1.uas.msgs" \
         -trace_err -error_file "$MSGS/$1.uas.err" </dev/null >"$MSGS/$1.uas.out" 2>&1 &
     UAS_PID=$!
     for _ in $(seq 100); do
@@ -313,6 +314,29 @@ if grep -q "^From: .*<sip:$ORIG@" "$SIP/captured.sip" && grep -q "^To: <sip:$DES
     pass "capture: SIPp INVITE from $ORIG to $DEST ($(wc -c <"$SIP/captured.sip") bytes)"
 else
     fail "capture: the captured INVITE does not have the expected From/To"
+fi
+
+# The UAS takes the ACK and the BYE in either order: through Kamailio
+# (forward mode below) they can overtake each other, since each is
+# forwarded by whichever worker process reads it first. A BYE sent before
+# the ACK passes; a call whose ACK never comes still fails.
+uas_start bye_first
+uac bye_first uac_bye_first.xml "$UAS_PORT" -key mode capture -key vskey none -key attest A ||
+    fail "bye_first: SIPp UAC (BYE before ACK) failed (see $MSGS/bye_first.uac.out)"
+if uas_wait; then
+    pass "SIPp UAS takes a BYE that overtook the ACK"
+else
+    fail "SIPp UAS refused a BYE before the ACK (see $MSGS/bye_first.uas.out)"
+fi
+uas_start no_ack 6
+uac no_ack uac_no_ack.xml "$UAS_PORT" -key mode capture -key vskey none -key attest A ||
+    fail "no_ack: SIPp UAC (BYE, never an ACK) failed (see $MSGS/no_ack.uac.out)"
+if uas_wait; then
+    fail "SIPp UAS passed a call whose ACK never came"
+elif perl "$HERE/sipp-msg.pl" "$MSGS/no_ack.uas.msgs" BYE >/dev/null 2>&1; then
+    pass "SIPp UAS fails a call whose ACK never comes (BYE received, then its 6 s timeout)"
+else
+    fail "no_ack: the UAS timed out before the BYE arrived (see $MSGS/no_ack.uas.out)"
 fi
 
 SIGN=(sign --key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$X5U/sp.pem" --attest A)
