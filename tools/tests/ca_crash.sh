@@ -25,6 +25,18 @@ cd "$TMP"
 "$CLID" ca issue base --out first --spc 709J >/dev/null
 
 serials() { jq -r '.certificates[].serial' "$1/index.json"; }
+# not_listed LINE FILE: FILE has no line LINE (grep -qx, without a process).
+not_listed() {
+    local l
+    while IFS= read -r l; do [ "$l" != "$1" ] || return 1; done <"$2"
+}
+# no_tmp_files DIR...: no .tmp.* file in any DIR.
+no_tmp_files() {
+    local d
+    for d; do
+        if compgen -G "$d/.tmp.*" >/dev/null; then return 1; fi
+    done
+}
 entries() { jq '.certificates | length' "$1/index.json"; }
 
 # next_issue_works DIR TAG: the next issue works, gets a new serial, and
@@ -45,10 +57,9 @@ check_next_issue() {
         return
     fi
     IFS= read -r s <"$IP_DIR/$n.out" || true
-    check "$tag: the next serial is new" bash -c "! grep -qx '$s' '$TMP/before-$tag'"
+    check "$tag: the next serial is new" not_listed "$s" "$TMP/before-$tag"
     check "$tag: consistent after the next issue" ca_consistent "$d"
-    check "$tag: the next command removed the temporary files" \
-        bash -c "! ls -a '$d' '$d/certs' | grep -q '^\.tmp\.'"
+    check "$tag: the next command removed the temporary files" no_tmp_files "$d" "$d/certs"
     check "$tag: the new chain verifies" quiet openssl verify -CAfile "$d/root.pem" \
         -untrusted "$d/inter.pem" "next-$tag.pem"
 }
@@ -92,6 +103,10 @@ for step in temps serial cert index key chain; do
 done
 
 # --- issue: injected write failure at every step --------------------------------
+# no_tmp_left STEP: no temporary file in f-STEP, nor of the output p-STEP here.
+no_tmp_left() {
+    no_tmp_files "f-$1" "f-$1/certs" && ! compgen -G ".tmp.*p-$1*" >/dev/null
+}
 for step in temps serial cert index key chain; do
     cp -a base "f-$step"
     before=$(dir_hash "f-$step")
@@ -106,9 +121,7 @@ for step in temps serial cert index key chain; do
         grep -qx "clid: ca issue: injected failure at step 'issue:$step' (CLID_CA_FAIL_AT)" "$TMP/err"
     check "fail at issue:$step: nothing on stdout" test ! -s "$TMP/out"
     check "fail at issue:$step: consistent" ca_consistent "f-$step"
-    check "fail at issue:$step: no temporary file left" \
-        bash -c "! ls -a 'f-$step' 'f-$step/certs' | grep -q '^\.tmp\.' &&
-                 ! ls -a | grep -q '^\.tmp\..*p-$step'"
+    check "fail at issue:$step: no temporary file left" no_tmp_left "$step"
     if [ "$step" = temps ]; then
         check "fail at issue:temps: DIR byte-identical" test "$(dir_hash f-temps)" = "$before"
         check "fail at issue:temps: no output" test ! -e p-temps.pem -a ! -e p-temps.key
