@@ -14,6 +14,10 @@
 #
 # Writes into DIR (default: the directory of this script) only: ca/ ca2/
 # good/ bad/ crl/ keys/ (each removed and made again).
+#
+# With CLID_INPROC naming the test runner tools/tests/clid_inproc (ctest's
+# ca_make_certs sets it), the clid commands run in two batches, each in one
+# process (see batch_begin below); the files made are the same.
 set -euo pipefail
 export OPENSSL_CONF=/dev/null # no user or system openssl configuration
 
@@ -54,8 +58,46 @@ START=2026-01-01T00:00:00Z    # end entities, 2 years
 OSL_START=20260101000000Z
 OSL_END=20280101000000Z
 
-clid() { "$CLID" "$@"; }
+# clid ARGS...: runs clid. Between batch_begin and batch_end, when
+# CLID_INPROC names the test runner tools/tests/clid_inproc (ctest sets it),
+# the commands are queued and run in turn by one clid_inproc process at
+# batch_end: the same commands, without a clid process start (and, in an
+# ASan build, a leak check at exit) each. Nothing between batch_begin and
+# batch_end may read what a queued command writes.
+BATCH=
+clid() {
+    if [ -n "$BATCH" ]; then
+        local IFS=$'\t'
+        printf '%s\n' "$*" >>"$W/batch.script"
+        return 0
+    fi
+    "$CLID" "$@"
+}
+batch_begin() {
+    [ -n "${CLID_INPROC:-}" ] || return 0
+    BATCH=1
+    : >"$W/batch.script"
+}
+batch_end() {
+    [ -n "$BATCH" ] || return 0
+    BATCH=
+    rm -rf "$W/batch"
+    mkdir "$W/batch"
+    "$CLID_INPROC" "$W/batch.script" "$W/batch" || {
+        echo "$0: $CLID_INPROC failed" >&2
+        exit 1
+    }
+    local n rc
+    while read -r n rc _; do
+        [ "$n" != 0 ] || continue
+        if [ "$rc" -ne 0 ]; then
+            echo "$0: clid $(sed -n "${n}p" "$W/batch.script" | tr '\t' ' '): $(cat "$W/batch/$n.err")" >&2
+            exit 1
+        fi
+    done <"$W/batch/status"
+}
 
+batch_begin
 # --- the two CAs ------------------------------------------------------------------
 clid ca init ca --name "clid test PKI" --not-before "$CA_START" --days 7300 \
     --crl-url http://crl.clid.test/intermediate.crl >/dev/null
@@ -87,6 +129,7 @@ issue --out bad/entity-transit --tn 12025550100 --role transit --country 1
 issue --out bad/entity-country --tn 12025550100 --role international-gateway --country 44
 issue --out bad/delegate-revoked --tn 12025550150 --delegate-of good/spca.pem \
     --parent-key good/spca.key
+batch_end
 # The first certificate of a chain only: the intermediate is missing.
 openssl x509 -in good/shaken-709J.pem -out bad/leaf-only.pem
 cp good/shaken-709J.key bad/leaf-only.key
@@ -228,6 +271,7 @@ chain bad/dup-tnauth.pem "$W/c.pem" ca/inter.pem
 
 # --- revocation and CRLs ------------------------------------------------------------
 # An expired CRL first; the current ones last, so that ca/crl.pem is current.
+batch_begin
 clid ca crl ca --at 2026-01-01T00:00:00Z --days 30 --out crl/ca-expired.pem >/dev/null
 clid ca revoke ca bad/revoked.pem --reason keyCompromise --at 2026-02-01T00:00:00Z >/dev/null
 clid ca revoke ca bad/delegate-revoked.pem --reason superseded --at 2026-02-01T00:00:00Z >/dev/null
@@ -237,6 +281,7 @@ clid ca crl ca --delegate-of good/spca.pem --parent-key good/spca.key --at 2026-
 # The second CA revokes its intermediate: everything below it is revoked.
 clid ca revoke ca2 ca2/inter.pem --reason cACompromise --at 2026-02-01T00:00:00Z >/dev/null
 clid ca crl ca2 --at 2026-01-01T00:00:00Z --days 3650 --out crl/ca2.pem >/dev/null
+batch_end
 # The intermediate's CRL with one signature byte changed (the root's kept).
 openssl crl -in crl/ca.pem -outform DER -out "$W/crl.der"
 perl -0777 -pe 'substr($_, -3, 1) = chr(ord(substr($_, -3, 1)) ^ 0x01)' "$W/crl.der" \

@@ -11,8 +11,9 @@
 #   3. valgrind on the unit tests of that build (ctest -T memcheck -L unit):
 #      any leak or memory error fails the run
 #   4. clang + ASan + UBSan, test-asan/: build, then ctest with every label
-#   5. clang + libFuzzer, test-fuzz/: build, replay every seed corpus
-#      (ctest -L fuzz), then fuzz/run-fuzzers.sh for a short run per target
+#   5. clang + libFuzzer, test-fuzz/: build the fuzz targets only (the
+#      stage runs nothing else), replay every seed corpus (ctest -L fuzz),
+#      then fuzz/run-fuzzers.sh for a short run per target
 # A failing stage does not stop the others; the summary at the end lists every
 # step with its time, and the exit status is non-zero if anything failed.
 #
@@ -78,8 +79,10 @@ configure() { # DIR CC [cmake options...]
     cmake -S . -B "$dir" -DCMAKE_C_COMPILER="$cc" "$@"
 }
 
-build() {
-    cmake --build "$1" -j"$JOBS"
+build() { # DIR [cmake --build options...]
+    local dir=$1
+    shift
+    cmake --build "$dir" -j"$JOBS" "$@"
 }
 
 run_ctest() { # DIR [ctest options...]
@@ -137,9 +140,11 @@ if [ "$QUICK" -eq 0 ]; then
 
     # --- 5. clang libFuzzer ------------------------------------------------------
     FUZZ=$BUILD_ROOT/test-fuzz
+    # Only the fuzz targets: the unit tests, the tool and its tests would be
+    # built with libFuzzer instrumentation for nothing (stage 4 runs them).
     if step "clang fuzz: configure" configure "$FUZZ" clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCLID_FUZZ=ON -DCLID_BENCH=OFF -DCLID_INTEROP=OFF &&
-        step "clang fuzz: build" build "$FUZZ"; then
+        -DCLID_FUZZ=ON -DCLID_BENCH=OFF -DCLID_INTEROP=OFF -DCLID_TOOLS=OFF &&
+        step "clang fuzz: build (fuzz targets)" build "$FUZZ" --target clid_fuzz_targets; then
         step "clang fuzz: replay seed corpora (label fuzz)" run_ctest "$FUZZ" -L fuzz || true
         if [ -f fuzz/run-fuzzers.sh ]; then
             step "clang fuzz: fuzz/run-fuzzers.sh, ${FUZZ_SECONDS}s per target" \

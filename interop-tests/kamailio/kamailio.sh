@@ -238,13 +238,16 @@ gets() {
 
 # --- SIPp ---------------------------------------------------------------------
 UAS_PORT=$(free_udp_port)
-# uac NAME SCENARIO PORT [sipp options]: one call from a SIPp UAC on a free
-# port to 127.0.0.1:PORT, traced into $MSGS/NAME.uac.msgs. Returns SIPp's
-# status (0: the call ended as the scenario expects).
+# uac NAME SCENARIO PORT [sipp options]: one call from a SIPp UAC to
+# 127.0.0.1:PORT, traced into $MSGS/NAME.uac.msgs. Returns SIPp's status (0:
+# the call ended as the scenario expects). Without -p, SIPp binds the first
+# free UDP port from 5060 up (bind is atomic: concurrent runs take different
+# ones); picking one with python3 first cost seconds per call on a busy
+# machine.
 uac() {
     local name=$1 sf=$2 port=$3 rc=0
     shift 3
-    timeout 25 sipp "127.0.0.1:$port" -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$(free_udp_port)" \
+    timeout 25 sipp "127.0.0.1:$port" -sf "$SIPP_DIR/$sf" -i 127.0.0.1 \
         -m 1 -s "$DEST" -key orig "$ORIG" -nostdin -timeout 20s -timeout_error \
         -trace_msg -message_file "$MSGS/$name.uac.msgs" \
         -trace_err -error_file "$MSGS/$name.uac.err" "$@" \
@@ -313,6 +316,29 @@ if grep -q "^From: .*<sip:$ORIG@" "$SIP/captured.sip" && grep -q "^To: <sip:$DES
     pass "capture: SIPp INVITE from $ORIG to $DEST ($(wc -c <"$SIP/captured.sip") bytes)"
 else
     fail "capture: the captured INVITE does not have the expected From/To"
+fi
+
+# The UAS takes the ACK and the BYE in either order: through Kamailio
+# (forward mode below) they can overtake each other, since each is
+# forwarded by whichever worker process reads it first. A BYE sent before
+# the ACK passes; a call whose ACK never comes still fails.
+uas_start bye_first
+uac bye_first uac_bye_first.xml "$UAS_PORT" -key mode capture -key vskey none -key attest A ||
+    fail "bye_first: SIPp UAC (BYE before ACK) failed (see $MSGS/bye_first.uac.out)"
+if uas_wait; then
+    pass "SIPp UAS takes a BYE that overtook the ACK"
+else
+    fail "SIPp UAS refused a BYE before the ACK (see $MSGS/bye_first.uas.out)"
+fi
+uas_start no_ack
+uac no_ack uac_no_ack.xml "$UAS_PORT" -key mode capture -key vskey none -key attest A ||
+    fail "no_ack: SIPp UAC (BYE, never an ACK) failed (see $MSGS/no_ack.uac.out)"
+if uas_wait; then
+    fail "SIPp UAS passed a call whose ACK never came"
+elif perl "$HERE/sipp-msg.pl" "$MSGS/no_ack.uas.msgs" BYE >/dev/null 2>&1; then
+    pass "SIPp UAS fails a call whose ACK never comes (BYE received, then 5 s without ACK)"
+else
+    fail "no_ack: the UAS timed out before the BYE arrived (see $MSGS/no_ack.uas.out)"
 fi
 
 SIGN=(sign --key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$X5U/sp.pem" --attest A)

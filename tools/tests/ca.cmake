@@ -1,9 +1,12 @@
 # `clid ca` tests (ctest label "ca"): shell scripts driving the built clid,
 # with the openssl CLI, jq and python3-asn1crypto/cryptography as independent
 # checkers. Included by tools/tests/CMakeLists.txt.
+# CLID_INPROC: tools/tests/clid_inproc, which runs many clid commands in
+# one process (inproc.sh, run-manifest.sh, make-certs.sh).
 set(CLID_CA_TEST_ENV
   "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1"
-  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+  "CLID_INPROC=$<TARGET_FILE:clid_inproc>")
 
 foreach(t basic bad_input crash concurrency delegate csr)
   add_test(NAME ca_${t}

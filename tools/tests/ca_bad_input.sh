@@ -2,22 +2,35 @@
 # clid ca: bad input gets one clear line on stderr, a non-zero exit status,
 # nothing on stdout, and leaves the CA directory byte-identical (names,
 # modes and contents hashed before and after) and creates no output file.
+#
+# The commands run in one clid_inproc process (inproc.sh: the same command
+# code, without starting and leak-checking ~90 ASan processes); after each
+# one the runner hashes the CA directory (names, modes, sizes, contents)
+# and the names, modes and sizes of everything in the working directory,
+# so every command is still checked on its own. A few are cross-checked
+# against the binary.
 . "$(dirname "$0")/lib.sh" "$@"
 . "$TESTS_DIR/ca_lib.sh"
+. "$TESTS_DIR/inproc.sh"
 cd "$TMP"
 
-"$CLID" ca init ca >/dev/null
-"$CLID" ca issue ca --out sp --spc 709J >/dev/null
-"$CLID" ca issue ca --out spca --ca --range 12025550000+1000 >/dev/null
-"$CLID" ca issue ca --out del --delegate-of spca.pem --parent-key spca.key --tn 12025550001 >/dev/null
-"$CLID" ca revoke ca del.pem >/dev/null
-"$CLID" ca init other >/dev/null
-"$CLID" ca issue other --out foreign --spc 709J >/dev/null
+inproc_add ca init ca
+inproc_add ca issue ca --out sp --spc 709J
+inproc_add ca issue ca --out spca --ca --range 12025550000+1000
+inproc_add ca issue ca --out del --delegate-of spca.pem --parent-key spca.key --tn 12025550001
+inproc_add ca revoke ca del.pem
+inproc_add ca init other
+inproc_add ca issue other --out foreign --spc 709J
+inproc_add ca csr --key req.key --new-key --tn 12025550100 --country 44 --role transit --out req.csr
+inproc_run
+for n in $(seq 1 "$IP_N"); do
+    [ "${IP_RC[$n]}" -eq 0 ] || { fail "setup: clid $(sed -n "${n}p" "$IP_SCRIPT" | tr '\t' ' ') exited ${IP_RC[$n]}: $(cat "$IP_DIR/$n.err")"; finish; }
+done
+inproc_reset
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.key 2>/dev/null
 echo "not a key" >garbage.key
 echo "not a request" >garbage.csr
-"$CLID" ca csr --key req.key --new-key --tn 12025550100 --country 44 --role transit --out req.csr
 openssl req -in req.csr -outform DER -out req.der
 # The requested TN changed after signing: the signature no longer verifies.
 perl -pe 's/12025550100/12025550199/' req.der >tampered.der
@@ -28,27 +41,17 @@ touch exists.pem
 mkdir notca
 cp -r ca corrupt
 jq '.certificates += [.certificates[0]]' ca/index.json >corrupt/index.json
+serial=$(jq -r '.certificates[1].serial' ca/index.json)
+# For the --new-key case below.
+cp req.key req.key.orig
 
-# bad STATUS REGEX ARGS...: the failure expected, with every invariant.
+# bad STATUS REGEX ARGS...: the failure expected, with every invariant:
+# queued here, run and checked by check_bad below.
+declare -a BAD_STATUS BAD_REGEX
 bad() {
-    local before after
-    before=$(dir_hash ca)
-    expect_error "$@"
-    [ -z "${CA_TEST_VERBOSE:-}" ] || cat "$TMP/err"
-    after=$(dir_hash ca)
-    ok
-    if [ "$before" != "$after" ]; then
-        fail "clid ${*:3}: the CA directory changed"
-    fi
-    ok
-    if compgen -G "x.*" >/dev/null || compgen -G "sub/x.*" >/dev/null; then
-        fail "clid ${*:3}: an output file was created: $(ls x.* sub/x.* 2>/dev/null)"
-        rm -f x.*
-    fi
-    ok
-    if compgen -G ".tmp.*" >/dev/null; then
-        fail "clid ${*:3}: temporary files left: $(ls -a | grep '^.tmp')"
-    fi
+    inproc_add "${@:3}"
+    BAD_STATUS[$IP_N]=$1
+    BAD_REGEX[$IP_N]=$2
 }
 
 # Command line (64).
@@ -145,12 +148,10 @@ bad 65 'corrupt/index.json: a serial appears twice' ca issue corrupt --out x --s
 
 # The operation cannot be done (1).
 bad 1 '^clid: exists.pem: exists; not replaced' ca issue ca --out exists --spc 709J
-check "exists.pem untouched" test ! -s exists.pem
 bad 1 "^clid: sub/x.key: cannot create: sub: No such file or directory" \
     ca issue ca --out sub/x --spc 709J
 
 # revoke, crl, csr, export, list.
-serial=$(jq -r '.certificates[1].serial' ca/index.json)
 bad 65 'ca revoke: 0123456789ABCDEF: no such certificate' ca revoke ca 0123456789ABCDEF
 bad 65 'ca revoke: foreign.pem: no such certificate' ca revoke ca foreign.pem
 bad 1 'ca revoke: [0-9A-F]{16}: already revoked on' ca revoke ca del.pem
@@ -165,9 +166,54 @@ bad 64 'expects exactly one DIR' ca list
 bad 66 '^clid: missing.key: cannot open' ca csr --key missing.key --tn 1 --out x.csr
 bad 65 '^clid: garbage.key: CLID_ERR_KEY_PARSE' ca csr --key garbage.key --tn 1 --out x.csr
 bad 65 '^clid: rsa.key: CLID_ERR_KEY_TYPE' ca csr --key rsa.key --tn 1 --out x.csr
-cp req.key req.key.orig
 bad 1 '^clid: req.key: exists; not replaced' ca csr --key req.key --new-key --tn 1 --out x.csr
-check "--new-key never replaces a key" cmp -s req.key req.key.orig
 bad 1 '^clid: ca: exists and is not an empty directory; not changed$' ca init ca
+
+# Run them all, then check each: its status, no stdout, one stderr line
+# matching REGEX (bash's =~ is the same POSIX ERE as grep -E), the CA
+# directory unchanged since the command before (contents), and nothing
+# created or changed in the working directory (names, modes, sizes: no
+# x.* or sub/x.* output, no .tmp.* file left).
+inproc_run --watch ./ca --names .
+read -r ca_before names_before <<<"${IP_HASH[0]}"
+for n in $(seq 1 "$IP_N"); do
+    what="clid $(sed -n "${n}p" "$IP_SCRIPT" | tr '\t' ' ')"
+    [ -z "${CA_TEST_VERBOSE:-}" ] || cat "$IP_DIR/$n.err"
+    ok
+    if [ "${IP_RC[$n]}" -ne "${BAD_STATUS[$n]}" ]; then
+        fail "$what exited ${IP_RC[$n]}, expected ${BAD_STATUS[$n]}; stderr: $(head -c 500 "$IP_DIR/$n.err")"
+    fi
+    ok
+    if [ "${IP_OUT[$n]}" -ne 0 ]; then
+        fail "$what: expected no stdout, got: $(head -c 300 "$IP_DIR/$n.out")"
+    fi
+    ok
+    if [ "${IP_ERRL[$n]}" -ne 1 ]; then
+        fail "$what: expected one stderr line, got ${IP_ERRL[$n]}: $(head -c 500 "$IP_DIR/$n.err")"
+    fi
+    ok
+    IFS= read -r errline <"$IP_DIR/$n.err" || true
+    if ! [[ $errline =~ ${BAD_REGEX[$n]} ]]; then
+        fail "$what: stderr '$errline' does not match /${BAD_REGEX[$n]}/"
+    fi
+    read -r ca_after names_after <<<"${IP_HASH[$n]}"
+    ok
+    if [ "$ca_after" != "$ca_before" ]; then
+        fail "$what: the CA directory changed"
+    fi
+    ok
+    if [ "$names_after" != "$names_before" ]; then
+        fail "$what: a file was created, removed or changed in the working directory"
+    fi
+    ca_before=$ca_after names_before=$names_after
+done
+check "no output file was created: $(ls -d x.* sub/x.* 2>/dev/null | tr '\n' ' ')" \
+    bash -c '! compgen -G "x.*" >/dev/null && ! compgen -G "sub/x.*" >/dev/null'
+check "no temporary file was left: $(find . -name '.tmp.*' | tr '\n' ' ')" \
+    test -z "$(find . -name '.tmp.*')"
+check "exists.pem untouched" test ! -s exists.pem
+check "--new-key never replaces a key" cmp -s req.key req.key.orig
+# The runner and the binary agree (usage, unreadable input, bad data, cannot be done).
+inproc_crosscheck 1 36 44 62
 
 finish

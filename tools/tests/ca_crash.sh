@@ -11,31 +11,55 @@
 #   index                    revoke
 # After each: DIR is consistent (ca_lib.sh), the next command works and
 # cleans up, and no serial is ever handed out twice.
+#
+# Each crash or injected failure is its own clid process (it kills itself).
+# Each case works on its own copy of the CA directory, so the "next
+# command" of every case is queued and they all run afterwards in one
+# clid_inproc process (inproc.sh), in the order queued; their checks follow.
 . "$(dirname "$0")/lib.sh" "$@"
 . "$TESTS_DIR/ca_lib.sh"
+. "$TESTS_DIR/inproc.sh"
 cd "$TMP"
 
 "$CLID" ca init base >/dev/null
 "$CLID" ca issue base --out first --spc 709J >/dev/null
 
 serials() { jq -r '.certificates[].serial' "$1/index.json"; }
+# not_listed LINE FILE: FILE has no line LINE (grep -qx, without a process).
+not_listed() {
+    local l
+    while IFS= read -r l; do [ "$l" != "$1" ] || return 1; done <"$2"
+}
+# no_tmp_files DIR...: no .tmp.* file in any DIR.
+no_tmp_files() {
+    local d
+    for d; do
+        if compgen -G "$d/.tmp.*" >/dev/null; then return 1; fi
+    done
+}
 entries() { jq '.certificates | length' "$1/index.json"; }
 
-# after_crash DIR TAG: the next issue works, gets a new serial, and cleans up.
+# next_issue_works DIR TAG: the next issue works, gets a new serial, and
+# cleans up. Queued: the issue runs with the others in check_next_issues.
+declare -a NEXT_DIR NEXT_TAG
 next_issue_works() {
-    local d=$1 tag=$2 s
+    local d=$1 tag=$2
     serials "$d" >"$TMP/before-$tag"
-    run ca issue "$d" --out "next-$tag" --spc 709J
+    inproc_add ca issue "$d" --out "next-$tag" --spc 709J
+    NEXT_DIR[$IP_N]=$d
+    NEXT_TAG[$IP_N]=$tag
+}
+check_next_issue() {
+    local n=$1 d=${NEXT_DIR[$1]} tag=${NEXT_TAG[$1]} s
     ok
-    if [ "$RC" -ne 0 ]; then
-        fail "$tag: the next issue failed: $(cat "$TMP/err")"
+    if [ "${IP_RC[$n]}" -ne 0 ]; then
+        fail "$tag: the next issue failed: $(cat "$IP_DIR/$n.err")"
         return
     fi
-    s=$(cat "$TMP/out")
-    check "$tag: the next serial is new" bash -c "! grep -qx '$s' '$TMP/before-$tag'"
+    IFS= read -r s <"$IP_DIR/$n.out" || true
+    check "$tag: the next serial is new" not_listed "$s" "$TMP/before-$tag"
     check "$tag: consistent after the next issue" ca_consistent "$d"
-    check "$tag: the next command removed the temporary files" \
-        bash -c "! ls -a '$d' '$d/certs' | grep -q '^\.tmp\.'"
+    check "$tag: the next command removed the temporary files" no_tmp_files "$d" "$d/certs"
     check "$tag: the new chain verifies" quiet openssl verify -CAfile "$d/root.pem" \
         -untrusted "$d/inter.pem" "next-$tag.pem"
 }
@@ -79,6 +103,10 @@ for step in temps serial cert index key chain; do
 done
 
 # --- issue: injected write failure at every step --------------------------------
+# no_tmp_left STEP: no temporary file in f-STEP, nor of the output p-STEP here.
+no_tmp_left() {
+    no_tmp_files "f-$1" "f-$1/certs" && ! compgen -G ".tmp.*p-$1*" >/dev/null
+}
 for step in temps serial cert index key chain; do
     cp -a base "f-$step"
     before=$(dir_hash "f-$step")
@@ -93,9 +121,7 @@ for step in temps serial cert index key chain; do
         grep -qx "clid: ca issue: injected failure at step 'issue:$step' (CLID_CA_FAIL_AT)" "$TMP/err"
     check "fail at issue:$step: nothing on stdout" test ! -s "$TMP/out"
     check "fail at issue:$step: consistent" ca_consistent "f-$step"
-    check "fail at issue:$step: no temporary file left" \
-        bash -c "! ls -a 'f-$step' 'f-$step/certs' | grep -q '^\.tmp\.' &&
-                 ! ls -a | grep -q '^\.tmp\..*p-$step'"
+    check "fail at issue:$step: no temporary file left" no_tmp_left "$step"
     if [ "$step" = temps ]; then
         check "fail at issue:temps: DIR byte-identical" test "$(dir_hash f-temps)" = "$before"
         check "fail at issue:temps: no output" test ! -e p-temps.pem -a ! -e p-temps.key
@@ -121,6 +147,7 @@ set -e
 check "fail at revoke:temps: exit 1" test "$rc" -eq 1
 check "fail at revoke:temps: DIR byte-identical" test "$(dir_hash r2)" = "$before"
 
+declare -a CRL_STEP CRL_NUMBER
 for step in temps crlnumber crl inter-crl root-crl out; do
     cp -a r "k-$step"
     n=$(cat "k-$step/crlnumber")
@@ -128,9 +155,17 @@ for step in temps crlnumber crl inter-crl root-crl out; do
     rc=$RC
     check "crash at crl:$step: killed" test "$rc" -eq 137
     check "crash at crl:$step: consistent" ca_consistent "k-$step"
-    run ca crl "k-$step"
-    check "crash at crl:$step: the next crl works" test "$RC" -eq 0
-    got=$(sed -n 's/^crlNumber \([0-9]*\):.*/\1/p' "$TMP/out")
+    # The next crl: queued (check_next_crl).
+    inproc_add ca crl "k-$step"
+    CRL_STEP[$IP_N]=$step
+    CRL_NUMBER[$IP_N]=$n
+done
+check_next_crl() {
+    local i=$1 step=${CRL_STEP[$1]} n=${CRL_NUMBER[$1]} got= line
+    check "crash at crl:$step: the next crl works" test "${IP_RC[$i]}" -eq 0
+    while IFS= read -r line; do
+        if [[ $line =~ ^crlNumber\ ([0-9]*): ]]; then got=${BASH_REMATCH[1]}; fi
+    done <"$IP_DIR/$i.out"
     if [ "$step" = temps ]; then
         check "crash at crl:temps: the number was not spent" test "$got" = "$n"
     else
@@ -138,7 +173,7 @@ for step in temps crlnumber crl inter-crl root-crl out; do
     fi
     check "crash at crl:$step: the CRL lists the revocation" bash -c \
         "openssl crl -in 'k-$step/crl.pem' -noout -text | grep -q 'Serial Number: $serial'"
-done
+}
 
 # --- init -------------------------------------------------------------------------
 for step in temps rename; do
@@ -171,5 +206,15 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 check "after ten kill -9: consistent" ca_consistent kill
 next_issue_works kill kill9
+
+# --- the queued next commands, in one process, then their checks ------------------
+inproc_run
+for n in $(seq 1 "$IP_N"); do
+    if [ -n "${NEXT_TAG[$n]:-}" ]; then
+        check_next_issue "$n"
+    else
+        check_next_crl "$n"
+    fi
+done
 
 finish
