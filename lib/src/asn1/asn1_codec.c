@@ -51,13 +51,14 @@ static void free_value(asn_TYPE_descriptor_t *td, void *v)
         td->free_struct(td, v, 0);
 }
 
-static clid_err encode_value(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, size_t *len)
+/* asn1c's DER of `v` into a malloc'd buffer; `fail` when asn1c cannot
+ * encode it. */
+static clid_err der_of(asn_TYPE_descriptor_t *td, void *v, clid_err fail, uint8_t **der,
+                       size_t *len)
 {
-    if (asn_check_constraints(td, v, NULL, NULL) != 0)
-        return CLID_ERR_DER_CONSTRAINT;
     asn_enc_rval_t er = der_encode(td, v, NULL, NULL);
     if (er.encoded < 0)
-        return CLID_ERR_DER_CONSTRAINT;
+        return fail;
     size_t n = (size_t)er.encoded;
     uint8_t *buf = malloc(n ? n : 1);
     if (buf == NULL)
@@ -70,6 +71,13 @@ static clid_err encode_value(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, 
     *der = buf;
     *len = n;
     return CLID_OK;
+}
+
+static clid_err encode_value(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, size_t *len)
+{
+    if (asn_check_constraints(td, v, NULL, NULL) != 0)
+        return CLID_ERR_DER_CONSTRAINT;
+    return der_of(td, v, CLID_ERR_DER_CONSTRAINT, der, len);
 }
 
 /*
@@ -89,21 +97,7 @@ typedef struct codec_spec {
  * constraints are judged after its form). */
 static clid_err reencode(asn_TYPE_descriptor_t *td, void *v, uint8_t **der, size_t *len)
 {
-    asn_enc_rval_t er = der_encode(td, v, NULL, NULL);
-    if (er.encoded < 0)
-        return CLID_ERR_DER_NOT_CANONICAL;
-    size_t n = (size_t)er.encoded;
-    uint8_t *buf = malloc(n ? n : 1);
-    if (buf == NULL)
-        return CLID_ERR_NOMEM;
-    er = der_encode_to_buffer(td, v, buf, n);
-    if (er.encoded < 0 || (size_t)er.encoded != n) {
-        free(buf);
-        return CLID_ERR_INTERNAL;
-    }
-    *der = buf;
-    *len = n;
-    return CLID_OK;
+    return der_of(td, v, CLID_ERR_DER_NOT_CANONICAL, der, len);
 }
 
 /* Decodes `der` as `spec->td`, strictly. On success *out owns the asn1c

@@ -53,8 +53,9 @@
 
 #include <clid/clid_version.h>
 
-#include "fetch/fetch_internal.h"
 #include "core/internal.h"
+#include "fetch/fetch_internal.h"
+#include "x509/x509_load.h"
 
 #if LIBCURL_VERSION_NUM < 0x075500
 #error "libcurl 7.85 or later is needed (CURLOPT_PROTOCOLS_STR)"
@@ -591,9 +592,8 @@ static int crl_next_update(const uint8_t *p, size_t n, int64_t *next)
     ERR_clear_error();
     if (crl == NULL)
         return 0;
-    struct tm tm;
-    const ASN1_TIME *t = X509_CRL_get0_nextUpdate(crl);
-    *next = t != NULL && ASN1_TIME_to_tm(t, &tm) == 1 ? (int64_t)timegm(&tm) : 0;
+    if (!clid__asn1_time_unix(X509_CRL_get0_nextUpdate(crl), next))
+        *next = 0;
     X509_CRL_free(crl);
     return 1;
 }

@@ -119,6 +119,18 @@ static const clid__pem_errs trust_errs = {
     .too_many = CLID_ERR_CERT_PARSE,
 };
 
+/* Reads `path` (at most CLID_FILE_MAX bytes) and hands its bytes to `add`. */
+static clid_err add_from_file(clid_ctx *ctx, const char *path,
+                              clid_err (*add)(clid_ctx *, const char *, size_t))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    CLID_TRY(clid__read_file(path, CLID_FILE_MAX, CLID_ERR_IO, &buf, &len));
+    clid_err rc = add(ctx, buf, len);
+    free(buf);
+    return rc;
+}
+
 static clid_err load_trust_file(const char *path, STACK_OF(X509) **certs)
 {
     char *buf = NULL;
@@ -236,12 +248,7 @@ static clid_err add_crls(clid_ctx *ctx, const char *buf, size_t len)
 clid_err clid_ctx_add_crl_file(clid_ctx *ctx, const char *path)
 {
     CLID_ENSURE(ctx != NULL && path != NULL, CLID_ERR_INVALID_ARGUMENT);
-    char *buf = NULL;
-    size_t len = 0;
-    CLID_TRY(clid__read_file(path, CLID_FILE_MAX, CLID_ERR_IO, &buf, &len));
-    clid_err rc = add_crls(ctx, buf, len);
-    free(buf);
-    return rc;
+    return add_from_file(ctx, path, add_crls);
 }
 
 clid_err clid_ctx_add_crl_pem(clid_ctx *ctx, const char *pem, size_t len)
@@ -281,12 +288,7 @@ static clid_err add_crl_signers(clid_ctx *ctx, const char *pem, size_t len)
 clid_err clid_ctx_add_crl_signer_file(clid_ctx *ctx, const char *path)
 {
     CLID_ENSURE(ctx != NULL && path != NULL, CLID_ERR_INVALID_ARGUMENT);
-    char *buf = NULL;
-    size_t len = 0;
-    CLID_TRY(clid__read_file(path, CLID_FILE_MAX, CLID_ERR_IO, &buf, &len));
-    clid_err rc = add_crl_signers(ctx, buf, len);
-    free(buf);
-    return rc;
+    return add_from_file(ctx, path, add_crl_signers);
 }
 
 clid_err clid_ctx_add_crl_signer_pem(clid_ctx *ctx, const char *pem, size_t len)

@@ -18,27 +18,6 @@
 #include "x509/crl.h"
 #include "x509/x509_load.h"
 
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why == NULL || cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
-static int time_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    *out = (int64_t)timegm(&tm);
-    return 1;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Facts                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -136,13 +115,13 @@ static clid_err facts(clid__crl *c)
     OPENSSL_free(der);
     CLID_ENSURE(ok, CLID_ERR_INTERNAL);
 
-    if (!time_unix(X509_CRL_get0_lastUpdate(c->crl), &c->this_update))
+    if (!clid__asn1_time_unix(X509_CRL_get0_lastUpdate(c->crl), &c->this_update))
         return (void)mark_bad(c, "thisUpdate cannot be read"), CLID_OK;
     /* RFC 5280 §5.1.2.5: conforming CRL issuers MUST include nextUpdate;
      * without it there is no telling when the CRL stops being current. */
     if (X509_CRL_get0_nextUpdate(c->crl) == NULL)
         return (void)mark_bad(c, "no nextUpdate (RFC 5280 §5.1.2.5)"), CLID_OK;
-    if (!time_unix(X509_CRL_get0_nextUpdate(c->crl), &c->next_update))
+    if (!clid__asn1_time_unix(X509_CRL_get0_nextUpdate(c->crl), &c->next_update))
         return (void)mark_bad(c, "nextUpdate cannot be read"), CLID_OK;
     if (c->next_update <= c->this_update)
         return (void)mark_bad(c, "nextUpdate is not after thisUpdate"), CLID_OK;
@@ -244,13 +223,13 @@ static int dp_names_match(const ISSUING_DIST_POINT *idp, const DIST_POINT *dp, c
                           size_t cap)
 {
     if (idp->distpoint->type != 0) {
-        say(why, cap, "the CRL's distribution point is a relative name (not supported)");
+        clid__detail(why, cap, "the CRL's distribution point is a relative name (not supported)");
         return 0;
     }
     const GENERAL_NAMES *crl_names = idp->distpoint->name.fullname;
     if (dp->distpoint != NULL) {
         if (dp->distpoint->type != 0) {
-            say(why, cap, "the certificate's distribution point is a relative name (not "
+            clid__detail(why, cap, "the certificate's distribution point is a relative name (not "
                           "supported)");
             return 0;
         }
@@ -259,7 +238,7 @@ static int dp_names_match(const ISSUING_DIST_POINT *idp, const DIST_POINT *dp, c
     } else if (names_meet(crl_names, dp->CRLissuer)) {
         return 1;
     }
-    say(why, cap, "the CRL's issuingDistributionPoint names another distribution point");
+    clid__detail(why, cap, "the CRL's issuingDistributionPoint names another distribution point");
     return 0;
 }
 
@@ -269,12 +248,12 @@ int clid__crl_in_scope(const clid__crl *c, const DIST_POINT *dp, const X509_NAME
     if (c == NULL || dp == NULL || crl_issuer == NULL)
         return 0;
     if (X509_NAME_cmp(X509_CRL_get_issuer(c->crl), crl_issuer) != 0) {
-        say(why, cap, "the CRL is issued by another name than the distribution point expects");
+        clid__detail(why, cap, "the CRL is issued by another name than the distribution point expects");
         return 0;
     }
     /* §6.3.3 (b)(1): a cRLIssuer asks for an indirect CRL. */
     if (dp->CRLissuer != NULL && !c->indirect) {
-        say(why, cap, "the CRL is not marked indirect (issuingDistributionPoint indirectCRL, "
+        clid__detail(why, cap, "the CRL is not marked indirect (issuingDistributionPoint indirectCRL, "
                       "RFC 5280 §5.2.5)");
         return 0;
     }
@@ -282,21 +261,21 @@ int clid__crl_in_scope(const clid__crl *c, const DIST_POINT *dp, const X509_NAME
     if (idp == NULL)
         return 1;
     if (idp->onlyuser && is_ca) {
-        say(why, cap, "the CRL covers end-entity certificates only");
+        clid__detail(why, cap, "the CRL covers end-entity certificates only");
         return 0;
     }
     if (idp->onlyCA && !is_ca) {
-        say(why, cap, "the CRL covers CA certificates only");
+        clid__detail(why, cap, "the CRL covers CA certificates only");
         return 0;
     }
     if (idp->onlyattr) {
-        say(why, cap, "the CRL covers attribute certificates only");
+        clid__detail(why, cap, "the CRL covers attribute certificates only");
         return 0;
     }
     /* A partial CRL (onlySomeReasons) is not enough alone; clid does not
      * combine partial CRLs. */
     if (idp->onlysomereasons != NULL) {
-        say(why, cap, "the CRL covers some revocation reasons only (onlySomeReasons)");
+        clid__detail(why, cap, "the CRL covers some revocation reasons only (onlySomeReasons)");
         return 0;
     }
     if (idp->distpoint != NULL && !dp_names_match(idp, dp, why, cap))

@@ -16,28 +16,8 @@
 
 #include "core/internal.h"
 #include "x509/crl.h"
+#include "x509/x509_load.h"
 #include "x509/crl_store.h"
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    if (why == NULL || cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
-static int time_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    *out = (int64_t)timegm(&tm);
-    return 1;
-}
 
 /* RFC 2253 text of a name (printable ASCII), for details. */
 static void name_text(const X509_NAME *n, char *out, size_t cap)
@@ -88,7 +68,7 @@ clid_err clid__crl_path_new(STACK_OF(X509) *chain, unsigned generation, unsigned
         /* -1: absent. Anything else without a value: repeated (RFC 5280
          * §4.2) or not decodable; OpenSSL refuses such a chain already. */
         if (p->dps[i] == NULL && crit != -1) {
-            say(detail, cap, "the CRL distribution points of the certificate at depth %d are "
+            clid__detail(detail, cap, "the CRL distribution points of the certificate at depth %d are "
                              "repeated or do not decode", i);
             rc = CLID_ERR_CERT_CHAIN_INVALID;
         }
@@ -196,7 +176,7 @@ int clid__crl_url_allowed(const clid__trust *trust, const char *url)
 static const char *pick_url(const clid__trust *trust, const DIST_POINT *dp, char *why, size_t cap)
 {
     if (dp->distpoint == NULL || dp->distpoint->type != 0) {
-        say(why, cap, "the distribution point has no URL to fetch");
+        clid__detail(why, cap, "the distribution point has no URL to fetch");
         return NULL;
     }
     const GENERAL_NAMES *names = dp->distpoint->name.fullname;
@@ -210,10 +190,10 @@ static const char *pick_url(const clid__trust *trust, const DIST_POINT *dp, char
             refused = url;
     }
     if (refused != NULL)
-        say(why, cap, "CRL URL %.160s is not under an allowed prefix (clid_ctx_add_crl_url_prefix)",
+        clid__detail(why, cap, "CRL URL %.160s is not under an allowed prefix (clid_ctx_add_crl_url_prefix)",
             refused);
     else
-        say(why, cap, "the distribution point has no http(s) URL");
+        clid__detail(why, cap, "the distribution point has no http(s) URL");
     return NULL;
 }
 
@@ -260,14 +240,14 @@ static int signed_by(clid__crl *c, X509 *x, char *why, size_t cap)
     char subj[160];
     if ((X509_get_key_usage(x) & KU_CRL_SIGN) == 0) {
         name_text(X509_get_subject_name(x), subj, sizeof subj);
-        say(why, cap, "the CRL signer candidate %s lacks keyUsage cRLSign", subj);
+        clid__detail(why, cap, "the CRL signer candidate %s lacks keyUsage cRLSign", subj);
         return 0;
     }
     EVP_PKEY *pk = X509_get0_pubkey(x);
     __atomic_add_fetch(&c->sig_checks, 1, __ATOMIC_RELAXED);
     if (pk == NULL || X509_CRL_verify(c->crl, pk) != 1) {
         name_text(X509_get_subject_name(x), subj, sizeof subj);
-        say(why, cap, "the CRL's signature does not verify with the key of %s", subj);
+        clid__detail(why, cap, "the CRL's signature does not verify with the key of %s", subj);
         return 0;
     }
     return 1;
@@ -280,7 +260,7 @@ static int chain_window(STACK_OF(X509) *chain, int64_t *from, int64_t *until)
     for (int i = 0; i < sk_X509_num(chain); i++) {
         X509 *x = sk_X509_value(chain, i);
         int64_t nb, na;
-        if (!time_unix(X509_get0_notBefore(x), &nb) || !time_unix(X509_get0_notAfter(x), &na))
+        if (!clid__asn1_time_unix(X509_get0_notBefore(x), &nb) || !clid__asn1_time_unix(X509_get0_notAfter(x), &na))
             return 0;
         lo = nb > lo ? nb : lo;
         hi = na - 1 < hi ? na - 1 : hi;
@@ -310,7 +290,7 @@ static int signer_path(const clid__trust *trust, X509 *x, int is_anchor, int64_t
         if (ok && *from <= at && at <= *until)
             return 1;
         name_text(X509_get_subject_name(x), subj, sizeof subj);
-        say(why, cap, "the CRL signer %s (a trust anchor) is not valid at the verification time",
+        clid__detail(why, cap, "the CRL signer %s (a trust anchor) is not valid at the verification time",
             subj);
         return 0;
     }
@@ -325,7 +305,7 @@ static int signer_path(const clid__trust *trust, X509 *x, int is_anchor, int64_t
         if (!ok) {
             int err = X509_STORE_CTX_get_error(sctx);
             name_text(X509_get_subject_name(x), subj, sizeof subj);
-            say(why, cap, "the CRL signer %s has no valid path to a trust anchor: %s", subj,
+            clid__detail(why, cap, "the CRL signer %s has no valid path to a trust anchor: %s", subj,
                 X509_verify_cert_error_string(err));
         }
     }
@@ -379,7 +359,7 @@ static int indirect_signer_ok(const clid__trust *trust, clid__crl *c, int64_t at
     sk_X509_pop_free(anchors, X509_free);
     if (!found) {
         name_text(name, subj, sizeof subj);
-        say(why, cap, "no CRL signer certificate or trust anchor named %s "
+        clid__detail(why, cap, "no CRL signer certificate or trust anchor named %s "
                       "(clid_ctx_add_crl_signer_*)", subj);
     }
     return ok;
@@ -563,7 +543,7 @@ clid_err clid__crl_check(const clid__trust *trust, clid__crl_store *store,
         if (o == O_REVOKED) {
             ERR_pop_to_mark();
             rev->revoked = 1;
-            say(detail, cap, "%s", f.why);
+            clid__detail(detail, cap, "%s", f.why);
             return CLID_ERR_CERT_REVOKED;
         }
         if (o == O_INVALID && invalid.o == O_NONE)
@@ -577,12 +557,12 @@ clid_err clid__crl_check(const clid__trust *trust, clid__crl_store *store,
     }
     ERR_pop_to_mark();
     if (invalid.o != O_NONE) {
-        say(detail, cap, "%s", invalid.why);
+        clid__detail(detail, cap, "%s", invalid.why);
         return CLID_ERR_CRL_INVALID;
     }
     if (unavailable.o != O_NONE) {
         rev->unavailable = 1;
-        say(detail, cap, "%s", unavailable.why);
+        clid__detail(detail, cap, "%s", unavailable.why);
         if (trust->crl_policy == CLID_CRL_REQUIRED)
             return CLID_ERR_CRL_UNAVAILABLE;
         rev->soft = CLID_ERR_CRL_UNAVAILABLE;

@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "x509/profile.h"
+#include "x509/x509_load.h"
 
 #define ADD(rule, ...) clid__lint_add(l, c, CLID__R_##rule, __VA_ARGS__)
 
@@ -389,15 +390,6 @@ static void tnauth(clid__lint *l, const clid__lint_cert *c)
         ADD(TNAUTH_CRITICAL, "TNAuthList is critical");
 }
 
-static int to_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    *out = (int64_t)timegm(&tm);
-    return 1;
-}
-
 static const char *rfc3339(int64_t t, char *buf, size_t cap)
 {
     time_t tt = (time_t)t;
@@ -435,15 +427,15 @@ static void validity(clid__lint *l, const clid__lint_cert *c)
     if ((bad = time_form(na)) != NULL)
         ADD(VALIDITY_ENCODING, "notAfter %s", bad);
     int64_t from, until;
-    if (!to_unix(nb, &from) || !to_unix(na, &until))
+    if (!clid__asn1_time_unix(nb, &from) || !clid__asn1_time_unix(na, &until))
         return;
     char b1[32], b2[32], b3[32], b4[32];
     if (from > until)
         ADD(VALIDITY_RANGE, "notBefore %s is after notAfter %s", rfc3339(from, b1, sizeof b1),
             rfc3339(until, b2, sizeof b2));
     int64_t ifrom, iuntil;
-    if (c->issuer != NULL && c->issuer != c->x && to_unix(X509_get0_notBefore(c->issuer), &ifrom) &&
-        to_unix(X509_get0_notAfter(c->issuer), &iuntil) && (from < ifrom || until > iuntil))
+    if (c->issuer != NULL && c->issuer != c->x && clid__asn1_time_unix(X509_get0_notBefore(c->issuer), &ifrom) &&
+        clid__asn1_time_unix(X509_get0_notAfter(c->issuer), &iuntil) && (from < ifrom || until > iuntil))
         ADD(VALIDITY_ISSUER, "valid %s to %s, beyond its issuer's %s to %s",
             rfc3339(from, b1, sizeof b1), rfc3339(until, b2, sizeof b2),
             rfc3339(ifrom, b3, sizeof b3), rfc3339(iuntil, b4, sizeof b4));

@@ -48,17 +48,6 @@ static const clid__pem_errs chain_errs = {
     .too_many = CLID_ERR_CERT_CHAIN_TOO_LONG,
 };
 
-/* Unix seconds of an ASN1_TIME (UTCTime or GeneralizedTime, RFC 5280
- * §4.1.2.5), or 0 when it cannot be read. */
-static int asn1_time_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    *out = (int64_t)timegm(&tm);
-    return 1;
-}
-
 static char *name_rfc2253(const X509_NAME *name)
 {
     BIO *bio = BIO_new(BIO_s_mem());
@@ -135,8 +124,8 @@ static clid_err extract_facts(clid__signer_cert *c)
     c->serial = serial_hex(leaf);
     if (c->subject == NULL || c->issuer == NULL || c->serial == NULL)
         return CLID_ERR_NOMEM;
-    if (!asn1_time_unix(X509_get0_notBefore(leaf), &c->not_before) ||
-        !asn1_time_unix(X509_get0_notAfter(leaf), &c->not_after))
+    if (!clid__asn1_time_unix(X509_get0_notBefore(leaf), &c->not_before) ||
+        !clid__asn1_time_unix(X509_get0_notAfter(leaf), &c->not_after))
         return CLID_ERR_CERT_PARSE;
     return CLID_OK;
 }
@@ -455,19 +444,6 @@ static clid_err map_verify_error(int err)
     }
 }
 
-static void set_detail(char *detail, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_detail(char *detail, size_t cap, const char *fmt, ...)
-{
-    if (detail == NULL || cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(detail, cap, fmt, ap);
-    va_end(ap);
-}
-
 /*
  * The RFC 9060 §4 check and the TNAuthList well-formedness over the validated
  * chain (leaf first, trust anchor last). The leaf's list was decoded at load.
@@ -497,14 +473,14 @@ static clid_err check_tnauth_chain(const clid__trust *trust, const clid__signer_
     if (n > TNAUTH_CHAIN_MAX)
         return CLID_ERR_CERT_CHAIN_TOO_LONG; /* bounded by max_depth long before */
     if (c->tnauth_err != CLID_OK && c->tnauth_err != CLID_ERR_EXT_ABSENT) {
-        set_detail(detail, cap, "TNAuthList of the certificate at depth 0: %s",
+        clid__detail(detail, cap, "TNAuthList of the certificate at depth 0: %s",
                    clid_err_str(c->tnauth_err));
         return c->tnauth_err;
     }
     for (int i = 1; i < n && rc == CLID_OK; i++) {
         clid_err e = clid_x509_get_tnauth(sk_X509_value(chain, i), &lists[i], NULL);
         if (e != CLID_OK && e != CLID_ERR_EXT_ABSENT) {
-            set_detail(detail, cap, "TNAuthList of the certificate at depth %d: %s", i,
+            clid__detail(detail, cap, "TNAuthList of the certificate at depth %d: %s", i,
                        clid_err_str(e));
             rc = e;
         }
@@ -516,7 +492,7 @@ static clid_err check_tnauth_chain(const clid__trust *trust, const clid__signer_
         const clid_tnauth *above = above_depth > 0 ? lists[above_depth] : NULL;
         if (own == NULL) {
             if (above != NULL) {
-                set_detail(detail, cap,
+                clid__detail(detail, cap,
                            "the certificate at depth %d has no TNAuthList below the one at "
                            "depth %d",
                            i, above_depth);
@@ -525,7 +501,7 @@ static clid_err check_tnauth_chain(const clid__trust *trust, const clid__signer_
             continue;
         }
         if (above != NULL && !clid_tnauth_encompasses(above, own, spc_any)) {
-            set_detail(detail, cap, "TNAuthList at depth %d is not within the one at depth %d",
+            clid__detail(detail, cap, "TNAuthList at depth %d is not within the one at depth %d",
                        i, above_depth);
             rc = CLID_ERR_DELEGATE_NOT_ENCOMPASSED;
         }
@@ -549,8 +525,8 @@ static clid_err success_window(const clid__trust *trust, STACK_OF(X509) *chain, 
     for (int i = 0; i < sk_X509_num(chain); i++) {
         X509 *x = sk_X509_value(chain, i);
         int64_t nb, na;
-        if (!asn1_time_unix(X509_get0_notBefore(x), &nb) ||
-            !asn1_time_unix(X509_get0_notAfter(x), &na))
+        if (!clid__asn1_time_unix(X509_get0_notBefore(x), &nb) ||
+            !clid__asn1_time_unix(X509_get0_notAfter(x), &na))
             return CLID_ERR_CERT_PARSE;
         lo = nb > lo ? nb : lo;
         hi = na - 1 < hi ? na - 1 : hi;
@@ -569,11 +545,11 @@ static clid_err success_window(const clid__trust *trust, STACK_OF(X509) *chain, 
             if (!relevant)
                 continue;
             int64_t last, next;
-            if (!asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &last))
+            if (!clid__asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &last))
                 return CLID_ERR_CRL_INVALID;
             lo = last > lo ? last : lo;
             if (X509_CRL_get0_nextUpdate(crl) != NULL) {
-                if (!asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &next))
+                if (!clid__asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &next))
                     return CLID_ERR_CRL_INVALID;
                 hi = next - 1 < hi ? next - 1 : hi;
             }
@@ -633,17 +609,17 @@ static clid_err check_validated(const clid__trust *trust, const clid__signer_cer
      * keyCertSign), and what X509_check_ca calls a CA (e.g. keyCertSign
      * without basicConstraints). */
     if ((X509_get_extension_flags(leaf) & EXFLAG_CA) != 0 || X509_check_ca(leaf) != 0) {
-        set_detail(detail, cap, "the signer certificate is a CA certificate");
+        clid__detail(detail, cap, "the signer certificate is a CA certificate");
         return CLID_ERR_CERT_PURPOSE;
     }
     /* RFC 5280 §4.2.1.3: when keyUsage is present it limits the key; a
      * PASSporT signature needs digitalSignature. (No keyUsage: all bits.) */
     if ((X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE) == 0) {
-        set_detail(detail, cap, "the signer certificate's keyUsage lacks digitalSignature");
+        clid__detail(detail, cap, "the signer certificate's keyUsage lacks digitalSignature");
         return CLID_ERR_CERT_PURPOSE;
     }
     if (c->key == NULL) {
-        set_detail(detail, cap, "the signer certificate's key is not EC P-256");
+        clid__detail(detail, cap, "the signer certificate's key is not EC P-256");
         return c->key_err != CLID_OK ? c->key_err : CLID_ERR_KEY_TYPE;
     }
     return check_tnauth_chain(trust, c, chain, detail, cap);
@@ -714,10 +690,10 @@ static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, in
         int err = X509_STORE_CTX_get_error(sctx);
         if (err == X509_V_OK) {
             rc = CLID_ERR_INTERNAL;
-            set_detail(detail, cap, "X509_verify_cert failed without a reason");
+            clid__detail(detail, cap, "X509_verify_cert failed without a reason");
         } else {
             rc = map_verify_error(err);
-            set_detail(detail, cap, "%s (certificate at depth %d)",
+            clid__detail(detail, cap, "%s (certificate at depth %d)",
                        X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(sctx));
         }
         goto out;

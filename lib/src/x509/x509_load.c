@@ -4,10 +4,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -259,4 +261,23 @@ clid_err clid__crls_parse(const char *buf, size_t len, STACK_OF(X509_CRL) **out)
     }
     *out = crls;
     return CLID_OK;
+}
+
+int clid__asn1_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return 0;
+    *out = (int64_t)timegm(&tm);
+    return 1;
+}
+
+void clid__detail(char *detail, size_t cap, const char *fmt, ...)
+{
+    if (detail == NULL || cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(detail, cap, fmt, ap);
+    va_end(ap);
 }

@@ -65,4 +65,13 @@ clid_err clid__pem_certs(const char *pem, size_t len, size_t max_certs, const cl
  */
 clid_err clid__crls_parse(const char *buf, size_t len, STACK_OF(X509_CRL) **out);
 
+/* Unix seconds of an ASN1_TIME (UTCTime or GeneralizedTime, RFC 5280
+ * §4.1.2.5): 1, or 0 when it cannot be read (or `t` is NULL). */
+int clid__asn1_time_unix(const ASN1_TIME *t, int64_t *out);
+
+/* printf into `detail` (cap bytes) when it is not NULL: the reason a check
+ * gives for logs and results. */
+void clid__detail(char *detail, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
