@@ -2,7 +2,7 @@
  * clid_ctx: trust anchors, CRLs, the offline x5u map and verification
  * policy (clid.h). A context is configured by one thread and then only read;
  * every setter bumps `generation` so that validation results memoized
- * under an older configuration (signer_cert.c) are never reused.
+ * under an older configuration (x509/chain_validate.c) are never reused.
  *
  * Loading is atomic: a file that fails to parse leaves the context as it
  * was, so a caller may report the error and carry on.

@@ -1,5 +1,5 @@
 /* The clid_ctx structure, shared by ctx.c (configuration) and verify.c (the
- * pipeline); the chain validation of x509/signer_cert.c sees only its
+ * pipeline); the chain validation of x509/chain_validate.c sees only its
  * `trust` member. Read-only once configured. */
 #ifndef CLID_CTX_INTERNAL_H
 #define CLID_CTX_INTERNAL_H

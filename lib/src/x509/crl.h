@@ -6,7 +6,7 @@
  * indirect CRL (RFC 5280 §5.2.5) whose entries carry the certificateIssuer
  * they belong to (§5.3.3).
  *
- * OpenSSL's path validation (signer_cert.c) keeps checking the CRLs issued
+ * OpenSSL's path validation (chain_validate.c) keeps checking the CRLs issued
  * by the chain's own CAs (direct CRLs loaded in the context). This module
  * checks, on every verification and after the chain validated, each
  * certificate below the trust anchor whose distribution point this module
@@ -32,7 +32,7 @@
  *     it, else the CRL issuer, §5.3.3). A stale CRL that lists the
  *     certificate still revokes it: revocation is final.
  *
- * The validation memo of signer_cert.c never covers these checks: they run
+ * The validation memo of chain_validate.c never covers these checks: they run
  * on every verification against the CRLs of the moment, so no memoized
  * success can outlive a CRL or hide a newer one.
  */
@@ -115,7 +115,7 @@ int clid__crl_lists(const clid__crl *c, X509 *x);
 /*
  * A validated chain (leaf first, trust anchor last) with each certificate's
  * CRL distribution points decoded once, and which certificates OpenSSL
- * found no direct CRL for. Immutable; signer_cert.c keeps the ones it made
+ * found no direct CRL for. Immutable; chain_validate.c keeps the ones it made
  * for as long as the chain's cache entry lives.
  */
 typedef struct clid__crl_path {

@@ -54,7 +54,7 @@ int clid__lint_ext_processed(X509_EXTENSION *ext, clid_cert_role role)
         return 1;
     char buf[128];
     const char *oid = clid__lint_oid(ext, buf, sizeof buf);
-    /* What signer_cert.c accepts as critical: TNAuthList anywhere (it is
+    /* What chain_validate.c accepts as critical: TNAuthList anywhere (it is
      * decoded and checked for delegation), the claim constraints and the
      * SignallingEntity on the signer, where the verifier enforces them. */
     if (strcmp(oid, CLID_OID_TNAUTHLIST) == 0)

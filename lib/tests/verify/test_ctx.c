@@ -593,7 +593,7 @@ static void every_change_bumps_generation(void **state)
     CHANGE(clid_ctx_set_clock(ctx, fixed_clock, &t));
 #undef CHANGE
     /* Another context never shares a generation with this one, so a memo
-     * made under one can never be taken for the other (signer_cert.c). */
+     * made under one can never be taken for the other (chain_validate.c). */
     clid_ctx *other = NULL;
     assert_int_equal(clid_ctx_new(&other), CLID_OK);
     for (size_t i = 0; i < n; i++)

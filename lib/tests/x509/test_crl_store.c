@@ -1,6 +1,6 @@
 /*
  * Unit tests of fetched CRLs (x509/crl_store.h) and of how they meet the
- * validation memo of signer_cert.c: a CRL is fetched once, kept until it is
+ * validation memo of chain_validate.c: a CRL is fetched once, kept until it is
  * due, fetched again on demand; a memoized chain validation never hides a
  * newer CRL that revokes, nor outlives a CRL that went stale; only allowed
  * URLs are fetched; a distribution point without cRLIssuer is fetched as

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the signer chain (signer_cert.c): one test per rejection
+ * Unit tests of the signer chain (chain_validate.c): one test per rejection
  * of clid__signer_cert_validate (time, CRLs, trust and shape, the leaf,
  * critical and repeated extensions, RFC 9060 delegates), each asserting
  * the exact code. The fixture is signer_cert_fixture.h.

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the signer chain (signer_cert.c): the validation memo
+ * Unit tests of the signer chain (chain_validate.c): the validation memo
  * (what it skips, what invalidates it, its window) and four threads
  * validating one chain. The fixture is signer_cert_fixture.h.
  */

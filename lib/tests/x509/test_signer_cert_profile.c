@@ -1,5 +1,5 @@
 /*
- * Unit tests of the signer chain (signer_cert.c): the RFC 5280 profile
+ * Unit tests of the signer chain (chain_validate.c): the RFC 5280 profile
  * deviations that validation accepts and reports (CLID__DEV_*,
  * docs/verification.md "Strict and lenient"), each alone, those that stay
  * failures, the trust anchor's exemption, and the deviations remembered
