@@ -99,10 +99,13 @@ batch_end() {
 
 batch_begin
 # --- the two CAs ------------------------------------------------------------------
+# SHAKEN (ATIS-1000080 v005) with the STI-PA CRL signer, as clid ca init
+# makes them; --direct-crls: the CAs also sign CRLs of their own, which the
+# manifest's revocation cases load (crl/).
 clid ca init ca --name "clid test PKI" --not-before "$CA_START" --days 7300 \
-    --crl-url http://crl.clid.test/intermediate.crl >/dev/null
+    --crl-url http://crl.clid.test/intermediate.crl --direct-crls >/dev/null
 clid ca init ca2 --name "clid test PKI 2" --not-before "$CA_START" --days 7300 \
-    --crl-url http://crl2.clid.test/intermediate.crl >/dev/null
+    --crl-url http://crl2.clid.test/intermediate.crl --direct-crls >/dev/null
 
 # --- good certificates, made by clid ca ----------------------------------------
 issue_at() { # NOT-BEFORE DAYS OPTIONS...
@@ -116,7 +119,7 @@ issue --out good/tn-range --range 12025550000+1000 --tn 13035550100
 issue --out good/gateway --tn 442079460123 --range 12025551000+100 --role international-gateway \
     --country 44 --country 1 --carrier CLIDGB --mccmnc 234-15 --ispc 2-100-3 \
     --operator "clid test gateway"
-issue --out good/spca --ca --range 12025550000+1000 --operator "clid test SP"
+issue --out good/spca --ca --range 12025550000+1000 --org "clid test SP"
 issue --out good/delegate --range 12025550100+100 --delegate-of good/spca.pem \
     --parent-key good/spca.key
 clid ca issue ca2 --out good/ca2-sp --spc 709J --not-before "$START" --days 730 >/dev/null

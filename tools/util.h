@@ -23,7 +23,8 @@ enum {
     TOOL_EXIT_FAIL = 1,     /* the operation failed */
     TOOL_EXIT_USAGE = 64,   /* EX_USAGE: bad command line */
     TOOL_EXIT_DATAERR = 65, /* EX_DATAERR: input is not what it must be */
-    TOOL_EXIT_NOINPUT = 66  /* EX_NOINPUT: input cannot be opened or read */
+    TOOL_EXIT_NOINPUT = 66, /* EX_NOINPUT: input cannot be opened or read */
+    TOOL_EXIT_SOFTWARE = 70 /* EX_SOFTWARE: an internal error (never expected) */
 };
 
 /* Input bounds: certificate files are small; anything bigger is refused, not read. */

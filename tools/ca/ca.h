@@ -3,14 +3,16 @@
  *
  * Internal interfaces shared by the `clid ca` files:
  *   cmd_ca.c    dispatch, help, init, list, export
- *   ca_store.c  the CA directory: lock, atomic transactions, index, counters
+ *   ca_store.c  the CA directory: lock, atomic transactions, index, serials
  *   ca_x509.c   times, keys, PEM buffers, certificate and CRL building blocks
- *   ca_ext.c    --spc/--tn/--range and SignallingEntity options, profile lint
+ *   ca_ext.c    --spc/--tn/--range and SignallingEntity options, their checks
  *   ca_issue.c  clid ca issue (end entity, SP CA, RFC 9060 delegates)
  *   ca_csr.c    clid ca csr, and the CSR checks of issue --csr (Q.TSCA)
  *   ca_crl.c    clid ca revoke, clid ca crl
  *   ca_stipa.c  the STI-PA role: CRL signer, CRL distribution point with
- *               cRLIssuer, the indirect CRL (init --sti-pa-crl-url)
+ *               cRLIssuer, the indirect CRL
+ *   ca_profile.c the profile each certificate claims, checked with the
+ *               library's lint (clid_lint.h) before anything is written
  */
 #ifndef CLID_TOOL_CA_H
 #define CLID_TOOL_CA_H
@@ -33,6 +35,9 @@
 /* RFC 6761 reserves .invalid: a placeholder that can never resolve by accident. */
 #define CA_DEFAULT_CRL_URL "http://crl.clid-ca.invalid/intermediate.crl"
 #define CA_DEFAULT_NAME "clid test CA"
+#define CA_MAX_NAME 44 /* "NAME SHAKEN intermediate" fits a 64-character CN */
+/* ATIS-1000080 is the US framework; any ISO 3166-1 alpha-2 code with --country. */
+#define CA_DEFAULT_COUNTRY "US"
 #define CA_INIT_DAYS 3650
 #define CA_ISSUE_DAYS 365
 #define CA_CRL_DAYS 30
@@ -78,16 +83,33 @@ int ca_key_load(const char *path, EVP_PKEY **out);
 /* Reads the first certificate of a PEM/DER file (all of them in `all` if not NULL). */
 int ca_cert_load(const char *path, X509 **out, tool_certs *all);
 
-int ca_set_serial(X509 *x, uint64_t serial);
-int ca_get_serial(const X509 *x, uint64_t *out);
-void ca_serial_hex(uint64_t serial, char *out, size_t cap); /* 16 upper-case hex digits */
-int ca_parse_serial(const char *s, uint64_t *out);         /* hex, optional 0x and ':' */
+/*
+ * A certificate serial number (RFC 5280 §4.1.2.2: positive, at most 20
+ * octets) in its canonical text form: upper-case hex, two digits per octet,
+ * no leading zero octet, as `openssl x509 -serial` and `clid cert show`
+ * print it. The form every file of DIR and every message uses.
+ */
+#define CA_SERIAL_HEX 41
+typedef struct ca_serial {
+    char hex[CA_SERIAL_HEX];
+} ca_serial;
+/* Hex digits, optional 0x and ':' separators; 1..20 octets, not zero. 0/-1. */
+int ca_serial_parse(const char *s, ca_serial *out);
+int ca_serial_eq(const ca_serial *a, const ca_serial *b);
+int ca_set_serial(X509 *x, const ca_serial *s);
+int ca_get_serial(const X509 *x, ca_serial *out);
+ASN1_INTEGER *ca_serial_asn1(const ca_serial *s);
+/* 16 octets from the CSPRNG (ATIS-1000080 v005 §6.4.1.1: at least 64 bits):
+ * bit 127 clear (positive), bit 126 set (always 16 octets, 32 digits), and
+ * drawn again when the low 32 bits are below 65536, the lint's counter
+ * heuristic (serial.sequential). 0/-1. */
+int ca_serial_random(ca_serial *out);
 /* Adds an extension OpenSSL knows by NID, from its config syntax ("critical,CA:FALSE"). */
 int ca_add_ext(X509 *x, X509 *issuer, int nid, const char *value);
 int ca_add_policy(X509 *x, const char *oid);
 int ca_set_validity(X509 *x, int64_t not_before, int64_t not_after);
-/* CN plus optional O; NULL on failure. */
-X509_NAME *ca_make_name(const char *cn, const char *org);
+/* C (optional), O (optional), CN, in this order (ATIS-1000080's C, O, CN). */
+X509_NAME *ca_make_name(const char *cn, const char *org, const char *country);
 /* SHA-256 of the DER certificate as 64 lower-case hex digits. */
 int ca_cert_sha256(const X509 *x, char *out, size_t cap);
 /* RFC 2253 subject (UTF-8 kept); malloc'ed; NULL on failure. */
@@ -109,9 +131,8 @@ typedef struct ca_dir {
     int lock_fd;
     json_t *config; /* ca.json */
     json_t *index;  /* index.json: {"version": 1, "certificates": [...]} */
-    uint64_t next_serial;
     uint64_t next_crlnumber;
-    uint64_t root_serial, inter_serial;
+    ca_serial root_serial, inter_serial;
     X509 *root, *inter;
     EVP_PKEY *root_key, *inter_key;
     X509 *crl_signer;         /* the STI-PA CRL signer (ca_stipa_load), or NULL */
@@ -130,9 +151,21 @@ const char *ca_config_str(const ca_dir *d, const char *key);
 
 /* The entries array, and the entry with `serial` (NULL when none). */
 json_t *ca_index_certs(const ca_dir *d);
-json_t *ca_index_find(const ca_dir *d, uint64_t serial);
-/* A new index entry describing `x`. */
-json_t *ca_index_entry(X509 *x, const char *kind, uint64_t issuer_serial);
+json_t *ca_index_find(const ca_dir *d, const ca_serial *serial);
+/* The serial of index entry `e` (0), or -1 when it has none that parses. */
+int ca_entry_serial(json_t *e, const char *key, ca_serial *out);
+/*
+ * A new serial for a certificate of DIR (exclusive lock held): random
+ * (ca_serial_random), and drawn again while the index holds it or
+ * certs/SERIAL.pem exists (a certificate a crashed issue left unlisted).
+ * 0/-1 after printing why.
+ */
+int ca_serial_new(const ca_dir *d, ca_serial *out);
+/* A new index entry describing `x`, issued by the certificate with
+ * `issuer_serial`, following `profile` ("shaken", "q3063" or "none";
+ * `reason` says why for "none", else NULL). */
+json_t *ca_index_entry(X509 *x, const char *kind, const ca_serial *issuer_serial,
+                       const char *profile, const char *reason);
 /* The index as the bytes of index.json. */
 int ca_index_bytes(const json_t *index, ca_buf *out);
 
@@ -189,6 +222,12 @@ int ca_exists_at(int dirfd, const char *name);
  * earlier, which anyone able to set its environment could do anyway.
  */
 int ca_hook(const char *cmd, const char *step);
+/*
+ * A defect for tests of the profile check: 1 when CLID_CA_FAIL_AT equals
+ * "<cmd>:profile"; the command then builds its certificate without keyUsage,
+ * which the lint must refuse before anything is written (exit 70).
+ */
+int ca_hook_defect(const char *cmd);
 
 /* ------------------------------------------------------------------------ */
 /* ca_ext.c                                                                  */
@@ -238,8 +277,10 @@ const char *ca_kind_name(ca_kind k);
  */
 int ca_spec_lint(const char *cmd, const ca_spec *s, ca_kind kind, int usage_rc);
 
-/* Subject: CN "SHAKEN <SPC>" (ATIS-1000080), else derived or --cn; O = operator name. */
-X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind);
+/* Subject: C = `country` (the CA's; none when NULL); O = `org` (--org), else
+ * the SignallingEntity's operator name, else "SP <SPC>" with an SPC, else
+ * none; CN "SHAKEN <SPC>" (ATIS-1000080), else derived, or --cn. */
+X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind, const char *org, const char *country);
 
 /* Adds TNAuthList and SignallingEntity as non-critical extensions. */
 clid_err ca_spec_add_exts(const ca_spec *s, X509 *x);
@@ -250,6 +291,43 @@ int ca_entity_within(const clid_entity *req, const clid_entity *allowed, const c
 /* One-line text for a TNAuthList ("SPC 709J", "TN 1202...", "range 1202+100, ..."). */
 void ca_tnauth_summary(const clid_tnauth *l, char *out, size_t cap);
 json_t *ca_tnauth_json(const clid_tnauth *l);
+
+/* ------------------------------------------------------------------------ */
+/* ca_profile.c                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* The profile a certificate follows: SHAKEN, Q3063, or NONE with the reason. */
+typedef struct ca_claim {
+    clid_cert_profile profile;
+    char reason[600];          /* why NONE; empty otherwise */
+    clid_lint_report *report;  /* the lint of the chain (ca_claim_check), or NULL */
+} ca_claim;
+
+/*
+ * The claim a certificate of `kind` with `s` and the CRL distribution point
+ * `dp_url` (NULL: none; `dp_crl_issuer`: with the STI-PA's cRLIssuer;
+ * `dp_explicit`: from --crl-url) makes: SHAKEN for an SP certificate with a
+ * single SPC, no SignallingEntity and the STI-PA's distribution point;
+ * Q3063 for an end entity with a SignallingEntity, or an SP CA, with an
+ * http(s) distribution point; otherwise NONE with the reason.
+ */
+void ca_claim_candidate(ca_claim *c, ca_kind kind, const ca_spec *s, const char *dp_url,
+                        int dp_crl_issuer, int dp_explicit);
+/*
+ * Lints chain[0..n) (the new certificate, its CA certificates, the root)
+ * against the claim (nothing for NONE). An error in a CA certificate above
+ * it, or in a rule on a value the operator chose, makes the claim NONE
+ * with that reason; any other error in chain[0] is an internal error: one
+ * line printed, TOOL_EXIT_SOFTWARE. Otherwise TOOL_EXIT_OK.
+ */
+int ca_claim_check(const char *cmd, ca_claim *c, X509 *const *chain, size_t n);
+/* "profile: NAME" (" (NOTE)" when not NULL) or "profile: none (REASON)",
+ * then one "warning: RULE [CLAUSE]: MESSAGE" line per lint warning on
+ * chain[0..upto). */
+void ca_claim_print(const ca_claim *c, FILE *out, size_t upto, const char *note);
+/* The reason when NONE, else NULL (for the index). */
+const char *ca_claim_reason(const ca_claim *c);
+void ca_claim_free(ca_claim *c);
 
 /* ------------------------------------------------------------------------ */
 /* Subcommands                                                               */
@@ -263,10 +341,14 @@ int ca_cmd_crl(int argc, char **argv);
 int ca_cmd_list(int argc, char **argv);
 int ca_cmd_export(int argc, char **argv);
 
-/* Shared by init and crl: builds the CRLs and adds crlnumber, crl.pem,
- * inter.crl, root.crl (and `extra_out` when not NULL) to `t`; with the
- * STI-PA CRL signer's key loaded, also sti-pa.crl and sti-pa-crl.pem
- * (*n_stipa entries). */
+/* 1 when the root and the intermediate sign CRLs of their own (init
+ * --direct-crls, and directories made before that choice existed). */
+int ca_direct_crls(const ca_dir *d);
+/* Shared by init and crl: builds the CRLs and adds them to `t`: crlnumber,
+ * then with direct CRLs crl.pem, inter.crl, root.crl, and with the STI-PA
+ * CRL signer's key loaded sti-pa.crl and sti-pa-crl.pem (*n_stipa
+ * entries); `extra_out` (when not NULL) last: a copy of crl.pem, or of
+ * sti-pa-crl.pem without direct CRLs. */
 int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
                  const char *extra_out, size_t *n_inter, size_t *n_root, size_t *n_stipa);
 /* Adds the revoked index entry `e` to `crl`, with a certificateIssuer
@@ -280,10 +362,12 @@ int ca_crl_add_revoked(X509_CRL *crl, json_t *e, GENERAL_NAMES *issuer);
 /* 1 when `url` can be the STI-PA CRL's: http(s), printable ASCII, at most
  * 1024 bytes. */
 int ca_stipa_url_ok(const char *url);
-/* The STI-PA CRL signer: O=NAME, CN="NAME STI-PA CRL", issued by the root,
- * CA:FALSE, keyUsage cRLSign only. NULL after printing OpenSSL's errors. */
-X509 *ca_make_crl_signer(const char *name, EVP_PKEY *key, X509 *root, EVP_PKEY *root_key,
-                         uint64_t serial, int64_t nb, int64_t na);
+/* The STI-PA CRL signer: C=COUNTRY, O=ORG, CN="NAME STI-PA CRL", issued by
+ * the root, CA:FALSE, keyUsage cRLSign only. NULL after printing OpenSSL's
+ * errors. */
+X509 *ca_make_crl_signer(const char *name, const char *org, const char *country, EVP_PKEY *key,
+                         X509 *root, EVP_PKEY *root_key, const ca_serial *serial, int64_t nb,
+                         int64_t na);
 /* The CRL distribution point of ATIS-1000080: one point, fullName `url`,
  * cRLIssuer `crl_issuer` (a directoryName). 0/-1. */
 int ca_add_stipa_dp(X509 *x, const char *url, const X509_NAME *crl_issuer);
@@ -295,8 +379,10 @@ int ca_stipa_load(ca_dir *d, int with_key);
  * certificateIssuer, issuingDistributionPoint indirectCRL with the URL,
  * AKI, cRLNumber `number`; signed by the CRL signer. */
 X509_CRL *ca_stipa_crl(const ca_dir *d, int64_t at, long days, uint64_t number, size_t *count);
-/* Adds sti-pa.crl (DER: what the URL serves) and sti-pa-crl.pem to `t`. */
-int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number, size_t *n);
+/* Adds sti-pa.crl (DER: what the URL serves) and sti-pa-crl.pem to `t`, and
+ * a copy of the PEM to `extra_out` when not NULL. */
+int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number, size_t *n,
+                   const char *extra_out);
 
 /*
  * The CSR checks of issue --csr (Q.TSCA: the information elements a CSR

@@ -48,18 +48,17 @@ static int reason_code(const char *name)
 int ca_crl_add_revoked(X509_CRL *crl, json_t *entry, GENERAL_NAMES *issuer)
 {
     json_t *rev = json_object_get(entry, "revoked");
-    uint64_t serial;
+    ca_serial serial;
     int64_t when;
-    if (ca_parse_serial(json_string_value(json_object_get(entry, "serial")), &serial) != 0 ||
+    if (ca_entry_serial(entry, "serial", &serial) != 0 ||
         ca_parse_time(json_string_value(json_object_get(rev, "date")), &when) != 0)
         return -1;
     X509_REVOKED *r = X509_REVOKED_new();
-    ASN1_INTEGER *ai = ASN1_INTEGER_new();
+    ASN1_INTEGER *ai = ca_serial_asn1(&serial);
     ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)when);
     ASN1_ENUMERATED *re = NULL;
     int code = reason_code(json_string_value(json_object_get(rev, "reason")));
-    int ok = r != NULL && ai != NULL && t != NULL && ASN1_INTEGER_set_uint64(ai, serial) == 1 &&
-             X509_REVOKED_set_serialNumber(r, ai) == 1 &&
+    int ok = r != NULL && ai != NULL && t != NULL && X509_REVOKED_set_serialNumber(r, ai) == 1 &&
              X509_REVOKED_set_revocationDate(r, t) == 1;
     /* RFC 5280 §5.3.1: omit the reasonCode rather than say "unspecified". */
     if (ok && code > 0) {
@@ -80,8 +79,9 @@ int ca_crl_add_revoked(X509_CRL *crl, json_t *entry, GENERAL_NAMES *issuer)
 }
 
 /* The CRL of `issuer`: every revoked index entry whose issuer_serial is its. */
-static X509_CRL *build_crl(const ca_dir *d, X509 *issuer, EVP_PKEY *key, uint64_t issuer_serial,
-                           int64_t at, long days, uint64_t number, size_t *count)
+static X509_CRL *build_crl(const ca_dir *d, X509 *issuer, EVP_PKEY *key,
+                           const ca_serial *issuer_serial, int64_t at, long days, uint64_t number,
+                           size_t *count)
 {
     X509_CRL *crl = X509_CRL_new();
     ASN1_TIME *last = ASN1_TIME_set(NULL, (time_t)at);
@@ -96,10 +96,9 @@ static X509_CRL *build_crl(const ca_dir *d, X509 *issuer, EVP_PKEY *key, uint64_
     json_t *certs = ca_index_certs(d);
     for (size_t i = 0; ok && i < json_array_size(certs); i++) {
         json_t *e = json_array_get(certs, i);
-        uint64_t is;
+        ca_serial is;
         if (json_is_null(json_object_get(e, "revoked")) ||
-            ca_parse_serial(json_string_value(json_object_get(e, "issuer_serial")), &is) != 0 ||
-            is != issuer_serial)
+            ca_entry_serial(e, "issuer_serial", &is) != 0 || !ca_serial_eq(&is, issuer_serial))
             continue;
         ok = ca_crl_add_revoked(crl, e, NULL) == 0;
         ++*count;
@@ -134,14 +133,38 @@ static int stage_counter(ca_dir *d, ca_txn *t, uint64_t next)
     return ca_txn_write(t, d->fd, label, "crlnumber", text, strlen(text), 0644, 0, "crlnumber");
 }
 
+int ca_direct_crls(const ca_dir *d)
+{
+    /* Directories made before clid ca init chose (no key) sign them. */
+    json_t *v = json_object_get(d->config, "direct_crls");
+    return v == NULL || json_is_true(v);
+}
+
 int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
                  const char *extra_out, size_t *n_inter, size_t *n_root, size_t *n_stipa)
 {
     ca_buf pem = {0}, inter_der = {0}, root_der = {0};
     char l1[4200], l2[4200], l3[4200];
     int rc = TOOL_EXIT_FAIL;
-    X509_CRL *ic = build_crl(d, d->inter, d->inter_key, d->inter_serial, at, days, number, n_inter);
-    X509_CRL *rc_ = build_crl(d, d->root, d->root_key, d->root_serial, at, days, number, n_root);
+    X509_CRL *ic = NULL, *rc_ = NULL;
+    *n_inter = *n_root = *n_stipa = 0;
+    /* The number is spent first: a crash later never reuses it. */
+    if (!ca_direct_crls(d) && d->crl_signer_key == NULL) {
+        tool_error("%s/ca.json: no direct CRLs and no STI-PA CRL signer; not a consistent "
+                   "clid CA directory",
+                   d->path);
+        return TOOL_EXIT_DATAERR;
+    }
+    if (!ca_direct_crls(d)) {
+        /* The STI-PA signs revocation for the root and the intermediate,
+         * whose keyUsage (keyCertSign alone, ATIS-1000080 v005) cannot
+         * sign a CRL: its CRL is the only one (docs/ca.md section 3a). */
+        if ((rc = stage_counter(d, t, number + 1)) == TOOL_EXIT_OK)
+            rc = ca_stipa_stage(d, t, at, days, number, n_stipa, extra_out);
+        return rc;
+    }
+    ic = build_crl(d, d->inter, d->inter_key, &d->inter_serial, at, days, number, n_inter);
+    rc_ = build_crl(d, d->root, d->root_key, &d->root_serial, at, days, number, n_root);
     if (ic == NULL || rc_ == NULL)
         goto out;
     if (ca_buf_crl(&pem, ic) != 0 || ca_buf_crl(&pem, rc_) != 0 ||
@@ -152,7 +175,6 @@ int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
     snprintf(l1, sizeof l1, "%s/crl.pem", d->path);
     snprintf(l2, sizeof l2, "%s/inter.crl", d->path);
     snprintf(l3, sizeof l3, "%s/root.crl", d->path);
-    /* The number is spent first: a crash later never reuses it. */
     if ((rc = stage_counter(d, t, number + 1)) != TOOL_EXIT_OK ||
         (rc = ca_txn_write(t, d->fd, l1, "crl.pem", pem.p, pem.len, 0644, 0, "crl")) !=
             TOOL_EXIT_OK ||
@@ -161,9 +183,8 @@ int ca_crl_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
         (rc = ca_txn_write(t, d->fd, l3, "root.crl", root_der.p, root_der.len, 0644, 0,
                            "root-crl")) != TOOL_EXIT_OK)
         goto out;
-    *n_stipa = 0;
     if (d->crl_signer_key != NULL &&
-        (rc = ca_stipa_stage(d, t, at, days, number, n_stipa)) != TOOL_EXIT_OK)
+        (rc = ca_stipa_stage(d, t, at, days, number, n_stipa, NULL)) != TOOL_EXIT_OK)
         goto out;
     if (extra_out != NULL)
         rc = ca_txn_write_path(t, extra_out, pem.p, pem.len, 0644, 0, "out");
@@ -193,7 +214,7 @@ static int sp_ca_crl(ca_dir *d, ca_txn *t, const tool_args *a, int64_t at, long 
     EVP_PKEY *key = NULL;
     X509_CRL *crl = NULL;
     ca_buf pem = {0};
-    uint64_t serial;
+    ca_serial serial;
     size_t n = 0;
     json_t *e = NULL;
     int rc = ca_cert_load(a->value[CRL_PARENT], &parent, NULL);
@@ -201,7 +222,7 @@ static int sp_ca_crl(ca_dir *d, ca_txn *t, const tool_args *a, int64_t at, long 
         rc = ca_key_load(a->value[CRL_PARENT_KEY], &key);
     if (rc != TOOL_EXIT_OK)
         goto out;
-    if (ca_get_serial(parent, &serial) != 0 || (e = ca_index_find(d, serial)) == NULL ||
+    if (ca_get_serial(parent, &serial) != 0 || (e = ca_index_find(d, &serial)) == NULL ||
         strcmp(json_string_value(json_object_get(e, "kind")), "sp-ca") != 0 ||
         X509_check_private_key(parent, key) != 1) {
         tool_openssl_errors();
@@ -212,7 +233,7 @@ static int sp_ca_crl(ca_dir *d, ca_txn *t, const tool_args *a, int64_t at, long 
         goto out;
     }
     rc = TOOL_EXIT_FAIL;
-    if ((crl = build_crl(d, parent, key, serial, at, days, d->next_crlnumber, &n)) == NULL)
+    if ((crl = build_crl(d, parent, key, &serial, at, days, d->next_crlnumber, &n)) == NULL)
         goto out;
     if (ca_buf_crl(&pem, crl) != 0)
         goto out;
@@ -264,13 +285,17 @@ int ca_cmd_crl(int argc, char **argv)
         rc = sp_ca_crl(&d, &t, &a, at, days);
         goto out;
     }
-    if ((rc = ca_dir_load(&d, CA_KEYS_BOTH)) != TOOL_EXIT_OK ||
+    if ((rc = ca_dir_load(&d, ca_direct_crls(&d) ? CA_KEYS_BOTH : CA_KEYS_NONE)) !=
+            TOOL_EXIT_OK ||
         (rc = ca_stipa_load(&d, 1)) != TOOL_EXIT_OK ||
         (rc = ca_crl_stage(&d, &t, at, days, d.next_crlnumber, a.value[CRL_OUT], &ni, &nr,
                            &ns)) != TOOL_EXIT_OK ||
         (rc = ca_txn_commit(&t)) != TOOL_EXIT_OK)
         goto out;
-    if (d.crl_signer_key != NULL)
+    if (!ca_direct_crls(&d))
+        printf("crlNumber %llu: %zu revoked in the STI-PA CRL\n",
+               (unsigned long long)d.next_crlnumber, ns);
+    else if (d.crl_signer_key != NULL)
         printf("crlNumber %llu: %zu revoked by the intermediate, %zu by the root, %zu in the "
                "STI-PA CRL\n",
                (unsigned long long)d.next_crlnumber, ni, nr, ns);
@@ -298,28 +323,28 @@ enum { REV_REASON, REV_AT, REV_HELP };
  * certificate file. "./1234" names a file called 1234. */
 static int looks_like_serial(const char *s)
 {
-    uint64_t v;
-    return strchr(s, '/') == NULL && strchr(s, '.') == NULL && ca_parse_serial(s, &v) == 0;
+    ca_serial v;
+    return strchr(s, '/') == NULL && strchr(s, '.') == NULL && ca_serial_parse(s, &v) == 0;
 }
 
 /* Finds the entry for the operand; for a file, the certificate must be the
  * very one this CA issued (same serial and same SHA-256). */
 static int find_target(const ca_dir *d, const char *operand, json_t **entry)
 {
-    uint64_t serial = 0;
+    ca_serial serial = {""};
     X509 *x = NULL;
     char sha[65] = "";
     if (looks_like_serial(operand)) {
-        ca_parse_serial(operand, &serial);
+        (void)ca_serial_parse(operand, &serial);
     } else {
         int rc = ca_cert_load(operand, &x, NULL);
         if (rc != TOOL_EXIT_OK)
             return rc;
         if (ca_get_serial(x, &serial) != 0 || ca_cert_sha256(x, sha, sizeof sha) != 0)
-            serial = 0;
+            serial.hex[0] = '\0';
         X509_free(x);
     }
-    *entry = ca_index_find(d, serial);
+    *entry = ca_index_find(d, &serial);
     if (*entry != NULL && sha[0] != '\0' &&
         strcmp(sha, json_string_value(json_object_get(*entry, "sha256"))) != 0)
         *entry = NULL;
@@ -367,6 +392,18 @@ int ca_cmd_revoke(int argc, char **argv)
         goto out;
     const char *serial = json_string_value(json_object_get(entry, "serial"));
     json_t *old = json_object_get(entry, "revoked");
+    const char *kind = json_string_value(json_object_get(entry, "kind"));
+    if (!ca_direct_crls(&d) && strcmp(kind, "crl-signer") == 0) {
+        /* Its revocation would go into the root's CRL, which a root with
+         * keyCertSign alone does not sign; the STI-PA CRL cannot revoke
+         * its own signer. Verifiers drop it from their configuration. */
+        tool_error("ca revoke: %s: the STI-PA CRL signer: no CRL of this CA directory can "
+                   "revoke it (the root signs none, docs/ca.md section 3a); remove it from "
+                   "verifiers' --crl-signer instead",
+                   serial);
+        rc = TOOL_EXIT_FAIL;
+        goto out;
+    }
     if (!json_is_null(old)) {
         tool_error("ca revoke: %s: already revoked on %s", serial,
                    json_string_value(json_object_get(old, "date")));

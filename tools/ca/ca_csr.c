@@ -72,7 +72,7 @@ static clid_err push_exts(const ca_spec *s, STACK_OF(X509_EXTENSION) *exts)
 static X509_REQ *build_req(const ca_spec *s, EVP_PKEY *key)
 {
     X509_REQ *req = X509_REQ_new();
-    X509_NAME *name = ca_spec_subject(s, CA_KIND_SP);
+    X509_NAME *name = ca_spec_subject(s, CA_KIND_SP, NULL, NULL);
     STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
     clid_err e = exts ? push_exts(s, exts) : CLID_ERR_NOMEM;
     int ok = req != NULL && name != NULL && e == CLID_OK && X509_REQ_set_version(req, 0) == 1 &&

@@ -235,9 +235,9 @@ int ca_spec_lint(const char *cmd, const ca_spec *s, ca_kind kind, int usage_rc)
     return usage_rc;
 }
 
-X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind)
+X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind, const char *org, const char *country)
 {
-    char cn[128];
+    char cn[128], o[80];
     clid_tnauth_entry e = {0};
     const char *spc = NULL;
     for (size_t i = 0; i < clid_tnauth_count(s->tnauth); i++)
@@ -265,8 +265,16 @@ X509_NAME *ca_spec_subject(const ca_spec *s, ca_kind kind)
     } else {
         snprintf(cn, sizeof cn, "clid ca certificate");
     }
-    const char *org = s->entity ? clid_entity_operator_name(s->entity) : NULL;
-    return ca_make_name(cn, org);
+    /* ATIS-1000080 v005 (sti.subject.dn): C, O and CN, each once. O is the
+     * participant: --org, else the SignallingEntity's operator name, else
+     * named after the SPC; C is the CA's. */
+    if (org == NULL && s->entity != NULL)
+        org = clid_entity_operator_name(s->entity);
+    if (org == NULL && spc != NULL) {
+        snprintf(o, sizeof o, "SP %s", spc);
+        org = o;
+    }
+    return ca_make_name(cn, org, country);
 }
 
 clid_err ca_spec_add_exts(const ca_spec *s, X509 *x)

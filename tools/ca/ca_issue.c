@@ -13,9 +13,13 @@
  *   delegate  (--delegate-of) an end entity signed by an sp-ca whose
  *             TNAuthList must be encompassed by the parent's (RFC 9060 §4).
  *
+ * Every certificate states the profile it follows (shaken, q3063, or none
+ * with the reason) and is linted against it before anything is written
+ * (ca_profile.c).
+ *
  * Everything is checked and built before DIR changes; DIR then changes in
- * one transaction (ca_store.c): serial, certs/SERIAL.pem, index.json, and
- * last PREFIX.key and PREFIX.pem.
+ * one transaction (ca_store.c): certs/SERIAL.pem, index.json, and last
+ * PREFIX.key and PREFIX.pem.
  */
 #include "ca.h"
 
@@ -35,6 +39,7 @@ static const tool_opt issue_opts[] = {
     {"--crl-url", NULL, 1, 0},
     {"--ca", NULL, 0, 0},
     {"--help", "-h", 0, 0},
+    {"--org", NULL, 1, 0},
 };
 enum {
     OPT_OUT = CA_OPT_EXT_COUNT,
@@ -45,11 +50,12 @@ enum {
     OPT_PARENT_KEY,
     OPT_CRL_URL,
     OPT_CA,
-    OPT_HELP
+    OPT_HELP,
+    OPT_ORG
 };
 
 typedef struct issue_job {
-    const char *dir, *out, *csr, *parent_path, *crl_url;
+    const char *dir, *out, *csr, *parent_path, *crl_url, *org;
     ca_kind kind;
     ca_spec spec;     /* the operator's allowance; after --csr, what is granted */
     EVP_PKEY *key;    /* generated here (NULL with --csr) */
@@ -100,9 +106,25 @@ static int parse_job(int argc, char **argv, issue_job *j, int *help)
     j->csr = a.value[OPT_CSR];
     j->parent_path = a.value[OPT_DELEGATE_OF];
     j->crl_url = a.value[OPT_CRL_URL];
+    j->org = a.value[OPT_ORG];
     j->kind = a.seen[OPT_CA] ? CA_KIND_SP_CA : j->parent_path ? CA_KIND_DELEGATE : CA_KIND_SP;
     if (j->out == NULL)
         return tool_usage_error("ca issue", "ca", "--out PREFIX is required");
+    if (j->org != NULL && (strlen(j->org) > 64 || strpbrk(j->org, "\r\n") != NULL))
+        return tool_usage_error("ca issue", "ca",
+                                "--org: at most 64 bytes on one line (RFC 5280 "
+                                "ub-organization-name)");
+    /* clid's Q.3063 profile §4.3: the verifier reads a SignallingEntity on
+     * the signer only; on an SP CA it would restrict nothing while looking
+     * as if it did (q3063.entity.ca). */
+    for (int k = CA_OPT_COUNTRY; k <= CA_OPT_OPERATOR && a.seen[OPT_CA]; k++)
+        if (a.seen[k])
+            return tool_usage_error("ca issue", "ca",
+                                    "--ca: an SP CA carries no SignallingEntity (clid Q.3063 "
+                                    "profile §4.3), so %s cannot go with it%s",
+                                    issue_opts[k].name,
+                                    k == CA_OPT_OPERATOR ? "; --org NAME sets the subject's O"
+                                                         : "");
     if (a.seen[OPT_CA] && j->parent_path != NULL)
         return tool_usage_error("ca issue", "ca",
                                 "--ca and --delegate-of: an SP CA has pathlen 0, so a delegate "
@@ -180,12 +202,12 @@ static int check_parent(issue_job *j)
 }
 
 /* The parent must be an sp-ca of this DIR, still valid in its index. */
-static int check_parent_in_dir(issue_job *j, ca_dir *d, uint64_t *parent_serial)
+static int check_parent_in_dir(issue_job *j, ca_dir *d, ca_serial *parent_serial)
 {
     const char *why = NULL;
     json_t *e = NULL;
     if (ca_get_serial(j->parent, parent_serial) == 0)
-        e = ca_index_find(d, *parent_serial);
+        e = ca_index_find(d, parent_serial);
     char sha[65];
     if (X509_check_issued(d->inter, j->parent) != X509_V_OK ||
         X509_verify(j->parent, X509_get0_pubkey(d->inter)) != 1)
@@ -247,26 +269,29 @@ static int validity(issue_job *j, X509 *issuer, int64_t *nb, int64_t *na)
 /* `crl_issuer` set: the distribution point is the STI-PA's (ATIS-1000080),
  * `crl_url` with that cRLIssuer. */
 static X509 *build_cert(issue_job *j, const char *crl_url, const X509_NAME *crl_issuer,
-                        uint64_t serial, X509 *issuer, EVP_PKEY *issuer_key, int64_t nb,
-                        int64_t na)
+                        const ca_serial *serial, X509 *issuer, EVP_PKEY *issuer_key, int64_t nb,
+                        int64_t na, const char *country)
 {
     X509 *x = X509_new();
-    X509_NAME *subject = ca_spec_subject(&j->spec, j->kind);
+    X509_NAME *subject = ca_spec_subject(&j->spec, j->kind, j->org, country);
     char dp[1100];
+    int defect = ca_hook_defect("issue");
     int ok = x != NULL && subject != NULL && X509_set_version(x, X509_VERSION_3) == 1 &&
              ca_set_serial(x, serial) == 0 && X509_set_subject_name(x, subject) == 1 &&
              X509_set_issuer_name(x, X509_get_subject_name(issuer)) == 1 &&
              ca_set_validity(x, nb, na) == 0 && X509_set_pubkey(x, j->pub) == 1;
     /* RFC 5280 §4.2.1.9 and §4.2.1.3, critical as ATIS-1000080 and
      * X509_V_FLAG_X509_STRICT expect; an SP CA only signs certificates and
-     * CRLs, an end entity only signs PASSporTs. */
+     * the CRL of its delegates (clid ca crl --delegate-of), an end entity
+     * only signs PASSporTs. */
     if (j->kind == CA_KIND_SP_CA)
         ok = ok &&
              ca_add_ext(x, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") == 0 &&
-             ca_add_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign") == 0;
+             (defect ||
+              ca_add_ext(x, issuer, NID_key_usage, "critical,keyCertSign,cRLSign") == 0);
     else
         ok = ok && ca_add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
-             ca_add_ext(x, issuer, NID_key_usage, "critical,digitalSignature") == 0;
+             (defect || ca_add_ext(x, issuer, NID_key_usage, "critical,digitalSignature") == 0);
     ok = ok && ca_add_ext(x, issuer, NID_subject_key_identifier, "hash") == 0 &&
          ca_add_ext(x, issuer, NID_authority_key_identifier, "keyid:always") == 0;
     if (ok && crl_url != NULL && crl_issuer != NULL) {
@@ -293,16 +318,17 @@ static X509 *build_cert(issue_job *j, const char *crl_url, const X509_NAME *crl_
 }
 
 /* Writes everything in one transaction; see the order in ca_store.c. */
-static int commit(issue_job *j, ca_dir *d, X509 *x, uint64_t serial, uint64_t issuer_serial)
+static int commit(issue_job *j, ca_dir *d, X509 *x, const ca_serial *serial,
+                  const ca_serial *issuer_serial, const ca_claim *claim)
 {
     ca_txn t = {.cmd = "issue"};
-    ca_buf counter = {0}, cert = {0}, index = {0}, key = {0}, chain = {0};
-    char hex[24], name[64], label[4200], prefix_key[4200], prefix_pem[4200];
+    ca_buf cert = {0}, index = {0}, key = {0}, chain = {0};
+    char name[64], label[4200], prefix_key[4200], prefix_pem[4200], index_label[4200];
     int rc = TOOL_EXIT_FAIL;
-    ca_serial_hex(serial + 1, hex, sizeof hex);
-    json_t *entry = ca_index_entry(x, ca_kind_name(j->kind), issuer_serial);
+    json_t *entry =
+        ca_index_entry(x, ca_kind_name(j->kind), issuer_serial,
+                       clid_cert_profile_name(claim->profile), ca_claim_reason(claim));
     if (entry == NULL || json_array_append_new(ca_index_certs(d), entry) != 0 ||
-        ca_buf_add(&counter, hex, strlen(hex)) != 0 || ca_buf_add(&counter, "\n", 1) != 0 ||
         ca_buf_cert(&cert, x) != 0 || ca_index_bytes(d->index, &index) != 0 ||
         (j->key != NULL && ca_buf_key(&key, j->key) != 0) || ca_buf_cert(&chain, x) != 0 ||
         (j->parent != NULL && ca_buf_cert(&chain, j->parent) != 0) ||
@@ -310,17 +336,14 @@ static int commit(issue_job *j, ca_dir *d, X509 *x, uint64_t serial, uint64_t is
         tool_error("ca issue: out of memory");
         goto out;
     }
-    ca_serial_hex(serial, hex, sizeof hex);
-    snprintf(name, sizeof name, "%s.pem", hex);
+    snprintf(name, sizeof name, "%s.pem", serial->hex);
     snprintf(label, sizeof label, "%s/certs/%s", d->path, name);
     snprintf(prefix_key, sizeof prefix_key, "%s.key", j->out);
     snprintf(prefix_pem, sizeof prefix_pem, "%s.pem", j->out);
-    char serial_label[4200], index_label[4200];
-    snprintf(serial_label, sizeof serial_label, "%s/serial", d->path);
     snprintf(index_label, sizeof index_label, "%s/index.json", d->path);
-    if ((rc = ca_txn_write(&t, d->fd, serial_label, "serial", counter.p, counter.len, 0644, 0,
-                           "serial")) != TOOL_EXIT_OK ||
-        (rc = ca_txn_write(&t, d->certs_fd, label, name, cert.p, cert.len, 0644, 1, "cert")) !=
+    /* certs/SERIAL.pem first: it spends the serial (ca_serial_new never
+     * draws one that has a file), then the index records it. */
+    if ((rc = ca_txn_write(&t, d->certs_fd, label, name, cert.p, cert.len, 0644, 1, "cert")) !=
             TOOL_EXIT_OK ||
         (rc = ca_txn_write(&t, d->fd, index_label, "index.json", index.p, index.len, 0644, 0,
                            "index")) != TOOL_EXIT_OK ||
@@ -332,12 +355,19 @@ static int commit(issue_job *j, ca_dir *d, X509 *x, uint64_t serial, uint64_t is
     rc = ca_txn_commit(&t);
 out:
     ca_txn_end(&t);
-    ca_buf_free(&counter);
     ca_buf_free(&cert);
     ca_buf_free(&index);
     ca_buf_free(&key);
     ca_buf_free(&chain);
     return rc;
+}
+
+/* The CA's country (the intermediate's C), for the subjects it issues. */
+static const char *ca_country(X509 *inter, char *buf, size_t cap)
+{
+    int n = X509_NAME_get_text_by_NID(X509_get_subject_name(inter), NID_countryName, buf,
+                                      (int)cap);
+    return n == 2 ? buf : NULL;
 }
 
 static int issue(issue_job *j)
@@ -360,8 +390,10 @@ static int issue(issue_job *j)
         return rc;
 
     ca_dir d;
-    uint64_t issuer_serial = 0;
+    ca_serial issuer_serial, serial;
+    ca_claim claim = {0};
     int64_t nb, na;
+    char country[8];
     X509 *x = NULL;
     if ((rc = ca_dir_open(j->dir, CA_LOCK_EXCLUSIVE, &d)) != TOOL_EXIT_OK ||
         (rc = ca_dir_load(&d, CA_KEYS_INTER)) != TOOL_EXIT_OK)
@@ -389,15 +421,27 @@ static int issue(issue_job *j)
     }
     if ((rc = validity(j, issuer, &nb, &na)) != TOOL_EXIT_OK)
         goto out;
-    uint64_t serial = d.next_serial;
-    x = build_cert(j, crl_url, crl_issuer, serial, issuer, issuer_key, nb, na);
-    rc = x == NULL ? TOOL_EXIT_FAIL : commit(j, &d, x, serial, issuer_serial);
+    rc = TOOL_EXIT_FAIL;
+    if (ca_serial_new(&d, &serial) != 0)
+        goto out;
+    ca_claim_candidate(&claim, j->kind, &j->spec, crl_url, crl_issuer != NULL,
+                       j->crl_url != NULL);
+    x = build_cert(j, crl_url, crl_issuer, &serial, issuer, issuer_key, nb, na,
+                   ca_country(d.inter, country, sizeof country));
+    if (x == NULL)
+        goto out;
+    /* The chain as served, and the root: linted against the claim before
+     * anything is written (ca_profile.c). */
+    X509 *chain[4] = {x, j->parent ? j->parent : d.inter, j->parent ? d.inter : d.root, d.root};
+    if ((rc = ca_claim_check("ca issue", &claim, chain, j->parent ? 4 : 3)) != TOOL_EXIT_OK)
+        goto out;
+    rc = commit(j, &d, x, &serial, &issuer_serial, &claim);
     if (rc == TOOL_EXIT_OK) {
-        char hex[24];
-        ca_serial_hex(serial, hex, sizeof hex);
-        printf("%s\n", hex);
+        printf("%s\n", serial.hex);
+        ca_claim_print(&claim, stdout, 1, NULL);
     }
 out:
+    ca_claim_free(&claim);
     X509_free(x);
     ca_dir_close(&d);
     return rc;

@@ -45,6 +45,11 @@ static int list_json(const ca_dir *d, json_t *certs, int64_t now)
         tool_json_put(out, "name", json_string(ca_config_str(d, "name"))) == 0 &&
         tool_json_put(out, "root_serial", json_string(ca_config_str(d, "root_serial"))) == 0 &&
         tool_json_put(out, "crl_url", json_string(ca_config_str(d, "crl_url"))) == 0 &&
+        /* Directories made before profiles were stated: null. */
+        tool_json_put(out, "root_profile",
+                      ca_config_str(d, "root_profile")
+                          ? json_string(ca_config_str(d, "root_profile"))
+                          : json_null()) == 0 &&
         json_array_size(arr) == json_array_size(certs) &&
         tool_json_put(out, "certificates", json_incref(arr)) == 0)
         rc = tool_json_print(stdout, out) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
@@ -57,15 +62,17 @@ static int list_json(const ca_dir *d, json_t *certs, int64_t now)
 
 static void list_text(json_t *certs, int64_t now)
 {
-    printf("%-16s  %-7s  %-12s  %-20s  %s\n", "SERIAL", "STATUS", "KIND", "NOT AFTER",
-           "SUBJECT");
+    printf("%-32s  %-7s  %-12s  %-7s  %-20s  %s\n", "SERIAL", "STATUS", "KIND", "PROFILE",
+           "NOT AFTER", "SUBJECT");
     for (size_t i = 0; i < json_array_size(certs); i++) {
         json_t *e = json_array_get(certs, i);
         char *subject = tool_sanitize(json_string_value(json_object_get(e, "subject")),
                                       json_string_length(json_object_get(e, "subject")));
-        printf("%-16s  %-7s  %-12s  %-20s  %s\n",
+        /* "-": an entry written before profiles were stated. */
+        const char *profile = json_string_value(json_object_get(e, "profile"));
+        printf("%-32s  %-7s  %-12s  %-7s  %-20s  %s\n",
                json_string_value(json_object_get(e, "serial")), status(e, now),
-               json_string_value(json_object_get(e, "kind")),
+               json_string_value(json_object_get(e, "kind")), profile ? profile : "-",
                json_string_value(json_object_get(e, "not_after")), subject ? subject : "?");
         free(subject);
     }

@@ -6,11 +6,12 @@
  * names the STI-PA CRL signer (ATIS-1000080; RFC 5280 §4.2.1.13). That CRL
  * is indirect (RFC 5280 §5.2.5): signed by the STI-PA CRL signer, not by
  * the STI-CAs whose certificates it lists, each entry naming the issuer it
- * belongs to in a certificateIssuer extension (§5.3.3). With `init
- * --sti-pa-crl-url URL` a CA directory plays that role too: a CRL signer
- * under the root (keyUsage cRLSign only), the distribution point in the
- * intermediate and every SP and SP CA certificate, and `crl` writing the
- * indirect CRL besides the per-CA ones.
+ * belongs to in a certificateIssuer extension (§5.3.3). A CA directory
+ * plays that role too (`init` makes it; --sti-pa-crl-url chooses the URL):
+ * a CRL signer under the root (keyUsage cRLSign
+ * only), the distribution point in the intermediate and every SP and SP CA
+ * certificate, and `crl` writing the indirect CRL: the only CRL, or besides
+ * the per-CA ones with init --direct-crls.
  */
 #include "ca.h"
 
@@ -98,13 +99,14 @@ int ca_stipa_url_ok(const char *u)
     return 1;
 }
 
-X509 *ca_make_crl_signer(const char *name, EVP_PKEY *key, X509 *root, EVP_PKEY *root_key,
-                         uint64_t serial, int64_t nb, int64_t na)
+X509 *ca_make_crl_signer(const char *name, const char *org, const char *country, EVP_PKEY *key,
+                         X509 *root, EVP_PKEY *root_key, const ca_serial *serial, int64_t nb,
+                         int64_t na)
 {
     char cn[160];
     snprintf(cn, sizeof cn, "%s STI-PA CRL", name);
     X509 *x = X509_new();
-    X509_NAME *subject = ca_make_name(cn, name);
+    X509_NAME *subject = ca_make_name(cn, org, country);
     /* RFC 5280 §4.2.1.3: a key that signs CRLs and nothing else; an end
      * entity (§4.2.1.9), so it can issue no certificate. */
     int ok = x != NULL && subject != NULL && X509_set_version(x, X509_VERSION_3) == 1 &&
@@ -157,12 +159,14 @@ int ca_stipa_load(ca_dir *d, int with_key)
  * (the STI-CA role): the certificates an STI-PA CRL lists. */
 static X509 *entry_issuer(const ca_dir *d, json_t *e)
 {
-    uint64_t is;
+    ca_serial is;
     const char *kind = json_string_value(json_object_get(e, "kind"));
     if (kind == NULL || strcmp(kind, "crl-signer") == 0 ||
-        ca_parse_serial(json_string_value(json_object_get(e, "issuer_serial")), &is) != 0)
+        ca_entry_serial(e, "issuer_serial", &is) != 0)
         return NULL;
-    return is == d->inter_serial ? d->inter : is == d->root_serial ? d->root : NULL;
+    return ca_serial_eq(&is, &d->inter_serial)  ? d->inter
+           : ca_serial_eq(&is, &d->root_serial) ? d->root
+                                                : NULL;
 }
 
 X509_CRL *ca_stipa_crl(const ca_dir *d, int64_t at, long days, uint64_t number, size_t *count)
@@ -221,7 +225,8 @@ X509_CRL *ca_stipa_crl(const ca_dir *d, int64_t at, long days, uint64_t number, 
     return NULL;
 }
 
-int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number, size_t *n)
+int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number, size_t *n,
+                   const char *extra_out)
 {
     ca_buf pem = {0}, der = {0};
     char l1[4200], l2[4200];
@@ -239,6 +244,8 @@ int ca_stipa_stage(ca_dir *d, ca_txn *t, int64_t at, long days, uint64_t number,
         TOOL_EXIT_OK)
         rc = ca_txn_write(t, d->fd, l2, "sti-pa-crl.pem", pem.p, pem.len, 0644, 0,
                           "sti-pa-crl-pem");
+    if (rc == TOOL_EXIT_OK && extra_out != NULL)
+        rc = ca_txn_write_path(t, extra_out, pem.p, pem.len, 0644, 0, "out");
 out:
     X509_CRL_free(crl);
     ca_buf_free(&pem);

@@ -1,6 +1,6 @@
 /*
- * clid ca: the CA directory. Locking, atomic transactions, the index and the
- * counters. The rules (docs/ca.md "Crash safety"):
+ * clid ca: the CA directory. Locking, atomic transactions, the index, new
+ * serials and the CRL number. The rules (docs/ca.md "Crash safety"):
  *
  *   - every change happens under an exclusive flock(2) on DIR/lock;
  *   - every file is replaced, never edited: written whole to a temporary
@@ -10,8 +10,8 @@
  *     so any write error (disk full, I/O error, injected failure) leaves the
  *     directory exactly as it was;
  *   - renames happen in an order whose every prefix is consistent: the
- *     counter first (a serial is spent before anything uses it), then the
- *     certificate, then the index, then the files outside DIR.
+ *     certificate first (certs/SERIAL.pem spends its serial: ca_serial_new
+ *     never draws it again), then the index, then the files outside DIR.
  */
 #include "ca.h"
 
@@ -47,6 +47,14 @@ int ca_hook(const char *cmd, const char *step)
         return -1;
     }
     return 0;
+}
+
+int ca_hook_defect(const char *cmd)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s:profile", cmd);
+    const char *fail = getenv("CLID_CA_FAIL_AT");
+    return fail != NULL && strcmp(fail, name) == 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -289,7 +297,8 @@ static int load_json(const ca_dir *d, const char *name, size_t max, json_t **out
     return TOOL_EXIT_OK;
 }
 
-static int load_counter(const ca_dir *d, const char *name, int hex, uint64_t *out)
+/* A decimal counter file (crlnumber). */
+static int load_counter(const ca_dir *d, const char *name, uint64_t *out)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -302,43 +311,34 @@ static int load_counter(const ca_dir *d, const char *name, int hex, uint64_t *ou
     free(buf);
     if (len > 0 && text[len - 1] == '\n')
         text[len - 1] = '\0';
-    int bad;
-    if (hex) {
-        bad = strlen(text) != 16 || ca_parse_serial(text, out) != 0;
-    } else {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long v = strtoull(text, &end, 10);
-        bad = text[0] < '0' || text[0] > '9' || errno != 0 || *end != '\0';
-        *out = v;
-    }
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    int bad = text[0] < '0' || text[0] > '9' || errno != 0 || *end != '\0';
+    *out = v;
     return bad ? corrupt(d, name, "not a counter") : TOOL_EXIT_OK;
 }
 
-static int config_serial(const ca_dir *d, const char *key, uint64_t *out)
+static int config_serial(const ca_dir *d, const char *key, ca_serial *out)
 {
-    const char *s = ca_config_str(d, key);
-    if (s == NULL || ca_parse_serial(s, out) != 0)
+    if (ca_serial_parse(ca_config_str(d, key), out) != 0)
         return corrupt(d, "ca.json", "missing or bad serial");
     return TOOL_EXIT_OK;
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int cmp_serial(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    return strcmp(((const ca_serial *)a)->hex, ((const ca_serial *)b)->hex);
 }
 
-/* Every entry has a valid, unique serial below the serial counter (after
- * the recovery rule below) and names its issuer. */
-static int check_index(ca_dir *d, uint64_t *max_serial)
+/* Every entry has a valid, unique serial and names its issuer. */
+static int check_index(ca_dir *d)
 {
     json_t *certs = ca_index_certs(d);
     if (json_integer_value(json_object_get(d->index, "version")) != 1 || !json_is_array(certs))
         return corrupt(d, "index.json", "not a version 1 index");
-    *max_serial = 0;
     size_t n = json_array_size(certs);
-    uint64_t *seen = calloc(n + 1, sizeof *seen);
+    ca_serial *seen = calloc(n + 1, sizeof *seen);
     if (seen == NULL) {
         tool_error("out of memory");
         return TOOL_EXIT_FAIL;
@@ -346,23 +346,16 @@ static int check_index(ca_dir *d, uint64_t *max_serial)
     int rc = TOOL_EXIT_OK;
     for (size_t i = 0; i < n && rc == TOOL_EXIT_OK; i++) {
         json_t *e = json_array_get(certs, i);
-        const char *s = json_string_value(json_object_get(e, "serial"));
-        const char *is = json_string_value(json_object_get(e, "issuer_serial"));
-        const char *kind = json_string_value(json_object_get(e, "kind"));
-        uint64_t v, iv;
-        if (s == NULL || is == NULL || kind == NULL || ca_parse_serial(s, &v) != 0 ||
-            ca_parse_serial(is, &iv) != 0) {
+        ca_serial is;
+        if (ca_entry_serial(e, "serial", &seen[i]) != 0 ||
+            ca_entry_serial(e, "issuer_serial", &is) != 0 ||
+            json_string_value(json_object_get(e, "kind")) == NULL)
             rc = corrupt(d, "index.json", "an entry lacks serial, issuer_serial or kind");
-            break;
-        }
-        seen[i] = v;
-        if (v > *max_serial)
-            *max_serial = v;
     }
     if (rc == TOOL_EXIT_OK) {
-        qsort(seen, n, sizeof *seen, cmp_u64);
+        qsort(seen, n, sizeof *seen, cmp_serial);
         for (size_t i = 1; i < n; i++)
-            if (seen[i] == seen[i - 1]) {
+            if (ca_serial_eq(&seen[i], &seen[i - 1])) {
                 rc = corrupt(d, "index.json", "a serial appears twice");
                 break;
             }
@@ -395,23 +388,36 @@ int ca_dir_open(const char *path, int lock, ca_dir *d)
         remove_stale_temps(d->fd);
         remove_stale_temps(d->certs_fd);
     }
-    uint64_t max_serial = 0, counter = 0;
+    /* Serials are random (ca_serial_new); the "serial" counter file of
+     * directories made by earlier versions is no longer read. */
     if ((rc = load_json(d, "ca.json", CA_MAX_SMALL, &d->config)) != TOOL_EXIT_OK ||
         (rc = load_json(d, "index.json", CA_MAX_INDEX, &d->index)) != TOOL_EXIT_OK ||
-        (rc = check_index(d, &max_serial)) != TOOL_EXIT_OK ||
-        (rc = load_counter(d, "serial", 1, &counter)) != TOOL_EXIT_OK ||
-        (rc = load_counter(d, "crlnumber", 0, &d->next_crlnumber)) != TOOL_EXIT_OK ||
+        (rc = check_index(d)) != TOOL_EXIT_OK ||
+        (rc = load_counter(d, "crlnumber", &d->next_crlnumber)) != TOOL_EXIT_OK ||
         (rc = config_serial(d, "root_serial", &d->root_serial)) != TOOL_EXIT_OK ||
         (rc = config_serial(d, "inter_serial", &d->inter_serial)) != TOOL_EXIT_OK)
         return rc;
-    /* The serial counter is renamed into place before the certificate that
-     * uses it, so it is always ahead of the index. Taking the larger of the
-     * two anyway means that even a hand-restored older counter can never hand
-     * out a serial the index already holds. */
-    d->next_serial = counter > max_serial ? counter : max_serial + 1;
-    if (d->next_serial == 0 || d->next_serial >= UINT64_C(0x7FFFFFFFFFFFFFFF))
-        return corrupt(d, "serial", "serial counter exhausted");
     return TOOL_EXIT_OK;
+}
+
+int ca_serial_new(const ca_dir *d, ca_serial *out)
+{
+    /* 2^126 values: a repeat is never expected; the loop is what makes
+     * "unique in the index" a guarantee rather than a probability. A
+     * certs/SERIAL.pem without an index entry is a certificate an issue
+     * that crashed between its renames wrote (docs/ca.md section 8): its
+     * serial is spent too. */
+    for (int tries = 0; tries < 64; tries++) {
+        char name[CA_SERIAL_HEX + 8];
+        if (ca_serial_random(out) != 0)
+            break;
+        snprintf(name, sizeof name, "%s.pem", out->hex);
+        if (ca_index_find(d, out) == NULL && !ca_exists_at(d->certs_fd, name))
+            return 0;
+    }
+    tool_openssl_errors();
+    tool_error("%s: cannot draw a new serial number (CSPRNG failure)", d->path);
+    return -1;
 }
 
 int ca_dir_load(ca_dir *d, int keys)
@@ -476,14 +482,18 @@ json_t *ca_index_certs(const ca_dir *d)
     return json_object_get(d->index, "certificates");
 }
 
-json_t *ca_index_find(const ca_dir *d, uint64_t serial)
+int ca_entry_serial(json_t *e, const char *key, ca_serial *out)
+{
+    return ca_serial_parse(json_string_value(json_object_get(e, key)), out);
+}
+
+json_t *ca_index_find(const ca_dir *d, const ca_serial *serial)
 {
     json_t *certs = ca_index_certs(d);
     for (size_t i = 0; i < json_array_size(certs); i++) {
         json_t *e = json_array_get(certs, i);
-        uint64_t v;
-        if (ca_parse_serial(json_string_value(json_object_get(e, "serial")), &v) == 0 &&
-            v == serial)
+        ca_serial v;
+        if (ca_entry_serial(e, "serial", &v) == 0 && ca_serial_eq(&v, serial))
             return e;
     }
     return NULL;
@@ -499,15 +509,14 @@ static json_t *time_string(const ASN1_TIME *t)
     return json_string(buf);
 }
 
-json_t *ca_index_entry(X509 *x, const char *kind, uint64_t issuer_serial)
+json_t *ca_index_entry(X509 *x, const char *kind, const ca_serial *issuer_serial,
+                       const char *profile, const char *reason)
 {
-    char serial[24], issuer[24], sha[65], file[64];
-    uint64_t s;
+    char sha[65], file[CA_SERIAL_HEX + 16];
+    ca_serial s;
     if (ca_get_serial(x, &s) != 0 || ca_cert_sha256(x, sha, sizeof sha) != 0)
         return NULL;
-    ca_serial_hex(s, serial, sizeof serial);
-    ca_serial_hex(issuer_serial, issuer, sizeof issuer);
-    snprintf(file, sizeof file, "certs/%s.pem", serial);
+    snprintf(file, sizeof file, "certs/%s.pem", s.hex);
     char *subject = ca_name_string(X509_get_subject_name(x));
     clid_tnauth *l = NULL;
     json_t *tn = json_null();
@@ -517,15 +526,18 @@ json_t *ca_index_entry(X509 *x, const char *kind, uint64_t issuer_serial)
     }
     clid_tnauth_free(l);
     json_t *e = json_object();
-    if (tool_json_put(e, "serial", json_string(serial)) != 0 ||
+    if (tool_json_put(e, "serial", json_string(s.hex)) != 0 ||
         tool_json_put(e, "kind", json_string(kind)) != 0 ||
-        tool_json_put(e, "issuer_serial", json_string(issuer)) != 0 ||
+        tool_json_put(e, "issuer_serial", json_string(issuer_serial->hex)) != 0 ||
         tool_json_put(e, "subject", subject ? tool_json_string(subject) : NULL) != 0 ||
         tool_json_put(e, "not_before", time_string(X509_get0_notBefore(x))) != 0 ||
         tool_json_put(e, "not_after", time_string(X509_get0_notAfter(x))) != 0 ||
         tool_json_put(e, "sha256", json_string(sha)) != 0 ||
         tool_json_put(e, "file", json_string(file)) != 0 ||
-        tool_json_put(e, "tnauthlist", tn) != 0 || tool_json_put(e, "revoked", json_null()) != 0) {
+        tool_json_put(e, "tnauthlist", tn) != 0 ||
+        tool_json_put(e, "profile", json_string(profile)) != 0 ||
+        (reason != NULL && tool_json_put(e, "profile_reason", tool_json_string(reason)) != 0) ||
+        tool_json_put(e, "revoked", json_null()) != 0) {
         json_decref(e);
         e = NULL;
     }

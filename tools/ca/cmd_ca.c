@@ -1,8 +1,8 @@
 /*
  * clid ca: a test CA for interop labs (docs/ca.md).
  *
- *   clid ca init DIR [--name NAME] [--days N] [--not-before TIME] [--crl-url URL]
- *                [--sti-pa-crl-url URL]
+ *   clid ca init DIR [--name NAME] [--org NAME] [--country CC] [--days N]
+ *                [--not-before TIME] [--crl-url URL] [--sti-pa-crl-url URL] [--direct-crls]
  *   clid ca issue DIR --out PREFIX ...        (ca_issue.c)
  *   clid ca csr --key KEY --out FILE ...      (ca_csr.c)
  *   clid ca revoke DIR SERIAL|CERT ...        (ca_crl.c)
@@ -12,8 +12,8 @@
  *
  * The hierarchy is ATIS-1000080's: a root (the trust anchor), one
  * intermediate (the STI-CA role) that signs service-provider certificates,
- * and below an SP CA the RFC 9060 delegates; with --sti-pa-crl-url, the
- * STI-PA's CRL signer and its indirect CRL too (ca_stipa.c).
+ * and below an SP CA the RFC 9060 delegates; the STI-PA's CRL signer and
+ * its indirect CRL too (ca_stipa.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,7 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "ca.h"
@@ -32,12 +31,13 @@
 void ca_help(FILE *f)
 {
     fputs(
-        "usage: clid ca init DIR [--name NAME] [--days N] [--not-before TIME] [--crl-url URL]\n"
-        "                [--sti-pa-crl-url URL]\n"
+        "usage: clid ca init DIR [--name NAME] [--org NAME] [--country CC] [--days N]\n"
+        "                [--not-before TIME] [--crl-url URL] [--sti-pa-crl-url URL]\n"
+        "                [--direct-crls]\n"
         "       clid ca issue DIR --out PREFIX [--spc CODE] [--tn TN]... [--range START+COUNT]...\n"
         "                [--country CC]... [--carrier ICC] [--mccmnc MCC-MNC]...\n"
         "                [--ispc Z-AAA-B]... [--role ROLE] [--operator NAME] [--cn NAME]\n"
-        "                [--csr FILE] [--days N] [--not-before TIME] [--ca]\n"
+        "                [--org NAME] [--csr FILE] [--days N] [--not-before TIME] [--ca]\n"
         "                [--delegate-of PARENT.pem --parent-key KEY] [--crl-url URL]\n"
         "       clid ca csr --key KEY [--new-key] [the extension options of issue] --out FILE\n"
         "       clid ca revoke DIR SERIAL|CERT [--reason R] [--at TIME]\n"
@@ -48,30 +48,38 @@ void ca_help(FILE *f)
         "\n"
         "A test CA for interop labs: a P-256 root and intermediate in DIR, service-provider\n"
         "certificates with TNAuthList (RFC 8226) and SignallingEntity (clid's Q.3063\n"
-        "profile) in the ATIS-1000080 profile, SP CA certificates (--ca) and RFC 9060\n"
-        "delegates below them, revocation and CRLs. NOT for production.\n"
+        "profile), SP CA certificates (--ca) and RFC 9060 delegates below them, the STI-PA's\n"
+        "CRL signer, revocation and CRLs. Every certificate states its profile: shaken\n"
+        "(ATIS-1000080 v005), q3063, or none with the reason; it is linted against it\n"
+        "before anything is written. NOT for production.\n"
         "\n"
-        "  init     create DIR (must not exist, or be empty): root and intermediate\n"
-        "           (default 3650 days), index, serial and CRL number, first CRL.\n"
-        "           --sti-pa-crl-url: also the STI-PA CRL signer (crl-signer.pem, keyUsage\n"
-        "           cRLSign, under the root); the intermediate, SP and SP CA certificates\n"
-        "           then name the STI-PA's indirect CRL at URL (CRL DP with cRLIssuer)\n"
+        "  init     create DIR (must not exist, or be empty): root and intermediate (default\n"
+        "           3650 days; subjects C=CC (default US), O=--org (default NAME), CN \"NAME\n"
+        "           SHAKEN root\"/\"NAME SHAKEN intermediate\"), the STI-PA CRL signer\n"
+        "           (crl-signer.pem) whose indirect CRL every certificate names (URL: --sti-pa-\n"
+        "           crl-url, default sti-pa.crl next to --crl-url), index, CRL number, first CRL.\n"
+        "           The CAs' keyUsage is keyCertSign alone; --direct-crls: cRLSign too, and\n"
+        "           they sign CRLs of their own (crl.pem, inter.crl, root.crl)\n"
         "  issue    write PREFIX.key (mode 0600; not with --csr) and PREFIX.pem (the\n"
-        "           certificate, then its CA certificates: what x5u serves); print the serial.\n"
-        "           --spc makes a SHAKEN certificate: CN \"SHAKEN <SPC>\", TNAuthList of that\n"
-        "           single SPC (digits and A-Z only). --tn/--range: TN-scoped. --ca: an SP CA\n"
-        "           (CA:TRUE, pathlen 0). --delegate-of: a delegate signed by that SP CA, whose\n"
+        "           certificate, then its CA certificates: what x5u serves); print the serial\n"
+        "           (16 random octets) and the profile.\n"
+        "           --spc makes a SHAKEN certificate: C, O (--org, default \"SP <SPC>\"), CN\n"
+        "           \"SHAKEN <SPC>\", TNAuthList of that single SPC (digits and A-Z only).\n"
+        "           --tn/--range: for numbers (profile none, or q3063 with a SignallingEntity:\n"
+        "           --role, --country ...). --ca: an SP CA (CA:TRUE, pathlen 0; no\n"
+        "           SignallingEntity). --delegate-of: a delegate signed by that SP CA, whose\n"
         "           TNAuthList must be within the parent's. --csr: the request's TNAuthList\n"
         "           and SignallingEntity must be within what the options allow.\n"
-        "           Default 365 days from now; CRL URL from init; policy 2.16.840.1.114569.1.1.1\n"
+        "           Default 365 days from now; CRL DP the STI-PA's; policy\n"
+        "           2.16.840.1.114569.1.1.1\n"
         "  csr      a PKCS#10 request carrying the extension options (--new-key: create KEY)\n"
         "  revoke   mark a certificate revoked (reason names from RFC 5280 §5.3.1)\n"
-        "  crl      sign the intermediate's and the root's CRLs (default 30 days): DIR/crl.pem\n"
-        "           (PEM, both), DIR/inter.crl and DIR/root.crl (DER), and --out FILE;\n"
-        "           with the STI-PA role, also its indirect CRL: DIR/sti-pa.crl (DER, what\n"
-        "           the URL serves) and DIR/sti-pa-crl.pem;\n"
+        "  crl      sign the CRLs (default 30 days): the STI-PA's indirect CRL, DIR/sti-pa.crl\n"
+        "           (DER, what its URL serves) and DIR/sti-pa-crl.pem, and --out FILE; with\n"
+        "           direct CRLs also the intermediate's and the root's: DIR/crl.pem (PEM, both;\n"
+        "           then --out copies it), DIR/inter.crl and DIR/root.crl (DER);\n"
         "           with --delegate-of, the SP CA's CRL for its delegates, to --out\n"
-        "  list     issued certificates and their status\n"
+        "  list     issued certificates, their status and profile\n"
         "  export   the trust bundle for verifiers: the root certificate only\n"
         "\n"
         "TIME is Unix seconds or RFC 3339 (2026-01-01T00:00:00Z). Manual: docs/ca.md\n",
@@ -85,34 +93,61 @@ void ca_help(FILE *f)
 static const tool_opt init_opts[] = {
     {"--name", NULL, 1, 0},    {"--days", NULL, 1, 0},   {"--not-before", NULL, 1, 0},
     {"--crl-url", NULL, 1, 0}, {"--help", "-h", 0, 0},   {"--sti-pa-crl-url", NULL, 1, 0},
+    {"--country", NULL, 1, 0}, {"--org", NULL, 1, 0},    {"--direct-crls", NULL, 0, 0},
 };
-enum { INIT_NAME, INIT_DAYS, INIT_NOT_BEFORE, INIT_CRL_URL, INIT_HELP, INIT_STIPA_URL };
+enum {
+    INIT_NAME,
+    INIT_DAYS,
+    INIT_NOT_BEFORE,
+    INIT_CRL_URL,
+    INIT_HELP,
+    INIT_STIPA_URL,
+    INIT_COUNTRY,
+    INIT_ORG,
+    INIT_DIRECT_CRLS
+};
+
+typedef struct init_job {
+    const char *path, *name, *org, *country, *crl_url, *stipa_url;
+    char stipa_buf[1100]; /* the STI-PA CRL URL derived from --crl-url */
+    int direct_crls;
+    long days;
+    int64_t nb;
+} init_job;
 
 /* A CA certificate: the root (issuer == NULL, self-signed) or the
- * intermediate, which names the STI-PA's CRL when `stipa_url` is set. */
-static X509 *make_ca_cert(const char *name, const char *role, EVP_PKEY *key, X509 *issuer,
-                          EVP_PKEY *issuer_key, uint64_t serial, int64_t nb, int64_t na,
-                          const char *stipa_url, const X509 *crl_signer)
+ * intermediate, which names the STI-PA's CRL. ATIS-1000080 v005 §6.4.1
+ * (zlint e_atis_subject_dn, e_atis_ca_subject_cn): C, O and CN each once,
+ * the CN containing "SHAKEN", a root's also "ROOT". */
+static X509 *make_ca_cert(const init_job *j, const char *role, EVP_PKEY *key, X509 *issuer,
+                          EVP_PKEY *issuer_key, const ca_serial *serial, int64_t na,
+                          const X509 *crl_signer)
 {
     char cn[160];
-    snprintf(cn, sizeof cn, "%s %s", name, role);
+    snprintf(cn, sizeof cn, "%s SHAKEN %s", j->name, role);
     X509 *x = X509_new();
-    X509_NAME *subject = ca_make_name(cn, name);
+    X509_NAME *subject = ca_make_name(cn, j->org, j->country);
     X509 *signer = issuer ? issuer : x;
+    /* keyCertSign alone (ATIS-1000080 v005 §6.4.1) when the STI-PA signs
+     * every CRL; cRLSign too when these CAs sign their own (--direct-crls). */
+    const char *ku = j->direct_crls ? "critical,keyCertSign,cRLSign" : "critical,keyCertSign";
+    int defect = issuer != NULL && ca_hook_defect("init");
     int ok = x != NULL && subject != NULL && X509_set_version(x, X509_VERSION_3) == 1 &&
              ca_set_serial(x, serial) == 0 && X509_set_subject_name(x, subject) == 1 &&
              X509_set_issuer_name(x, X509_get_subject_name(signer)) == 1 &&
-             ca_set_validity(x, nb, na) == 0 && X509_set_pubkey(x, key) == 1 &&
+             ca_set_validity(x, j->nb, na) == 0 && X509_set_pubkey(x, key) == 1 &&
              /* The intermediate has pathlen 1: SP CAs (pathlen 0) sit below it
               * for RFC 9060 delegation. No TNAuthList on either (ATIS-1000080). */
              ca_add_ext(x, signer, NID_basic_constraints,
                         issuer ? "critical,CA:TRUE,pathlen:1" : "critical,CA:TRUE") == 0 &&
-             ca_add_ext(x, signer, NID_key_usage, "critical,keyCertSign,cRLSign") == 0 &&
+             (defect || ca_add_ext(x, signer, NID_key_usage, ku) == 0) &&
              ca_add_ext(x, signer, NID_subject_key_identifier, "hash") == 0 &&
              ca_add_ext(x, signer, NID_authority_key_identifier, "keyid:always") == 0 &&
+             /* Roots carry no policy and no distribution point (ATIS-1000080
+              * v005 §6.4.1: sti.policy.root, crldp.root). */
              (issuer == NULL || ca_add_policy(x, CA_POLICY_OID) == 0) &&
-             (stipa_url == NULL ||
-              ca_add_stipa_dp(x, stipa_url, X509_get_subject_name(crl_signer)) == 0) &&
+             (issuer == NULL ||
+              ca_add_stipa_dp(x, j->stipa_url, X509_get_subject_name(crl_signer)) == 0) &&
              X509_sign(x, issuer ? issuer_key : key, EVP_sha256()) > 0;
     X509_NAME_free(subject);
     if (!ok) {
@@ -177,11 +212,43 @@ static int empty_or_absent(const char *path)
     return entries == 0;
 }
 
-typedef struct init_job {
-    const char *path, *name, *crl_url, *stipa_url;
-    long days;
-    int64_t nb;
-} init_job;
+/* The CA certificates as the x5u chains will serve them (intermediate, then
+ * root) linted against the SHAKEN profile they claim: anything else is an
+ * internal error. */
+static int init_claim(const ca_dir *d, ca_claim *claim)
+{
+    X509 *chain[2] = {d->inter, d->root};
+    int rc;
+    memset(claim, 0, sizeof *claim);
+    claim->profile = CLID_CERT_PROFILE_SHAKEN;
+    if ((rc = ca_claim_check("ca init", claim, chain, 2)) != TOOL_EXIT_OK)
+        return rc;
+    if (claim->profile != CLID_CERT_PROFILE_SHAKEN) {
+        tool_error("ca init: internal error: the root and intermediate do not follow the shaken "
+                   "profile (%s); nothing written",
+                   claim->reason);
+        return TOOL_EXIT_SOFTWARE;
+    }
+    return TOOL_EXIT_OK;
+}
+
+/* The STI-PA CRL signer is no STI certificate: an end entity that signs CRLs. */
+#define SIGNER_REASON                                                                          \
+    "the STI-PA CRL signer: an end entity with keyUsage cRLSign that signs the indirect CRL "  \
+    "(RFC 5280 §5.2.5), no STI certificate: ATIS-1000080 v005's end-entity rules "           \
+    "(ku.ee, tnauth.present) are for signers of PASSporTs"
+
+/* Three distinct random serials (the directory is new: nothing else to avoid). */
+static int init_serials(ca_serial *root, ca_serial *inter, ca_serial *signer)
+{
+    do {
+        if (ca_serial_random(root) != 0 || ca_serial_random(inter) != 0 ||
+            ca_serial_random(signer) != 0)
+            return -1;
+    } while (ca_serial_eq(root, inter) || ca_serial_eq(root, signer) ||
+             ca_serial_eq(inter, signer));
+    return 0;
+}
 
 /* Everything is written into a temporary sibling directory, which is then
  * renamed to DIR: a DIR that exists is complete. */
@@ -191,11 +258,11 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
     memset(&d, 0, sizeof d);
     d.fd = d.certs_fd = d.lock_fd = -1;
     ca_txn t = {.cmd = "init"};
-    ca_buf rk = {0}, rp = {0}, ik = {0}, ip = {0}, ix = {0}, cf = {0}, ct = {0}, sk = {0},
-           sp = {0};
-    uint64_t base_serial = 0;
+    ca_claim claim = {0};
+    ca_buf rk = {0}, rp = {0}, ik = {0}, ip = {0}, ix = {0}, cf = {0}, sk = {0}, sp = {0};
+    ca_serial signer_serial;
     int rc = TOOL_EXIT_FAIL;
-    char hex[24], rs[24], is[24], ss[24], created[32], certname[64], signername[64];
+    char created[32], certname[64], signername[64];
     d.path = j->path;
     d.fd = openat(parent, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (d.fd < 0 || mkdirat(d.fd, "certs", 0755) != 0 ||
@@ -203,76 +270,66 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         tool_error("%s: cannot create: %s", j->path, strerror(errno));
         goto out;
     }
-    /* Serials: a random 63-bit start (bit 62 set, so always 8 octets and
-     * positive, RFC 5280 §4.1.2.2), then one up per certificate. A lab that
-     * recreates its CA does not reuse the old serials. */
-    if (RAND_bytes((unsigned char *)&base_serial, sizeof base_serial) != 1)
+    /* Serials: 16 random octets each (ATIS-1000080 v005 §6.4.1.1). */
+    if (init_serials(&d.root_serial, &d.inter_serial, &signer_serial) != 0) {
+        tool_openssl_errors();
+        tool_error("ca init: cannot draw serial numbers (CSPRNG failure)");
         goto out;
-    base_serial = (base_serial & UINT64_C(0x3FFFFFFF00000000)) | UINT64_C(0x4000000000000000);
-    d.root_serial = base_serial;
-    d.inter_serial = base_serial + 1;
-    uint64_t signer_serial = base_serial + 2; /* with the STI-PA role */
+    }
     d.root_key = ca_key_generate();
     d.inter_key = ca_key_generate();
-    if (j->stipa_url != NULL)
-        d.crl_signer_key = ca_key_generate();
+    d.crl_signer_key = ca_key_generate();
     int64_t na = j->nb + (int64_t)j->days * 86400;
-    if (d.root_key == NULL || d.inter_key == NULL ||
-        (j->stipa_url != NULL && d.crl_signer_key == NULL) ||
-        (d.root = make_ca_cert(j->name, "root", d.root_key, NULL, NULL, d.root_serial, j->nb,
-                               na, NULL, NULL)) == NULL ||
-        (j->stipa_url != NULL &&
-         (d.crl_signer = ca_make_crl_signer(j->name, d.crl_signer_key, d.root, d.root_key,
-                                            signer_serial, j->nb, na)) == NULL) ||
-        (d.inter = make_ca_cert(j->name, "intermediate", d.inter_key, d.root, d.root_key,
-                                d.inter_serial, j->nb, na, j->stipa_url, d.crl_signer)) ==
-            NULL) {
+    if (d.root_key == NULL || d.inter_key == NULL || d.crl_signer_key == NULL ||
+        (d.root = make_ca_cert(j, "root", d.root_key, NULL, NULL, &d.root_serial, na, NULL)) ==
+            NULL ||
+        (d.crl_signer = ca_make_crl_signer(j->name, j->org, j->country, d.crl_signer_key, d.root,
+                                           d.root_key, &signer_serial, j->nb, na)) == NULL ||
+        (d.inter = make_ca_cert(j, "intermediate", d.inter_key, d.root, d.root_key,
+                                &d.inter_serial, na, d.crl_signer)) == NULL) {
         tool_error("ca init: creating the root and intermediate failed in OpenSSL");
         goto out;
     }
-    ca_serial_hex(d.root_serial, rs, sizeof rs);
-    ca_serial_hex(d.inter_serial, is, sizeof is);
-    ca_serial_hex(signer_serial, ss, sizeof ss);
-    ca_serial_hex(j->stipa_url ? signer_serial + 1 : base_serial + 2, hex, sizeof hex);
+    if ((rc = init_claim(&d, &claim)) != TOOL_EXIT_OK)
+        goto out;
+    rc = TOOL_EXIT_FAIL;
     ca_format_time(ca_now(), created, sizeof created);
-    snprintf(certname, sizeof certname, "%s.pem", is);
-    snprintf(signername, sizeof signername, "%s.pem", ss);
-    d.config = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "version", 1, "name", j->name,
-                         "crl_url", j->crl_url, "root_serial", rs, "inter_serial", is, "created",
-                         created);
-    d.index = json_pack("{s:i, s:[o]}", "version", 1, "certificates",
-                        ca_index_entry(d.inter, "intermediate", d.root_serial));
+    snprintf(certname, sizeof certname, "%s.pem", d.inter_serial.hex);
+    snprintf(signername, sizeof signername, "%s.pem", signer_serial.hex);
     /* The STI-PA role: its URL and signer in ca.json, the signer in the
-     * index (so that it can be revoked, in the root's CRL). */
-    if (j->stipa_url != NULL && d.config != NULL && d.index != NULL &&
-        (tool_json_put(d.config, "sti_pa_crl_url", json_string(j->stipa_url)) != 0 ||
-         tool_json_put(d.config, "crl_signer_serial", json_string(ss)) != 0 ||
-         json_array_append_new(ca_index_certs(&d),
-                               ca_index_entry(d.crl_signer, "crl-signer", d.root_serial)) != 0)) {
+     * index (so that it can be revoked, with direct CRLs in the root's). */
+    d.config = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}",
+                         "version", 1, "name", j->name, "org", j->org, "country", j->country,
+                         "crl_url", j->crl_url, "root_serial", d.root_serial.hex, "inter_serial",
+                         d.inter_serial.hex, "created", created, "sti_pa_crl_url", j->stipa_url,
+                         "crl_signer_serial", signer_serial.hex, "direct_crls", j->direct_crls,
+                         "root_profile", "shaken");
+    d.index = json_pack("{s:i, s:[o]}", "version", 1, "certificates",
+                        ca_index_entry(d.inter, "intermediate", &d.root_serial, "shaken", NULL));
+    if (d.config == NULL || d.index == NULL ||
+        json_array_append_new(ca_index_certs(&d),
+                              ca_index_entry(d.crl_signer, "crl-signer", &d.root_serial, "none",
+                                             SIGNER_REASON)) != 0) {
         tool_error("ca init: out of memory");
         goto out;
     }
-    char *config = d.config ? json_dumps(d.config, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    int built = config != NULL && d.index != NULL && ca_buf_key(&rk, d.root_key) == 0 &&
+    char *config = json_dumps(d.config, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int built = config != NULL && ca_buf_key(&rk, d.root_key) == 0 &&
                 ca_buf_cert(&rp, d.root) == 0 && ca_buf_key(&ik, d.inter_key) == 0 &&
                 ca_buf_cert(&ip, d.inter) == 0 && ca_index_bytes(d.index, &ix) == 0 &&
                 ca_buf_add(&cf, config, strlen(config)) == 0 && ca_buf_add(&cf, "\n", 1) == 0 &&
-                ca_buf_add(&ct, hex, strlen(hex)) == 0 && ca_buf_add(&ct, "\n", 1) == 0 &&
-                (d.crl_signer == NULL ||
-                 (ca_buf_key(&sk, d.crl_signer_key) == 0 && ca_buf_cert(&sp, d.crl_signer) == 0));
+                ca_buf_key(&sk, d.crl_signer_key) == 0 && ca_buf_cert(&sp, d.crl_signer) == 0;
     free(config);
     if (!built) {
         tool_error("ca init: out of memory");
         goto out;
     }
     size_t n1, n2, n3;
-    if ((d.crl_signer != NULL &&
-         ((rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.key", sk.p, sk.len, 0600, 1,
-                             "crl-signer.key")) ||
-          (rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.pem", sp.p, sp.len, 0644, 1,
-                             "crl-signer.pem")) ||
-          (rc = ca_txn_write(&t, d.certs_fd, j->path, signername, sp.p, sp.len, 0644, 1,
-                             "cert")))) ||
+    if ((rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.key", sk.p, sk.len, 0600, 1,
+                           "crl-signer.key")) ||
+        (rc = ca_txn_write(&t, d.fd, j->path, "crl-signer.pem", sp.p, sp.len, 0644, 1,
+                           "crl-signer.pem")) ||
+        (rc = ca_txn_write(&t, d.certs_fd, j->path, signername, sp.p, sp.len, 0644, 1, "cert")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "root.key", rk.p, rk.len, 0600, 1, "root.key")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "inter.key", ik.p, ik.len, 0600, 1, "inter.key")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "root.pem", rp.p, rp.len, 0644, 1, "root.pem")) ||
@@ -280,7 +337,6 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         (rc = ca_txn_write(&t, d.certs_fd, j->path, certname, ip.p, ip.len, 0644, 1, "cert")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "ca.json", cf.p, cf.len, 0644, 1, "ca.json")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "index.json", ix.p, ix.len, 0644, 1, "index")) ||
-        (rc = ca_txn_write(&t, d.fd, j->path, "serial", ct.p, ct.len, 0644, 1, "serial")) ||
         (rc = ca_txn_write(&t, d.fd, j->path, "lock", "", 0, 0644, 1, "lock")) ||
         (rc = ca_crl_stage(&d, &t, j->nb > ca_now() ? j->nb : ca_now(), CA_CRL_DAYS, 1, NULL, &n1,
                            &n2, &n3)) ||
@@ -293,13 +349,16 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         goto out;
     }
     rc = ca_hook("init", "rename") == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
-    if (rc == TOOL_EXIT_OK && d.crl_signer != NULL)
+    if (rc == TOOL_EXIT_OK) {
         printf("root %s, intermediate %s, STI-PA CRL signer %s: %s/root.pem is the trust "
                "anchor, %s/crl-signer.pem the CRL signer\n",
-               rs, is, ss, j->path, j->path);
-    else if (rc == TOOL_EXIT_OK)
-        printf("root %s, intermediate %s: %s/root.pem is the trust anchor\n", rs, is, j->path);
+               d.root_serial.hex, d.inter_serial.hex, signer_serial.hex, j->path, j->path);
+        /* Both CA certificates: "profile: shaken", and their warnings. */
+        ca_claim_print(&claim, stdout, 2,
+                       "root and intermediate; the STI-PA CRL signer: none, no STI certificate");
+    }
 out:
+    ca_claim_free(&claim);
     ca_txn_end(&t);
     ca_buf_free(&rk);
     ca_buf_free(&rp);
@@ -307,11 +366,38 @@ out:
     ca_buf_free(&ip);
     ca_buf_free(&ix);
     ca_buf_free(&cf);
-    ca_buf_free(&ct);
     ca_buf_free(&sk);
     ca_buf_free(&sp);
     ca_dir_close(&d);
     return rc;
+}
+
+/* ATIS-1000080's CRL URL is an HTTP(S) one: by default the STI-PA CRL is
+ * served next to --crl-url, "sti-pa.crl" in its directory
+ * (http://pki.lab/intermediate.crl -> http://pki.lab/sti-pa.crl). */
+static int derive_stipa_url(init_job *j)
+{
+    const char *u = j->crl_url;
+    const char *host = strstr(u, "://");
+    if (host == NULL)
+        return -1;
+    const char *slash = strchr(host + 3, '/');
+    const char *last = slash ? strrchr(slash, '/') : NULL;
+    size_t keep = last ? (size_t)(last - u) : strlen(u);
+    const char *q = strpbrk(host + 3, "?#");
+    if (q != NULL && (size_t)(q - u) < keep)
+        return -1; /* a query before the path's end: no directory to put it in */
+    if (keep + sizeof "/sti-pa.crl" > sizeof j->stipa_buf)
+        return -1;
+    memcpy(j->stipa_buf, u, keep);
+    snprintf(j->stipa_buf + keep, sizeof j->stipa_buf - keep, "/sti-pa.crl");
+    j->stipa_url = j->stipa_buf;
+    return ca_stipa_url_ok(j->stipa_url) ? 0 : -1;
+}
+
+static int one_line(const char *s, size_t max)
+{
+    return strlen(s) <= max && strpbrk(s, "\r\n") == NULL;
 }
 
 int ca_cmd_init(int argc, char **argv)
@@ -327,14 +413,32 @@ int ca_cmd_init(int argc, char **argv)
     }
     if (a.npos != 1)
         return tool_usage_error("ca init", "ca", "expects exactly one DIR");
-    init_job j = {.path = a.pos[0],
-                  .name = a.value[INIT_NAME] ? a.value[INIT_NAME] : CA_DEFAULT_NAME,
-                  .crl_url = a.value[INIT_CRL_URL] ? a.value[INIT_CRL_URL] : CA_DEFAULT_CRL_URL,
-                  .stipa_url = a.value[INIT_STIPA_URL],
-                  .days = CA_INIT_DAYS,
-                  .nb = ca_now()};
-    if (strlen(j.name) > 48 || strpbrk(j.name, "\r\n") != NULL)
-        return tool_usage_error("ca init", "ca", "--name: at most 48 bytes on one line");
+    init_job j;
+    memset(&j, 0, sizeof j);
+    j.path = a.pos[0];
+    j.name = a.value[INIT_NAME] ? a.value[INIT_NAME] : CA_DEFAULT_NAME;
+    j.org = a.value[INIT_ORG] ? a.value[INIT_ORG] : j.name;
+    j.country = a.value[INIT_COUNTRY] ? a.value[INIT_COUNTRY] : CA_DEFAULT_COUNTRY;
+    j.crl_url = a.value[INIT_CRL_URL] ? a.value[INIT_CRL_URL] : CA_DEFAULT_CRL_URL;
+    j.stipa_url = a.value[INIT_STIPA_URL];
+    j.direct_crls = a.seen[INIT_DIRECT_CRLS] != 0;
+    j.days = CA_INIT_DAYS;
+    j.nb = ca_now();
+    /* "NAME SHAKEN intermediate" within the 64 characters of a CN
+     * (RFC 5280 ub-common-name). */
+    if (!one_line(j.name, CA_MAX_NAME))
+        return tool_usage_error("ca init", "ca", "--name: at most %d bytes on one line",
+                                CA_MAX_NAME);
+    if (!one_line(j.org, 64))
+        return tool_usage_error("ca init", "ca",
+                                "--org: at most 64 bytes on one line (RFC 5280 "
+                                "ub-organization-name)");
+    if (strlen(j.country) != 2 || j.country[0] < 'A' || j.country[0] > 'Z' ||
+        j.country[1] < 'A' || j.country[1] > 'Z')
+        return tool_usage_error("ca init", "ca",
+                                "--country '%s': expected an ISO 3166-1 alpha-2 code in capitals "
+                                "(US, CA, FR)",
+                                j.country);
     if (strstr(j.crl_url, "://") == NULL || strpbrk(j.crl_url, " ,\t\r\n") != NULL)
         return tool_usage_error("ca init", "ca",
                                 "--crl-url '%s': expected an absolute URL without spaces or commas",
@@ -344,6 +448,11 @@ int ca_cmd_init(int argc, char **argv)
                                 "--sti-pa-crl-url '%s': expected an http(s) URL of printable "
                                 "ASCII without spaces",
                                 j.stipa_url);
+    if (j.stipa_url == NULL && derive_stipa_url(&j) != 0)
+        return tool_usage_error("ca init", "ca",
+                                "--crl-url '%s': the STI-PA CRL URL is derived from it (sti-pa.crl "
+                                "in its directory) and must be http(s): give --sti-pa-crl-url",
+                                j.crl_url);
     if ((a.value[INIT_DAYS] && (rc = ca_parse_days("ca init", a.value[INIT_DAYS], &j.days))) ||
         (a.value[INIT_NOT_BEFORE] &&
          (rc = ca_parse_time_opt("ca init", "--not-before", a.value[INIT_NOT_BEFORE], &j.nb))))

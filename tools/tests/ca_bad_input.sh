@@ -94,6 +94,19 @@ bad 64 '--ca and --delegate-of' ca issue ca --out x --ca --tn 1 --delegate-of sp
     --parent-key spca.key
 bad 64 '--delegate-of and --parent-key go together' ca issue ca --out x --tn 1 --delegate-of spca.pem
 bad 64 '--csr: state what the requester may have' ca issue ca --out x --csr req.csr
+bad 64 '--ca: an SP CA carries no SignallingEntity .*, so --country cannot go with it' \
+    ca issue ca --out x --ca --range 12025550000+100 --country 1
+bad 64 '--ca: .*, so --role cannot go with it' ca issue ca --out x --ca --tn 1 --role transit
+bad 64 '--ca: .*, so --operator cannot go with it; --org NAME sets the subject.s O' \
+    ca issue ca --out x --ca --tn 1 --operator "SP One"
+bad 64 '--org: at most 64 bytes' ca issue ca --out x --spc 709J --org "$(printf 'o%.0s' {1..65})"
+bad 64 "--country 'us': expected an ISO 3166-1 alpha-2 code" ca init new --country us
+bad 64 "--country 'USA': expected an ISO 3166-1 alpha-2 code" ca init new --country USA
+bad 64 '--name: at most 44 bytes' ca init new --name "$(printf 'n%.0s' {1..45})"
+bad 64 '--org: at most 64 bytes' ca init new --org "$(printf 'o%.0s' {1..65})"
+bad 64 "--crl-url 'ldap://crl.example/x.crl': the STI-PA CRL URL is derived from it" \
+    ca init new --crl-url ldap://crl.example/x.crl
+bad 64 "--sti-pa-crl-url 'ldap://crl.example/x.crl'" ca init new --sti-pa-crl-url ldap://crl.example/x.crl
 
 # Unreadable input (66).
 bad 66 '^clid: missing.key: cannot open: No such file or directory$' \
@@ -154,7 +167,7 @@ bad 1 "^clid: sub/x.key: cannot create: sub: No such file or directory" \
 # revoke, crl, csr, export, list.
 bad 65 'ca revoke: 0123456789ABCDEF: no such certificate' ca revoke ca 0123456789ABCDEF
 bad 65 'ca revoke: foreign.pem: no such certificate' ca revoke ca foreign.pem
-bad 1 'ca revoke: [0-9A-F]{16}: already revoked on' ca revoke ca del.pem
+bad 1 'ca revoke: [0-9A-F]{32}: already revoked on' ca revoke ca del.pem
 bad 64 "--reason 'removeFromCRL'" ca revoke ca "$serial" --reason removeFromCRL
 bad 64 "--reason 'because'" ca revoke ca "$serial" --reason because
 bad 64 'expects DIR and a SERIAL or CERT' ca revoke ca
@@ -214,6 +227,6 @@ check "no temporary file was left: $(find . -name '.tmp.*' | tr '\n' ' ')" \
 check "exists.pem untouched" test ! -s exists.pem
 check "--new-key never replaces a key" cmp -s req.key req.key.orig
 # The runner and the binary agree (usage, unreadable input, bad data, cannot be done).
-inproc_crosscheck 1 36 44 62
+inproc_crosscheck 1 46 54 72
 
 finish

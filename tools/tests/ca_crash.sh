@@ -5,12 +5,15 @@
 # point (no cleanup, as a power cut or kill -9); CLID_CA_FAIL_AT=<cmd>:<step>
 # makes the step fail as a write error would. Steps (docs/ca.md):
 #   temps                    every temporary file written and fsync'ed, nothing renamed
-#   serial cert index        issue: after each rename into DIR, in this order
+#   cert index               issue: after each rename into DIR, in this order
 #   key chain                issue: after PREFIX.key, PREFIX.pem are published
-#   crlnumber crl inter-crl root-crl out     crl
+#   crlnumber sti-pa-crl sti-pa-crl-pem out          crl (the STI-PA's CRL)
+#   crlnumber crl inter-crl root-crl sti-pa-crl sti-pa-crl-pem out
+#                            crl with init --direct-crls (the CAs' own too)
 #   index                    revoke
 # After each: DIR is consistent (ca_lib.sh), the next command works and
-# cleans up, and no serial is ever handed out twice.
+# cleans up, and no serial is ever handed out twice (serials are random: a
+# certs/SERIAL.pem left by a crash spends its serial as the index does).
 #
 # Each crash or injected failure is its own clid process (it kills itself).
 # Each case works on its own copy of the CA directory, so the "next
@@ -23,6 +26,8 @@ cd "$TMP"
 
 "$CLID" ca init base >/dev/null
 "$CLID" ca issue base --out first --spc 709J >/dev/null
+"$CLID" ca init dbase --direct-crls >/dev/null
+"$CLID" ca issue dbase --out dfirst --spc 709J >/dev/null
 
 serials() { jq -r '.certificates[].serial' "$1/index.json"; }
 # not_listed LINE FILE: FILE has no line LINE (grep -qx, without a process).
@@ -45,6 +50,7 @@ declare -a NEXT_DIR NEXT_TAG
 next_issue_works() {
     local d=$1 tag=$2
     serials "$d" >"$TMP/before-$tag"
+    cp -r "$d/certs" "$TMP/certs-before-$tag"
     inproc_add ca issue "$d" --out "next-$tag" --spc 709J
     NEXT_DIR[$IP_N]=$d
     NEXT_TAG[$IP_N]=$tag
@@ -58,6 +64,7 @@ check_next_issue() {
     fi
     IFS= read -r s <"$IP_DIR/$n.out" || true
     check "$tag: the next serial is new" not_listed "$s" "$TMP/before-$tag"
+    check "$tag: ... and not one a crash left in certs/" test ! -e "$TMP/certs-before-$tag/$s.pem"
     check "$tag: consistent after the next issue" ca_consistent "$d"
     check "$tag: the next command removed the temporary files" no_tmp_files "$d" "$d/certs"
     check "$tag: the new chain verifies" quiet openssl verify -CAfile "$d/root.pem" \
@@ -65,7 +72,7 @@ check_next_issue() {
 }
 
 # --- issue: crash at every step ---------------------------------------------
-for step in temps serial cert index key chain; do
+for step in temps cert index key chain; do
     cp -a base "c-$step"
     before=$(dir_hash "c-$step")
     n0=$(entries "c-$step")
@@ -79,9 +86,9 @@ for step in temps serial cert index key chain; do
             check "crash at issue:temps: DIR unchanged but for temporary files" \
                 test "$(dir_hash_no_tmp "c-$step")" = "$before"
             ;;
-        serial | cert)
-            check "crash at issue:$step: the serial is spent, the index unchanged" \
-                test "$(entries "c-$step")" = "$n0"
+        cert)
+            check "crash at issue:cert: the serial is spent (certs/SERIAL.pem), the index unchanged" \
+                test "$(entries "c-$step")" = "$n0" -a "$(ls "c-$step/certs" | wc -l)" = $((n0 + 1))
             ;;
         *)
             check "crash at issue:$step: the certificate is in the index" \
@@ -89,7 +96,7 @@ for step in temps serial cert index key chain; do
             ;;
     esac
     case $step in
-        temps | serial | cert | index)
+        temps | cert | index)
             check "crash at issue:$step: no output published" test ! -e "o-$step.pem" -a ! -e "o-$step.key"
             ;;
         key)
@@ -107,7 +114,7 @@ done
 no_tmp_left() {
     no_tmp_files "f-$1" "f-$1/certs" && ! compgen -G ".tmp.*p-$1*" >/dev/null
 }
-for step in temps serial cert index key chain; do
+for step in temps cert index key chain; do
     cp -a base "f-$step"
     before=$(dir_hash "f-$step")
     LAST_ARGS="issue with CLID_CA_FAIL_AT=issue:$step"
@@ -130,14 +137,14 @@ for step in temps serial cert index key chain; do
 done
 
 # --- revoke and crl ---------------------------------------------------------------
-serial=$(jq -r '.certificates[1].serial' base/index.json)
+serial=$(jq -r '.certificates[2].serial' base/index.json)
 cp -a base r
 crash_run env CLID_CA_CRASH_AT=revoke:index "$CLID" ca revoke r "$serial"
 rc=$RC
 check "crash at revoke:index: killed" test "$rc" -eq 137
 check "crash at revoke:index: consistent" ca_consistent r
 check "crash at revoke:index: the revocation is recorded" \
-    test "$(jq -r ".certificates[1].revoked != null" r/index.json)" = true
+    test "$(jq -r ".certificates[2].revoked != null" r/index.json)" = true
 cp -a base r2
 before=$(dir_hash r2)
 set +e
@@ -147,32 +154,48 @@ set -e
 check "fail at revoke:temps: exit 1" test "$rc" -eq 1
 check "fail at revoke:temps: DIR byte-identical" test "$(dir_hash r2)" = "$before"
 
-declare -a CRL_STEP CRL_NUMBER
-for step in temps crlnumber crl inter-crl root-crl out; do
-    cp -a r "k-$step"
-    n=$(cat "k-$step/crlnumber")
-    crash_run env CLID_CA_CRASH_AT="crl:$step" "$CLID" ca crl "k-$step" --out "crl-$step.pem"
-    rc=$RC
-    check "crash at crl:$step: killed" test "$rc" -eq 137
-    check "crash at crl:$step: consistent" ca_consistent "k-$step"
-    # The next crl: queued (check_next_crl).
-    inproc_add ca crl "k-$step"
-    CRL_STEP[$IP_N]=$step
-    CRL_NUMBER[$IP_N]=$n
-done
+dserial=$(jq -r '.certificates[2].serial' dbase/index.json)
+cp -a dbase dr
+"$CLID" ca revoke dr "$dserial" >/dev/null
+declare -a CRL_STEP CRL_NUMBER CRL_FILE CRL_SERIAL
+# crash_crl BASE PREFIX FILE SERIAL STEPS...: crl crashes at each step, in a
+# copy of BASE; the next crl (queued, check_next_crl) works, never reuses a
+# spent number, and FILE lists SERIAL.
+crash_crl() {
+    local base=$1 prefix=$2 file=$3 ser=$4 step n
+    shift 4
+    for step; do
+        cp -a "$base" "$prefix-$step"
+        n=$(cat "$prefix-$step/crlnumber")
+        crash_run env CLID_CA_CRASH_AT="crl:$step" "$CLID" ca crl "$prefix-$step" \
+            --out "crl-$prefix-$step.pem"
+        rc=$RC
+        check "crash at crl:$step ($prefix): killed" test "$rc" -eq 137
+        check "crash at crl:$step ($prefix): consistent" ca_consistent "$prefix-$step"
+        inproc_add ca crl "$prefix-$step"
+        CRL_STEP[$IP_N]="$step ($prefix)"
+        CRL_NUMBER[$IP_N]=$n
+        CRL_FILE[$IP_N]=$prefix-$step/$file
+        CRL_SERIAL[$IP_N]=$ser
+    done
+}
+crash_crl r k sti-pa-crl.pem "$serial" temps crlnumber sti-pa-crl sti-pa-crl-pem out
+crash_crl dr dk crl.pem "$dserial" temps crlnumber crl inter-crl root-crl sti-pa-crl \
+    sti-pa-crl-pem out
 check_next_crl() {
     local i=$1 step=${CRL_STEP[$1]} n=${CRL_NUMBER[$1]} got= line
+    local file=${CRL_FILE[$1]} ser=${CRL_SERIAL[$1]}
     check "crash at crl:$step: the next crl works" test "${IP_RC[$i]}" -eq 0
     while IFS= read -r line; do
         if [[ $line =~ ^crlNumber\ ([0-9]*): ]]; then got=${BASH_REMATCH[1]}; fi
     done <"$IP_DIR/$i.out"
-    if [ "$step" = temps ]; then
-        check "crash at crl:temps: the number was not spent" test "$got" = "$n"
+    if [ "${step%% *}" = temps ]; then
+        check "crash at crl:$step: the number was not spent" test "$got" = "$n"
     else
         check "crash at crl:$step: a spent number is never reused" test "$got" = $((n + 1))
     fi
     check "crash at crl:$step: the CRL lists the revocation" bash -c \
-        "openssl crl -in 'k-$step/crl.pem' -noout -text | grep -q 'Serial Number: $serial'"
+        "openssl crl -in '$file' -noout -text | grep -q 'Serial Number: $ser'"
 }
 
 # --- init -------------------------------------------------------------------------

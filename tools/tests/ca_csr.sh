@@ -33,7 +33,7 @@ jq_is '.certificates[0].tnauthlist.entries' \
     '[{"type":"tn","value":"442079460123"},{"type":"range","start":"442079460000","count":100,"last":"442079460099"}]'
 jq_is '.certificates[0].signalling_entity.country_codes' '["44"]'
 jq_is '.certificates[0].signalling_entity.carrier_code' '"CLIDGB"'
-jq_is '.certificates[0].subject' '"CN=TN 442079460123 and 1 more"'
+jq_is '.certificates[0].subject' '"CN=TN 442079460123 and 1 more,C=US"'
 
 # DER input, and --out replaces an existing request (no secret in it).
 openssl req -in gw.csr -outform DER -out gw.der
@@ -43,9 +43,11 @@ expect_ok ca issue ca --csr gw.der --out gw2 --range 442079460000+1000 --tn 4420
 check "the request was replaced" bash -c "openssl req -in gw.csr -noout -text | grep -q 709J"
 
 # A SHAKEN request: SPC, CN from the CA ("SHAKEN <SPC>"), not from the request.
-expect_ok ca issue ca --csr gw.csr --out shaken --spc 709J
+expect_ok ca issue ca --csr gw.csr --out shaken --spc 709J --org "Bravo Telecom"
+check "a SHAKEN certificate from a request: the shaken profile" \
+    test "$(sed -n 2p "$TMP/out")" = "profile: shaken"
 expect_ok cert show --json shaken.pem
-jq_is '.certificates[0].subject' '"CN=SHAKEN 709J"'
+jq_is '.certificates[0].subject' '"CN=SHAKEN 709J,O=Bravo Telecom,C=US"'
 
 # A request made by openssl without extensions gets the operator's allowance;
 # one with a TNAuthList made by openssl is checked like clid's.
@@ -54,7 +56,7 @@ openssl req -new -key o.key -subj "/CN=SHAKEN 9999/O=whatever" -out plain.csr
 expect_ok ca issue ca --csr plain.csr --out plain --spc 1234
 expect_ok cert show --json plain.pem
 jq_is '.certificates[0].tnauthlist.entries' '[{"type":"spc","value":"1234"}]'
-jq_is '.certificates[0].subject' '"CN=SHAKEN 1234"'
+jq_is '.certificates[0].subject' '"CN=SHAKEN 1234,O=SP 1234,C=US"'
 openssl req -new -key o.key -subj "/CN=x" \
     -addext "1.3.6.1.5.5.7.1.26=DER:30:0F:A2:0D:16:0B:31:32:30:32:35:35:35:30:31:30:30" -out tn.csr
 expect_ok ca issue ca --csr tn.csr --out tn --range 12025550000+1000

@@ -8,13 +8,15 @@
 cd "$TMP"
 
 "$CLID" ca init ca >/dev/null
-expect_ok ca issue ca --out spca --ca --range 12025550000+1000 --tn 13035550100 --operator "SP One"
-spca_serial=$(cat "$TMP/out")
+expect_ok ca issue ca --out spca --ca --range 12025550000+1000 --tn 13035550100 --org "SP One"
+spca_serial=$(head -1 "$TMP/out")
+check "SP CA: the Q.3063 profile (a CA may carry a TNAuthList there)" \
+    test "$(sed -n 2p "$TMP/out")" = "profile: q3063"
 openssl x509 -in spca.pem -noout -text >spca.txt
 check "SP CA: CA:TRUE, pathlen:0, critical" bash -c \
     "grep -A1 'Basic Constraints: critical' spca.txt | grep -q 'CA:TRUE, pathlen:0'"
 check "SP CA: keyCertSign and cRLSign" grep -q 'Certificate Sign, CRL Sign' spca.txt
-check "SP CA: subject" grep -q 'Subject: O = SP One, CN = TN 13035550100 and 1 more CA' spca.txt
+check "SP CA: subject" grep -q 'Subject: C = US, O = SP One, CN = TN 13035550100 and 1 more CA' spca.txt
 check "SP CA chain verifies (x509_strict)" quiet openssl verify -x509_strict -CAfile ca/root.pem \
     -untrusted ca/inter.pem spca.pem
 expect_ok cert show --json spca.pem
@@ -22,7 +24,9 @@ jq_is '.certificates[0].tnauthlist.entries | length' '2'
 
 # Encompassed: a sub-range, a single TN, the whole parent range.
 expect_ok ca issue ca --out d1 --range 12025550100+100 --delegate-of spca.pem --parent-key spca.key
-d1_serial=$(cat "$TMP/out")
+d1_serial=$(head -1 "$TMP/out")
+check "delegate: no profile, and why" bash -c \
+    "sed -n 2p '$TMP/out' | grep -q '^profile: none (an RFC 9060 delegate certificate: '"
 expect_ok ca issue ca --out d2 --tn 13035550100 --tn 12025550999 --delegate-of spca.pem \
     --parent-key spca.key --crl-url http://crl.sp-one.example/delegates.crl
 expect_ok ca issue ca --out d3 --range 12025550000+1000 --delegate-of spca.pem --parent-key spca.key
@@ -36,7 +40,7 @@ done
 openssl x509 -in d1.pem -noout -text >d1.txt
 check "delegate: CA:FALSE" bash -c "grep -A1 'Basic Constraints: critical' d1.txt | grep -q CA:FALSE"
 check "delegate: digitalSignature" bash -c "grep -A1 'Key Usage: critical' d1.txt | grep -q 'Digital Signature'"
-check "delegate: issued by the SP CA" grep -q 'Issuer: O = SP One, CN = TN 13035550100 and 1 more CA' d1.txt
+check "delegate: issued by the SP CA" grep -q 'Issuer: C = US, O = SP One, CN = TN 13035550100 and 1 more CA' d1.txt
 check "delegate: no CRL DP by default (its CRL is the SP CA's)" bash -c "! grep -q 'CRL Distribution' d1.txt"
 check "delegate: --crl-url" bash -c \
     "openssl x509 -in d2.pem -noout -text | grep -q 'URI:http://crl.sp-one.example/delegates.crl'"
@@ -46,7 +50,7 @@ check "delegate: AKI is the SP CA's SKI" bash -c \
 expect_ok cert show --json d1.pem
 jq_is '.certificates[0].tnauthlist.entries' '[{"type":"range","start":"12025550100","count":100,"last":"12025550199"}]'
 jq_is '[.certificates[].subject]' \
-    '["CN=TN 12025550100-12025550199","CN=TN 13035550100 and 1 more CA,O=SP One","CN=clid test CA intermediate,O=clid test CA"]'
+    '["CN=TN 12025550100-12025550199,C=US","CN=TN 13035550100 and 1 more CA,O=SP One,C=US","CN=clid test CA SHAKEN intermediate,O=clid test CA,C=US"]'
 expect_ok ca list --json ca
 jq_is "[.certificates[] | select(.kind == \"delegate\") | .issuer_serial] | unique" "[\"$spca_serial\"]"
 
@@ -79,8 +83,8 @@ check "revoked delegate fails -crl_check" test "$rc" -ne 0
 check "... as revoked" grep -q 'certificate revoked' v.out
 check "another delegate passes -crl_check" quiet openssl verify -crl_check -CRLfile spca-crl.pem \
     -CAfile ca/root.pem -untrusted d3.pem d3.pem
-check "the intermediate's CRL does not list the delegate" bash -c \
-    "\"$CLID\" ca crl ca >/dev/null && ! openssl crl -in ca/crl.pem -noout -text | grep -q '$d1_serial'"
+check "the STI-PA CRL does not list the delegate" bash -c \
+    "\"$CLID\" ca crl ca >/dev/null && ! openssl crl -in ca/sti-pa-crl.pem -noout -text | grep -q '$d1_serial'"
 
 # A revoked SP CA issues no more delegates.
 expect_ok ca revoke ca spca.pem

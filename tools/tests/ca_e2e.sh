@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end: certificates from `clid ca issue` sign with `clid sign` and
-# verify with `clid verify`; after `clid ca revoke` and `clid ca crl`,
-# verification fails as CLID_ERR_CERT_REVOKED. Skipped (77) while this build
+# verify with `clid verify`; after `clid ca revoke` and `clid ca crl` (the
+# STI-PA's indirect CRL, loaded with its signer), verification fails as
+# CLID_ERR_CERT_REVOKED. Skipped (77) while this build
 # of clid has no sign/verify commands (they come with the sign/verify issue).
 . "$(dirname "$0")/lib.sh" "$@"
 . "$TESTS_DIR/ca_lib.sh"
@@ -42,9 +43,10 @@ for c in "sp 12025550100" "gw 12025550042" "del 13035550505"; do
     jq_is '.verstat' '"TN-Validation-Passed"'
     jq_is '.reason' '"CLID_OK"'
     jq_is '.sip_status' '0'
-    sign_verify "$1" "$2" --crl lab/crl.pem
+    sign_verify "$1" "$2" --crl lab/sti-pa-crl.pem --crl-signer lab/crl-signer.pem
     expect_rc 0
     jq_is '.reason' '"CLID_OK"'
+    jq_is '.warnings' '[]'
 done
 
 # The text form: verstat, then reason and sip lines.
@@ -63,24 +65,45 @@ out_has "reason: CLID_OK"
 "$CLID" ca crl lab --out crl.pem >/dev/null
 "$CLID" ca crl lab --delegate-of spca.pem --parent-key spca.key --out spca-crl.pem >/dev/null
 NOW=$(date +%s) # a CRL is valid from its thisUpdate, which is now
-sign_verify sp 12025550100 --crl crl.pem
+SIGNER=(--crl-signer lab/crl-signer.pem)
+sign_verify sp 12025550100 --crl crl.pem "${SIGNER[@]}"
 expect_rc 1
 jq_is '.verstat' '"TN-Validation-Failed"'
 jq_is '.reason' '"CLID_ERR_CERT_REVOKED"'
 jq_is '.sip_status' '437'
-sign_verify del 13035550505 --crl crl.pem --crl spca-crl.pem
+sign_verify del 13035550505 --crl crl.pem --crl spca-crl.pem "${SIGNER[@]}"
 expect_rc 1
 jq_is '.reason' '"CLID_ERR_CERT_REVOKED"'
 # The certificates not revoked still pass with the same CRLs.
-sign_verify gw 12025550042 --crl crl.pem
+sign_verify gw 12025550042 --crl crl.pem "${SIGNER[@]}"
 expect_rc 0
 jq_is '.reason' '"CLID_OK"'
+# The STI-PA's CRL without its signer cannot be trusted.
+sign_verify gw 12025550042 --crl crl.pem
+expect_rc 1
+jq_is '.reason' '"CLID_ERR_CRL_INVALID"'
 
-# Revoking the intermediate (root CRL) revokes everything below it.
+# Revoking the intermediate (in the STI-PA CRL, issued by the root) revokes
+# everything below it.
 "$CLID" ca revoke lab lab/inter.pem --reason cACompromise >/dev/null
 "$CLID" ca crl lab >/dev/null
 NOW=$(date +%s)
-sign_verify gw 12025550042 --crl lab/crl.pem
+sign_verify gw 12025550042 --crl lab/sti-pa-crl.pem "${SIGNER[@]}"
+expect_rc 1
+jq_is '.reason' '"CLID_ERR_CERT_REVOKED"'
+
+# With init --direct-crls the CAs' own CRLs work as well.
+"$CLID" ca init dlab --direct-crls >/dev/null
+"$CLID" ca export dlab --out dtrust.pem
+"$CLID" ca issue dlab --out dsp --spc 709J >/dev/null
+"$CLID" ca revoke dlab dsp.pem >/dev/null
+"$CLID" ca crl dlab >/dev/null
+NOW=$(date +%s)
+id=$("$CLID" sign --key dsp.key --cert dsp.pem --x5u https://x5u.e2e.test/dsp.pem \
+    --orig 12025550100 --dest 14045550100 --attest A --at "$NOW")
+LAST_ARGS="verify with dlab's own CRLs"
+run verify --identity "$id" --orig 12025550100 --dest 14045550100 --trust dtrust.pem \
+    --x5u-map "https://x5u.e2e.test/dsp.pem=dsp.pem" --at "$NOW" --json --crl dlab/crl.pem
 expect_rc 1
 jq_is '.reason' '"CLID_ERR_CERT_REVOKED"'
 

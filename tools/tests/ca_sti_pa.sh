@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The STI-PA role of `clid ca` and revocation as deployed, end to end:
 #   clid ca init --sti-pa-crl-url (the CRL signer, the CRL distribution point
-#   with cRLIssuer in every SP certificate), clid ca revoke, clid ca crl (the
-#   indirect CRL), served over HTTPS on a loopback port the kernel picks by
+#   with cRLIssuer in every SP certificate; without the option the URL is
+#   derived from --crl-url), clid ca revoke, clid ca crl (the indirect CRL), served over HTTPS on a loopback port the kernel picks by
 #   tools/tests/https_serve.py (stopped by PID), then clid verify --crl-fetch:
 #   the revoked certificate is CLID_ERR_CERT_REVOKED, the other passes with
 #   revocation checked; a URL outside --crl-url-allow is not fetched; the
@@ -71,6 +71,13 @@ check "signer keyUsage is cRLSign" grep -qx "  *CRL Sign" signer.txt
 check "signer is no CA" grep -q "CA:FALSE" signer.txt
 check "signer under the root" osl_verify lab/root.pem lab/crl-signer.pem
 check "ca.json has the URL" quiet jq -e '.sti_pa_crl_url == "'"$URL"'"' lab/ca.json
+# Without --sti-pa-crl-url the STI-PA CRL is served next to --crl-url.
+expect_ok ca init derived --crl-url https://pki.lab.example/crl/intermediate.crl
+check "derived URL" quiet jq -e '.sti_pa_crl_url == "https://pki.lab.example/crl/sti-pa.crl"' \
+    derived/ca.json
+expect_ok ca init derived2 --crl-url http://pki.lab.example
+check "derived URL (no path)" quiet jq -e '.sti_pa_crl_url == "http://pki.lab.example/sti-pa.crl"' \
+    derived2/ca.json
 
 expect_ok ca issue lab --out sp --spc 709J
 SP_SERIAL=$(cat "$TMP/out")
@@ -82,7 +89,7 @@ expect_ok ca issue lab --out del --range 13035550500+10 --delegate-of spca.pem -
 for f in sp.pem spca.pem lab/inter.pem; do
     openssl x509 -in "$f" -noout -ext crlDistributionPoints >dp.txt 2>&1
     check "$f: DP URL" grep -q "URI:$URL" dp.txt
-    check "$f: DP cRLIssuer" grep -q "DirName:O = STI lab, CN = STI lab STI-PA CRL" dp.txt
+    check "$f: DP cRLIssuer" grep -q "DirName:C = US, O = STI lab, CN = STI lab STI-PA CRL" dp.txt
 done
 openssl x509 -in del.pem -noout -text >dp.txt
 check "delegate: no DP" bash -c '! grep -q "CRL Distribution Points" dp.txt'
@@ -93,13 +100,13 @@ check "explicit --crl-url: no cRLIssuer" bash -c '! grep -q DirName dp.txt'
 
 expect_ok ca revoke lab sp.pem --reason keyCompromise
 expect_ok ca crl lab
-out_has "crlNumber 2: 1 revoked by the intermediate, 0 by the root, 1 in the STI-PA CRL"
+out_has "crlNumber 2: 1 revoked in the STI-PA CRL"
 check "consistent after crl" ca_consistent lab
 openssl crl -in lab/sti-pa-crl.pem -noout -text >crl.txt
-check "indirect CRL: issuer" grep -q "Issuer: O = STI lab, CN = STI lab STI-PA CRL" crl.txt
+check "indirect CRL: issuer" grep -q "Issuer: C = US, O = STI lab, CN = STI lab STI-PA CRL" crl.txt
 check "indirect CRL: IDP" grep -q "Indirect CRL" crl.txt
 check "indirect CRL: the revoked serial" grep -q "Serial Number: $SP_SERIAL" crl.txt
-check "indirect CRL: certificateIssuer" grep -q "DirName:/O=STI lab/CN=STI lab intermediate" crl.txt
+check "indirect CRL: certificateIssuer" grep -q "DirName:/C=US/O=STI lab/CN=STI lab SHAKEN intermediate" crl.txt
 check "sti-pa.crl is the DER of sti-pa-crl.pem" \
     cmp lab/sti-pa.crl <(openssl crl -in lab/sti-pa-crl.pem -outform DER)
 expect_ok ca list lab --json
