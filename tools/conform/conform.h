@@ -1,0 +1,24 @@
+/*
+ * clid conform: the conformance suite of interop events (docs/interop.md,
+ * issue 9). cmd_conform.c dispatches `clid conform SUBCOMMAND`; each part
+ * declares its subcommand here (one block per part; the parts are built on
+ * separate branches and merged, so keep the blocks apart).
+ */
+#ifndef CLID_TOOL_CONFORM_H
+#define CLID_TOOL_CONFORM_H
+
+#include <stdio.h>
+
+/* A subcommand: argv[0] is its name ("serve"); returns an exit code. */
+typedef struct conform_sub {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *f);
+} conform_sub;
+
+/* serve (serve.c): the suite's x5u / CRL server (serve.h). */
+int conform_serve_cmd(int argc, char **argv);
+void conform_serve_help(FILE *f);
+
+#endif /* CLID_TOOL_CONFORM_H */
