@@ -12,6 +12,8 @@
 static const conform_sub subs[] = {
     {"run", "play a generated suite against verifiers (clid, SIP via SIPp, a command)",
      conform_run_cmd, conform_run_help},
+    {"serve", "serve a suite's x5u chains and CRLs over HTTPS on loopback (routes.json)",
+     conform_serve_cmd, conform_serve_help},
 };
 #define NSUBS (sizeof subs / sizeof subs[0])
 
@@ -37,7 +39,8 @@ int cmd_conform(int argc, char **argv)
     for (size_t i = 0; i < NSUBS; i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].run(argc - 1, argv + 1);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         cmd_conform_help(stdout);
         return TOOL_EXIT_OK;
     }

@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-/* A subcommand: argv[0] is its name ("run"); returns an exit code. */
+/* A subcommand: argv[0] is its name ("serve"); returns an exit code. */
 typedef struct conform_sub {
     const char *name;
     const char *summary;
@@ -20,5 +20,9 @@ typedef struct conform_sub {
 /* run (run.c): plays a generated suite against verifiers, writes results.json. */
 int conform_run_cmd(int argc, char **argv);
 void conform_run_help(FILE *f);
+
+/* serve (serve.c): the suite's x5u / CRL server (serve.h). */
+int conform_serve_cmd(int argc, char **argv);
+void conform_serve_help(FILE *f);
 
 #endif /* CLID_TOOL_CONFORM_H */
