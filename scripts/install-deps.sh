@@ -11,6 +11,7 @@ PACKAGES="
   jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
   iproute2 procps curl
+  chromium
 "
 
 SUDO=""

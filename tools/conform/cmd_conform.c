@@ -14,6 +14,10 @@ static const conform_sub subs[] = {
      conform_run_cmd, conform_run_help},
     {"serve", "serve a suite's x5u chains and CRLs over HTTPS on loopback (routes.json)",
      conform_serve_cmd, conform_serve_help},
+    {"report", "render a results.json as a text matrix, JSON and a self-contained HTML page",
+     conform_report_cmd, conform_report_help},
+    {"grade", "explain every defect of Identity values or SIP requests a signer produced",
+     conform_grade_cmd, conform_grade_help},
 };
 #define NSUBS (sizeof subs / sizeof subs[0])
 

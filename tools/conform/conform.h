@@ -25,4 +25,12 @@ void conform_run_help(FILE *f);
 int conform_serve_cmd(int argc, char **argv);
 void conform_serve_help(FILE *f);
 
+/* report (report.c): renders a results.json as text, JSON and HTML. */
+int conform_report_cmd(int argc, char **argv);
+void conform_report_help(FILE *f);
+
+/* grade (grade.c): explains every defect of a participant's signer output. */
+int conform_grade_cmd(int argc, char **argv);
+void conform_grade_help(FILE *f);
+
 #endif /* CLID_TOOL_CONFORM_H */

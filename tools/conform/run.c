@@ -24,9 +24,7 @@
 #include "timearg.h"
 #include "util.h"
 
-#ifdef CONFORM_HAVE_REPORT
 #include "conform/report.h"
-#endif
 
 void conform_run_help(FILE *f)
 {
@@ -209,68 +207,12 @@ static void play(conform_target *t, const conform_suite *s, const conform_run_op
     tool_json_put(totals, t->name, tot);
 }
 
-#ifndef CONFORM_HAVE_REPORT
-/* The plain summary the runner prints when the report renderer is absent. */
-static void summary(FILE *f, const json_t *res)
-{
-    const char *name;
-    json_t *tot;
-    json_object_foreach(json_object_get(res, "totals"), name, tot) {
-        fprintf(f, "%s:", name);
-        for (size_t v = 0; v < sizeof verdicts / sizeof verdicts[0]; v++)
-            fprintf(f, " %s %lld", verdicts[v],
-                    (long long)json_integer_value(json_object_get(tot, verdicts[v])));
-        fputc('\n', f);
-    }
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(res, "results"), i, r) {
-        const char *v = conform_json_str(r, "verdict");
-        if (strcmp(v, "pass") == 0)
-            continue;
-        const char *why = conform_json_str(r, "why");
-        char *safe = why ? tool_sanitize(why, strlen(why)) : NULL;
-        fprintf(f, "  %-16s %-32s %-15s %s\n", conform_json_str(r, "target"),
-                conform_json_str(r, "case"), v, safe ? safe : "");
-        free(safe);
-    }
-    fprintf(f, "%s\n", json_is_true(json_object_get(res, "ok")) ? "ok" : "NOT OK");
-}
-#endif
-
 static int write_reports(const json_t *res, const tool_args *a)
 {
-#ifdef CONFORM_HAVE_REPORT
-    conform_report_out ro = {a->value[OPT_TEXT] ? NULL : stdout, a->value[OPT_TEXT],
+    /* The text matrix on standard output unless --text says where. */
+    conform_report_out ro = {a->seen[OPT_TEXT] ? NULL : stdout, a->value[OPT_TEXT],
                              a->value[OPT_JSON], a->value[OPT_HTML]};
     return conform_report_write(res, &ro);
-#else
-    if (a->seen[OPT_HTML]) {
-        tool_error("conform run: --html: this build has no report renderer");
-        return TOOL_EXIT_USAGE;
-    }
-    FILE *f = stdout;
-    if (a->seen[OPT_TEXT] && strcmp(a->value[OPT_TEXT], "-") != 0 &&
-        (f = fopen(a->value[OPT_TEXT], "w")) == NULL) {
-        tool_error("conform run: %s: %s", a->value[OPT_TEXT], strerror(errno));
-        return TOOL_EXIT_FAIL;
-    }
-    summary(f, res);
-    if (f != stdout && fclose(f) != 0)
-        return TOOL_EXIT_FAIL;
-    if (a->seen[OPT_JSON]) {
-        FILE *j = strcmp(a->value[OPT_JSON], "-") == 0 ? stdout : fopen(a->value[OPT_JSON], "w");
-        if (j == NULL || tool_json_print(j, res) != 0) {
-            tool_error("conform run: cannot write %s", a->value[OPT_JSON]);
-            if (j != NULL && j != stdout)
-                fclose(j);
-            return TOOL_EXIT_FAIL;
-        }
-        if (j != stdout && fclose(j) != 0)
-            return TOOL_EXIT_FAIL;
-    }
-    return TOOL_EXIT_OK;
-#endif
 }
 
 int conform_run_cmd(int argc, char **argv)

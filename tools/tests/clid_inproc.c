@@ -55,6 +55,7 @@
 static const tool_cmd commands[] = {
     {"ca", NULL, cmd_ca, cmd_ca_help},
     {"cert", NULL, cmd_cert, cmd_cert_help},
+    {"conform", NULL, cmd_conform, cmd_conform_help},
     {"sign", NULL, cmd_sign, cmd_sign_help},
     {"verify", NULL, cmd_verify, cmd_verify_help},
 };
