@@ -30,4 +30,7 @@ void cmd_verify_help(FILE *f);
 int cmd_ca(int argc, char **argv);
 void cmd_ca_help(FILE *f);
 
+int cmd_conform(int argc, char **argv);
+void cmd_conform_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

@@ -1,6 +1,7 @@
 /*
- * clid conform SUBCOMMAND ...: the conformance suite (issue 9).
- * One row per subcommand; each part of the suite adds its own.
+ * clid conform SUBCOMMAND ...: the conformance suite of interop events
+ * (docs/interop.md). One row per subcommand; each part of the suite adds
+ * its own row (gen, serve, run, report, grade).
  */
 #include <string.h>
 
@@ -8,38 +9,40 @@
 #include "conform/conform.h"
 #include "util.h"
 
-typedef struct conform_sub {
-    const char *name;
-    const char *summary;
-    int (*run)(int argc, char **argv);
-    void (*help)(FILE *f);
-} conform_sub;
-
 static const conform_sub subs[] = {
     {"gen", "materialize the catalogue: PKI, served files, one SIP INVITE per case",
      conform_gen_cmd, conform_gen_help},
+    {"serve", "serve a suite's x5u chains and CRLs over HTTPS on loopback (routes.json)",
+     conform_serve_cmd, conform_serve_help},
 };
 #define NSUBS (sizeof subs / sizeof subs[0])
 
 void cmd_conform_help(FILE *f)
 {
-    fputs("usage: clid conform <subcommand> [arguments]\n\nsubcommands:\n", f);
+    fputs("usage: clid conform SUBCOMMAND [arguments]\n"
+          "       clid conform SUBCOMMAND --help\n"
+          "\n"
+          "The conformance suite of interop events (docs/interop.md).\n"
+          "\n"
+          "subcommands:\n",
+          f);
     for (size_t i = 0; i < NSUBS; i++)
         fprintf(f, "  %-8s%s\n", subs[i].name, subs[i].summary);
-    fputs("\n`clid conform <subcommand> --help` for each. Manual: docs/interop.md\n", f);
 }
 
 int cmd_conform(int argc, char **argv)
 {
-    if (argc < 2)
-        return tool_usage_error("conform", "conform", "expects a subcommand");
-    const char *sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
+    if (argc < 2) {
+        cmd_conform_help(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    for (size_t i = 0; i < NSUBS; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            return subs[i].run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         cmd_conform_help(stdout);
         return TOOL_EXIT_OK;
     }
-    for (size_t i = 0; i < NSUBS; i++)
-        if (strcmp(subs[i].name, sub) == 0)
-            return subs[i].run(argc - 1, argv + 1);
-    return tool_usage_error("conform", "conform", "unknown subcommand '%s'", sub);
+    return tool_usage_error("conform", "conform", "unknown subcommand '%s'", argv[1]);
 }

@@ -1,17 +1,27 @@
 /*
- * clid conform: the conformance suite of issue 9 (docs/interop.md).
- *   clid conform gen ...     materialize the catalogue (gen.h)
- * Each part adds its subcommand here and in cmd_conform.c.
+ * clid conform: the conformance suite of interop events (docs/interop.md,
+ * issue 9). cmd_conform.c dispatches `clid conform SUBCOMMAND`; each part
+ * declares its subcommand here (one block per part; the parts are built on
+ * separate branches and merged, so keep the blocks apart).
  */
 #ifndef CLID_TOOL_CONFORM_H
 #define CLID_TOOL_CONFORM_H
 
 #include <stdio.h>
 
-int cmd_conform(int argc, char **argv);
-void cmd_conform_help(FILE *f);
+/* A subcommand: argv[0] is its name ("serve"); returns an exit code. */
+typedef struct conform_sub {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+    void (*help)(FILE *f);
+} conform_sub;
 
-/* clid conform gen ARGS (argv[0] is "gen") */
+/* serve (serve.c): the suite's x5u / CRL server (serve.h). */
+int conform_serve_cmd(int argc, char **argv);
+void conform_serve_help(FILE *f);
+
+/* gen (gen_cmd.c): materializes the catalogue (gen.h). */
 int conform_gen_cmd(int argc, char **argv);
 void conform_gen_help(FILE *f);
 

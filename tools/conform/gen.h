@@ -29,6 +29,15 @@ typedef struct conform_gen_opts {
 /* Returns a tool exit status (util.h) and prints its own errors. */
 int conform_gen(const conform_gen_opts *o);
 
+/* Prepares DIR for an x5u server before the suite exists: writes only
+ * DIR/pki/tls-ca.pem, tls-server.pem, tls-server.key (SAN 127.0.0.1,
+ * localhost and base_url's host; the port does not matter) and
+ * DIR/www/routes.json (fixed). A runner then starts `clid conform serve
+ * --root DIR/www --cert-pem DIR/pki/tls-server.pem --key-pem
+ * DIR/pki/tls-server.key --port 0` and calls conform_gen with that port;
+ * conform_gen keeps the TLS files it finds. Tool exit status. */
+int conform_gen_prepare(const char *dir, const char *base_url);
+
 /* ---- internal to gen*.c ------------------------------------------------ */
 
 #define GEN_PATH 1024
@@ -42,7 +51,6 @@ typedef struct gen_ctx {
     char base[512]; /* base URL without a trailing slash */
     const char *seed;
     int64_t at;
-    json_t *routes; /* www/routes.json */
 } gen_ctx;
 
 /* Loads and checks the catalogue; NULL after printing why. */
@@ -54,6 +62,10 @@ const char *gen_case_check(json_t *c, char *buf, size_t cap);
 int gen_x5u_known(const char *name);
 int gen_signer_known(const char *name);
 
+/* The TLS files (kept when all three exist already); www/routes.json.
+ * Tool exit status. */
+int gen_tls(const gen_ctx *g);
+int gen_routes(const gen_ctx *g);
 /* Builds DIR/pki and DIR/www (certificates, CRLs, TLS); suite paths
  * written into `suite`. Tool exit status. */
 int gen_pki(gen_ctx *g, json_t *suite);

@@ -349,8 +349,18 @@ static int write_pem(const gen_ctx *g, const char *rel, X509 *x, EVP_PKEY *k)
 
 /* TLS for the x5u server: valid both at the suite time and now (the
  * verifiers' TLS stacks use their own clock). */
-static int gen_tls(const gen_ctx *g)
+int gen_tls(const gen_ctx *g)
 {
+    static const char *const files[] = {"pki/tls-ca.pem", "pki/tls-server.pem",
+                                        "pki/tls-server.key"};
+    int have = 0;
+    char p[GEN_PATH];
+    for (size_t i = 0; i < 3; i++)
+        have += gen_path(g, p, "%s", files[i]) == 0 && access(p, R_OK) == 0;
+    if (have == 3)
+        return TOOL_EXIT_OK;
+    if (gen_path(g, p, "pki/tls-ca.pem") != 0 || gen_mkdirs(p, 0) != 0)
+        return TOOL_EXIT_FAIL;
     int64_t now = (int64_t)time(NULL);
     int64_t nb = (g->at < now ? g->at : now) - DAY, na = (g->at > now ? g->at : now) + 400 * DAY;
     EVP_PKEY *ck = new_p256(), *sk = new_p256();
@@ -373,6 +383,25 @@ static int gen_tls(const gen_ctx *g)
 }
 
 /* ---- the whole PKI ------------------------------------------------------ */
+
+/* DIR/www/routes.json: the failing x5u behaviours. Fixed paths, the same
+ * for every suite, so that a server started before the suite exists
+ * (conform_gen_tls) already has them. */
+int gen_routes(const gen_ctx *g)
+{
+    json_t *r = json_pack("{s:{s:i}, s:{s:i}, s:{s:s}, s:{s:i}}", "/x5u/missing.pem", "status",
+                          404, "/x5u/slow.pem", "delay_ms", 10000, "/x5u/redirect.pem",
+                          "redirect", "/certs/sp.pem", "/x5u/huge.pem", "body_bytes", 100000);
+    char p[GEN_PATH];
+    int ok = r != NULL && gen_path(g, p, "www/routes.json") == 0 && gen_mkdirs(p, 0) == 0 &&
+             json_dump_file(r, p, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
+    json_decref(r);
+    if (!ok) {
+        tool_error("conform gen: cannot write %s/www/routes.json", g->dir);
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
 
 /* x5u URLs: chains under /certs/, failing behaviours under /x5u/. */
 void gen_x5u_url(const gen_ctx *g, const char *signer, const char *b, char url[GEN_PATH])
@@ -436,11 +465,6 @@ static int publish(gen_ctx *g, json_t *suite)
         rc = TOOL_EXIT_FAIL;
     if (rc == TOOL_EXIT_OK && gen_path(g, to, "www/x5u/slow.pem") == 0)
         rc = copy_file(from, to);
-    json_t *r = g->routes;
-    json_object_set_new(r, "/x5u/missing.pem", json_pack("{s:i}", "status", 404));
-    json_object_set_new(r, "/x5u/slow.pem", json_pack("{s:i}", "delay_ms", 10000));
-    json_object_set_new(r, "/x5u/redirect.pem", json_pack("{s:s}", "redirect", "/certs/sp.pem"));
-    json_object_set_new(r, "/x5u/huge.pem", json_pack("{s:i}", "body_bytes", 100000));
     /* CRLs at the URLs the certificates name */
     static const char *const crls[][2] = {{"pki/ca/sti-pa.crl", "www/crl/ca/sti-pa.crl"},
                                           {"pki/direct/sti-pa.crl", "www/crl/direct/sti-pa.crl"},
@@ -502,13 +526,14 @@ int gen_pki(gen_ctx *g, json_t *suite)
     snprintf(url_rogue, sizeof url_rogue, "%s/crl/rogue/inter.crl", g->base);
 
     int rc = run_ca("init", ca, "--name", "clid conform", "--org", "clid conform",
-                    "--not-before", ca_nb, "--crl-url", url_ca, NULL);
+                    "--not-before", ca_nb, "--crl-url", url_ca, "--seed", g->seed, NULL);
     if (rc == TOOL_EXIT_OK)
         rc = run_ca("init", direct, "--name", "clid conform direct", "--org", "clid conform",
-                    "--not-before", ca_nb, "--crl-url", url_direct, "--direct-crls", NULL);
+                    "--not-before", ca_nb, "--crl-url", url_direct, "--direct-crls", "--seed",
+                    g->seed, NULL);
     if (rc == TOOL_EXIT_OK)
         rc = run_ca("init", rogue, "--name", "clid conform rogue", "--org", "rogue",
-                    "--not-before", ca_nb, "--crl-url", url_rogue, NULL);
+                    "--not-before", ca_nb, "--crl-url", url_rogue, "--seed", g->seed, NULL);
 
     char out[2 * GEN_PATH], key[GEN_PATH], pem[GEN_PATH];
 #define OUT(e) (snprintf(out, sizeof out, "%s/%s", certs, (e)), out)
