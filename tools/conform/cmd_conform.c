@@ -12,6 +12,8 @@
 static const conform_sub subs[] = {
     {"run", "play a generated suite against verifiers (clid, SIP via SIPp, a command)",
      conform_run_cmd, conform_run_help},
+    {"gen", "materialize the catalogue: PKI, served files, one SIP INVITE per case",
+     conform_gen_cmd, conform_gen_help},
     {"serve", "serve a suite's x5u chains and CRLs over HTTPS on loopback (routes.json)",
      conform_serve_cmd, conform_serve_help},
     {"report", "render a results.json as a text matrix, JSON and a self-contained HTML page",

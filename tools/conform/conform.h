@@ -32,5 +32,8 @@ void conform_report_help(FILE *f);
 /* grade (grade.c): explains every defect of a participant's signer output. */
 int conform_grade_cmd(int argc, char **argv);
 void conform_grade_help(FILE *f);
+/* gen (gen_cmd.c): materializes the catalogue (gen.h). */
+int conform_gen_cmd(int argc, char **argv);
+void conform_gen_help(FILE *f);
 
 #endif /* CLID_TOOL_CONFORM_H */
