@@ -385,6 +385,17 @@ static void read_trace(const char *path, conform_obs *obs)
         conform_fmt(obs->detail, sizeof obs->detail, "SIPp message trace unreadable");
         return;
     }
+    /* tool_read_file gives bytes, not a string: terminate them (the trace
+     * is searched with strstr). */
+    uint8_t *b2 = realloc(buf, len + 1);
+    if (b2 == NULL) {
+        free(buf);
+        obs->error = 1;
+        conform_fmt(obs->detail, sizeof obs->detail, "out of memory");
+        return;
+    }
+    buf = b2;
+    buf[len] = '\0';
     char *text = (char *)buf;
     const char *final = NULL;
     size_t flen = 0;

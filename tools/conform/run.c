@@ -17,9 +17,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "conform/conform.h"
+#include "conform/gen.h"
 #include "conform/run.h"
 #include "timearg.h"
 #include "util.h"
@@ -124,16 +128,80 @@ static int make_dir(const char *path)
     return TOOL_EXIT_OK;
 }
 
-/* Without --suite: the x5u server and the generator (CONFORM-SPEC "The
- * results": R starts serve, generates with its port). */
+/* Waits for serve's ready file ({"port": N, "pid": P}, written atomically);
+ * the port, or 0 when the server ended or did not get ready in time. */
+static unsigned wait_ready(const char *path, int pid)
+{
+    /* 60 s: a server under ASan on a busy machine starts in well under that. */
+    for (int i = 0; i < 3000; i++) {
+        json_t *j = json_load_file(path, 0, NULL);
+        if (j != NULL) {
+            json_int_t port = json_integer_value(json_object_get(j, "port"));
+            json_decref(j);
+            if (port > 0 && port < 65536)
+                return (unsigned)port;
+        }
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return 0;
+        poll(NULL, 0, 20);
+    }
+    return 0;
+}
+
+/* Without --suite: OUT/suite is prepared (TLS, routes), `clid conform serve`
+ * started on it as a child on a port the kernel picks, and the suite
+ * generated with that port in its base URL (CONFORM-SPEC "The results";
+ * gen.h conform_gen_prepare). The server runs until the run ends. */
 static int make_suite(const tool_args *a, const char *out, char **suite_dir, int *server_pid)
 {
-    (void)a;
-    (void)out;
-    (void)suite_dir;
+    char dir[4096], www[4096], cert[4096], key[4096], ready[4096], log[4096], exe[4096],
+        base[64];
     *server_pid = -1;
-    tool_error("conform run: this build has no suite generator yet; give --suite DIR");
-    return TOOL_EXIT_USAGE;
+    conform_fmt(dir, sizeof dir, "%s/suite", out);
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        tool_error("conform run: %s exists already: give a new --out, or --suite %s to play "
+                   "it again", dir, dir);
+        return TOOL_EXIT_USAGE;
+    }
+    int rc = conform_gen_prepare(dir, "https://127.0.0.1");
+    if (rc != TOOL_EXIT_OK)
+        return rc;
+    conform_fmt(www, sizeof www, "%s/www", dir);
+    conform_fmt(cert, sizeof cert, "%s/pki/tls-server.pem", dir);
+    conform_fmt(key, sizeof key, "%s/pki/tls-server.key", dir);
+    conform_fmt(ready, sizeof ready, "%s/serve.ready", out);
+    conform_fmt(log, sizeof log, "%s/logs/serve.log", out);
+    /* The server is this very binary (same build, same sanitizers). */
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || (size_t)n >= sizeof exe - 1) {
+        tool_error("conform run: cannot find the clid binary (/proc/self/exe)");
+        return TOOL_EXIT_FAIL;
+    }
+    exe[n] = '\0';
+    remove(ready);
+    const char *argv[] = {exe, "conform", "serve", "--root", www, "--cert-pem", cert,
+                          "--key-pem", key, "--port", "0", "--ready-file", ready, NULL};
+    *server_pid = conform_proc_start(argv, log);
+    if (*server_pid < 0) {
+        tool_error("conform run: cannot start clid conform serve");
+        return TOOL_EXIT_FAIL;
+    }
+    unsigned port = wait_ready(ready, *server_pid);
+    if (port == 0) {
+        tool_error("conform run: clid conform serve did not get ready (log: %s)", log);
+        return TOOL_EXIT_FAIL;
+    }
+    conform_fmt(base, sizeof base, "https://127.0.0.1:%u", port);
+    conform_gen_opts g = {dir, base, a->value[OPT_SEED], 0, a->value[OPT_CATALOGUE]};
+    if (a->seen[OPT_AT])
+        (void)tool_parse_time(a->value[OPT_AT], &g.at); /* checked by the caller */
+    fprintf(stderr, "conform run: x5u server pid %d on %s; generating %s\n", *server_pid, base,
+            dir);
+    if ((rc = conform_gen(&g)) != TOOL_EXIT_OK)
+        return rc;
+    *suite_dir = strdup(dir);
+    return *suite_dir ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 
 static json_t *obs_json(const conform_target *t, const conform_obs *o)
