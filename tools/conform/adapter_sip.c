@@ -368,8 +368,10 @@ static int find_verstat(const char *s, char *out, size_t cap)
     return 0;
 }
 
-/* The last final response SIPp received, from its -trace_msg file. */
-static void read_trace(const char *path, conform_obs *obs)
+/* The last final response SIPp received for Call-ID `cid`, from its
+ * -trace_msg file (a stray response to another call, e.g. a late
+ * retransmission reaching the same local port, is not this case's). */
+static void read_trace(const char *path, const char *cid, conform_obs *obs)
 {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -409,9 +411,13 @@ static void read_trace(const char *path, conform_obs *obs)
         if (sscanf(m, "SIP/2.0 %3d", &c) != 1 || c < 200)
             continue;
         char *next = strstr(m, "\n-----------------------------------------------");
+        size_t mlen = next ? (size_t)(next - m) : strlen(m);
+        char id[256];
+        if (header(m, mlen, "Call-ID", id, sizeof id) != 0 || strcmp(id, cid) != 0)
+            continue;
         code = c;
         final = m;
-        flen = next ? (size_t)(next - m) : strlen(m);
+        flen = mlen;
     }
     if (final == NULL) {
         obs->error = 1;
@@ -512,7 +518,9 @@ static void sip_ask(conform_target *t, const conform_suite *s, const conform_cas
         conform_fmt(obs->detail, sizeof obs->detail, "sipp is not installed");
         goto out;
     }
-    read_trace(msgs, obs);
+    char callid[128];
+    conform_fmt(callid, sizeof callid, "conform-%s-1@clid", c->name); /* -cid_str, call 1 */
+    read_trace(msgs, callid, obs);
 out:
     free(msg);
     free(ruri);
