@@ -45,7 +45,7 @@ void conform_serve_help(FILE *f)
           "  --ready-file FILE  once listening, {\"port\":N,\"pid\":P} written there atomically\n"
           "  --bind ADDR        IPv4 or IPv6 literal to listen on (default 127.0.0.1)\n"
           "\n"
-          "Manual: docs/interop.md (the x5u server)\n",
+          "Manual: docs/cli.md (clid conform serve)\n",
           f);
 }
 
