@@ -45,7 +45,7 @@ void conform_serve_help(FILE *f)
           "  --ready-file FILE  once listening, {\"port\":N,\"pid\":P} written there atomically\n"
           "  --bind ADDR        IPv4 or IPv6 literal to listen on (default 127.0.0.1)\n"
           "\n"
-          "Manual: docs/interop.md (the x5u server)\n",
+          "Manual: docs/cli.md (clid conform serve)\n",
           f);
 }
 
@@ -221,7 +221,8 @@ int conform_serve(const conform_serve_opts *o)
         flags, (uint16_t)o->port, NULL, NULL, serve_handle, &s, MHD_OPTION_SOCK_ADDR, &addr.sa,
         MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
         /* Request line and headers within 32 KiB: longer is answered 414/431. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_UNESCAPE_CALLBACK,
+        serve_unescape, NULL,
         o->http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
         key, MHD_OPTION_END);
     if (d == NULL) {
