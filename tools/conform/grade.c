@@ -316,6 +316,15 @@ static void grade_file(grader *g, const char *path)
         g->rc = rc;
         return;
     }
+    /* The text parsers below want a NUL-terminated string. */
+    uint8_t *t = realloc(buf, len + 1);
+    if (t == NULL) {
+        free(buf);
+        g->rc = TOOL_EXIT_FAIL;
+        return;
+    }
+    buf = t;
+    buf[len] = '\0';
     if (looks_like_certs(buf, len))
         grade_certs(g, path, buf, len);
     else if (memchr(buf, '\0', len) != NULL) {
@@ -494,7 +503,7 @@ int conform_grade_cmd(int argc, char **argv)
         json_object_set_new(o, "ok", json_boolean(total == 0));
         tool_json_print(stdout, o);
         json_decref(o);
-    } else {
+    } else if (json_array_size(g.items) > 0) {
         json_array_foreach(g.items, i, it)
             print_item(it);
         printf("graded %zu item%s: %zu with defects, %zu defect%s in all\n",

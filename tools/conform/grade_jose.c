@@ -159,7 +159,7 @@ static json_t *json_part(const unsigned char *buf, size_t len, const char *what,
     if (j == NULL && strstr(e.text, "duplicate") != NULL) {
         char b[80];
         grade_add(defects, "json.duplicate", "RFC 7515 §5.2; RFC 7519 §4", "CLID_ERR_JSON",
-                  "the %s repeats a member (%s); RFC 7515 §5.2 and RFC 7519 §4 require unique "
+                  "a member is repeated in the %s (%s); RFC 7515 §5.2 and RFC 7519 §4 require unique "
                   "names (readers may take either value)",
                   what, show(e.text, b));
         j = json_loadb((const char *)buf, len, 0, &e);
