@@ -184,9 +184,17 @@ void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call,
 
     /* The profile deviations first (the lenient run lists them all), then
      * the strict verdict's reason, when the checks left them unexplained. */
-    for (size_t i = 0; i < clid_result_warning_count(r[1]); i++)
-        add_reason(defects, clid_result_warning(r[1], i), NULL, "the verifier warns",
-                   call->at != 0);
+    for (size_t i = 0; i < clid_result_warning_count(r[1]); i++) {
+        clid_err w = clid_result_warning(r[1], i);
+        /* A CRL the grader could not have says nothing of the signer: a
+         * note (give --crl), not a defect. */
+        if (w == CLID_ERR_CRL_UNAVAILABLE)
+            grade_add(json_object_get(item, "warnings"), "verify.crl-unavailable", "RFC 5280 §6.3",
+                      clid_err_name(w), "revocation not checked: %s (give the CRL with --crl)",
+                      clid_err_str(w));
+        else
+            add_reason(defects, w, NULL, "the verifier warns", call->at != 0);
+    }
     if (reason != CLID_OK)
         add_reason(defects, reason, detail, "the strict verifier refuses it", call->at != 0);
     clid_result_free(r[0]);
