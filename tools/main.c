@@ -23,7 +23,7 @@ static const tool_cmd commands[] = {
      cmd_ca, cmd_ca_help},
     {"cert", "show a certificate's fields and extensions; lint a chain against a profile", cmd_cert,
      cmd_cert_help},
-    {"conform", "conformance suite for interop events: run, report, grade signers", cmd_conform,
+    {"conform", "conformance suite for interop events: gen, serve (x5u/CRL server), run, report, grade", cmd_conform,
      cmd_conform_help},
     {"demo", "make a throwaway certificate with TNAuthList and SignallingEntity, and show it",
      cmd_demo, cmd_demo_help},

@@ -25,7 +25,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-cfg=$here/kamailio.cfg
+# KAMAILIO_CFG: another config (the conformance target's,
+# interop-tests/conformance/kamailio/kamailio.cfg); default the one here.
+cfg=${KAMAILIO_CFG:-$here/kamailio.cfg}
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2

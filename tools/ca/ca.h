@@ -13,6 +13,7 @@
  *               cRLIssuer, the indirect CRL
  *   ca_profile.c the profile each certificate claims, checked with the
  *               library's lint (clid_lint.h) before anything is written
+ *   ca_seed.c   --seed: keys and serials derived from a seed (test PKIs)
  */
 #ifndef CLID_TOOL_CA_H
 #define CLID_TOOL_CA_H
@@ -328,6 +329,25 @@ void ca_claim_print(const ca_claim *c, FILE *out, size_t upto, const char *note)
 /* The reason when NONE, else NULL (for the index). */
 const char *ca_claim_reason(const ca_claim *c);
 void ca_claim_free(ca_claim *c);
+
+/* ------------------------------------------------------------------------ */
+/* ca_seed.c                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Seeded test PKIs (--seed S, docs/ca.md): keys and serials derived from S
+ * and a label with HKDF-SHA256, instead of drawn from the CSPRNG. Whoever
+ * knows S has every key: test PKIs only.
+ */
+#define CA_MAX_SEED 256
+#define CA_MAX_SEED_LABEL 600
+/* 1 when `seed` is 1..CA_MAX_SEED bytes without control characters. */
+int ca_seed_ok(const char *seed);
+/* The P-256 key of `label` (a valid scalar 1..n-1); NULL on failure. */
+EVP_PKEY *ca_seed_key(const char *seed, const char *label);
+/* The serial of `label` (the `counter`th alternative when a previous one
+ * collides: 0 first), shaped like ca_serial_random's. 0/-1. */
+int ca_seed_serial(const char *seed, const char *label, unsigned counter, ca_serial *out);
 
 /* ------------------------------------------------------------------------ */
 /* Subcommands                                                               */

@@ -40,6 +40,7 @@ static const tool_opt issue_opts[] = {
     {"--ca", NULL, 0, 0},
     {"--help", "-h", 0, 0},
     {"--org", NULL, 1, 0},
+    {"--seed", NULL, 1, 0},
 };
 enum {
     OPT_OUT = CA_OPT_EXT_COUNT,
@@ -51,11 +52,13 @@ enum {
     OPT_CRL_URL,
     OPT_CA,
     OPT_HELP,
-    OPT_ORG
+    OPT_ORG,
+    OPT_SEED
 };
 
 typedef struct issue_job {
     const char *dir, *out, *csr, *parent_path, *crl_url, *org;
+    const char *seed; /* --seed, else the seeded DIR's, else NULL (random) */
     ca_kind kind;
     ca_spec spec;     /* the operator's allowance; after --csr, what is granted */
     EVP_PKEY *key;    /* generated here (NULL with --csr) */
@@ -107,6 +110,11 @@ static int parse_job(int argc, char **argv, issue_job *j, int *help)
     j->parent_path = a.value[OPT_DELEGATE_OF];
     j->crl_url = a.value[OPT_CRL_URL];
     j->org = a.value[OPT_ORG];
+    j->seed = a.value[OPT_SEED];
+    if (j->seed != NULL && !ca_seed_ok(j->seed))
+        return tool_usage_error("ca issue", "ca",
+                                "--seed: 1 to %d bytes without control characters",
+                                CA_MAX_SEED);
     j->kind = a.seen[OPT_CA] ? CA_KIND_SP_CA : j->parent_path ? CA_KIND_DELEGATE : CA_KIND_SP;
     if (j->out == NULL)
         return tool_usage_error("ca issue", "ca", "--out PREFIX is required");
@@ -370,6 +378,46 @@ static const char *ca_country(X509 *inter, char *buf, size_t cap)
     return n == 2 ? buf : NULL;
 }
 
+/*
+ * Seeded issue (docs/ca.md "Seeded test PKIs"): the seed is --seed or the
+ * one DIR keeps (init --seed); both given and different is refused, since
+ * the PKI would no longer be reproducible from one seed. The label is the
+ * CA's name and PREFIX's basename, so a suite written under another
+ * directory derives the same keys.
+ */
+static int resolve_seed(issue_job *j, const ca_dir *d, char *label, size_t cap)
+{
+    const char *kept = ca_config_str(d, "seed");
+    if (j->seed != NULL && kept != NULL && strcmp(j->seed, kept) != 0)
+        return tool_usage_error("ca issue", "ca",
+                                "--seed: %s was made with another seed; give that one or none",
+                                j->dir);
+    if (j->seed == NULL)
+        j->seed = kept;
+    const char *base = strrchr(j->out, '/');
+    base = base != NULL ? base + 1 : j->out;
+    const char *name = ca_config_str(d, "name");
+    snprintf(label, cap, "issue/%s/%s", name != NULL ? name : "", base);
+    return TOOL_EXIT_OK;
+}
+
+/* A seeded serial not yet in the index nor spent by a certs/SERIAL.pem
+ * (ca_serial_new's rule): the label's first alternative that is free. */
+static int seeded_serial(const ca_dir *d, const char *seed, const char *label, ca_serial *out)
+{
+    for (unsigned k = 0; k < 64; k++) {
+        char name[CA_SERIAL_HEX + 8];
+        if (ca_seed_serial(seed, label, k, out) != 0)
+            break;
+        snprintf(name, sizeof name, "%s.pem", out->hex);
+        if (ca_index_find(d, out) == NULL && !ca_exists_at(d->certs_fd, name))
+            return 0;
+    }
+    tool_openssl_errors();
+    tool_error("%s: cannot derive a free serial number from the seed for '%s'", d->path, label);
+    return -1;
+}
+
 static int issue(issue_job *j)
 {
     int rc;
@@ -377,14 +425,6 @@ static int issue(issue_job *j)
         if ((rc = ca_csr_check(j->csr, &j->spec, &j->pub)) != TOOL_EXIT_OK ||
             (rc = ca_spec_lint("ca issue", &j->spec, j->kind, TOOL_EXIT_DATAERR)) != TOOL_EXIT_OK)
             return rc;
-    } else {
-        j->key = ca_key_generate();
-        if (j->key == NULL || EVP_PKEY_up_ref(j->key) != 1) {
-            tool_openssl_errors();
-            tool_error("ca issue: key generation failed");
-            return TOOL_EXIT_FAIL;
-        }
-        j->pub = j->key;
     }
     if (j->parent_path != NULL && (rc = check_parent(j)) != TOOL_EXIT_OK)
         return rc;
@@ -404,6 +444,20 @@ static int issue(issue_job *j)
     } else {
         issuer_serial = d.inter_serial;
     }
+    char label[CA_MAX_SEED_LABEL];
+    if ((rc = resolve_seed(j, &d, label, sizeof label)) != TOOL_EXIT_OK)
+        goto out;
+    if (j->csr == NULL) {
+        /* The subject's key: derived in a seeded DIR, else random. */
+        j->key = j->seed != NULL ? ca_seed_key(j->seed, label) : ca_key_generate();
+        if (j->key == NULL || EVP_PKEY_up_ref(j->key) != 1) {
+            tool_openssl_errors();
+            tool_error("ca issue: key generation failed");
+            rc = TOOL_EXIT_FAIL;
+            goto out;
+        }
+        j->pub = j->key;
+    }
     X509 *issuer = j->parent ? j->parent : d.inter;
     EVP_PKEY *issuer_key = j->parent ? j->parent_key : d.inter_key;
     /* A delegate's CRL is its SP CA's, not this CA's: only an explicit URL.
@@ -422,7 +476,8 @@ static int issue(issue_job *j)
     if ((rc = validity(j, issuer, &nb, &na)) != TOOL_EXIT_OK)
         goto out;
     rc = TOOL_EXIT_FAIL;
-    if (ca_serial_new(&d, &serial) != 0)
+    if ((j->seed != NULL ? seeded_serial(&d, j->seed, label, &serial)
+                         : ca_serial_new(&d, &serial)) != 0)
         goto out;
     ca_claim_candidate(&claim, j->kind, &j->spec, crl_url, crl_issuer != NULL,
                        j->crl_url != NULL);

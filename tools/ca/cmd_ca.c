@@ -33,12 +33,13 @@ void ca_help(FILE *f)
     fputs(
         "usage: clid ca init DIR [--name NAME] [--org NAME] [--country CC] [--days N]\n"
         "                [--not-before TIME] [--crl-url URL] [--sti-pa-crl-url URL]\n"
-        "                [--direct-crls]\n"
+        "                [--direct-crls] [--seed S]\n"
         "       clid ca issue DIR --out PREFIX [--spc CODE] [--tn TN]... [--range START+COUNT]...\n"
         "                [--country CC]... [--carrier ICC] [--mccmnc MCC-MNC]...\n"
         "                [--ispc Z-AAA-B]... [--role ROLE] [--operator NAME] [--cn NAME]\n"
         "                [--org NAME] [--csr FILE] [--days N] [--not-before TIME] [--ca]\n"
         "                [--delegate-of PARENT.pem --parent-key KEY] [--crl-url URL]\n"
+        "                [--seed S]\n"
         "       clid ca csr --key KEY [--new-key] [the extension options of issue] --out FILE\n"
         "       clid ca revoke DIR SERIAL|CERT [--reason R] [--at TIME]\n"
         "       clid ca crl DIR [--out FILE] [--days N] [--at TIME]\n"
@@ -60,6 +61,8 @@ void ca_help(FILE *f)
         "           crl-url, default sti-pa.crl next to --crl-url), index, CRL number, first CRL.\n"
         "           The CAs' keyUsage is keyCertSign alone; --direct-crls: cRLSign too, and\n"
         "           they sign CRLs of their own (crl.pem, inter.crl, root.crl)\n"
+        "           --seed S: every key and serial derived from S (HKDF-SHA256), for\n"
+        "           reproducible TEST PKIs only: whoever knows S has the keys. DIR keeps S\n"
         "  issue    write PREFIX.key (mode 0600; not with --csr) and PREFIX.pem (the\n"
         "           certificate, then its CA certificates: what x5u serves); print the serial\n"
         "           (16 random octets) and the profile.\n"
@@ -71,7 +74,8 @@ void ca_help(FILE *f)
         "           TNAuthList must be within the parent's. --csr: the request's TNAuthList\n"
         "           and SignallingEntity must be within what the options allow.\n"
         "           Default 365 days from now; CRL DP the STI-PA's; policy\n"
-        "           2.16.840.1.114569.1.1.1\n"
+        "           2.16.840.1.114569.1.1.1. In a seeded DIR (or with --seed S) the key\n"
+        "           and serial derive from the seed, the CA's name and PREFIX's basename\n"
         "  csr      a PKCS#10 request carrying the extension options (--new-key: create KEY)\n"
         "  revoke   mark a certificate revoked (reason names from RFC 5280 §5.3.1)\n"
         "  crl      sign the CRLs (default 30 days): the STI-PA's indirect CRL, DIR/sti-pa.crl\n"
@@ -94,6 +98,7 @@ static const tool_opt init_opts[] = {
     {"--name", NULL, 1, 0},    {"--days", NULL, 1, 0},   {"--not-before", NULL, 1, 0},
     {"--crl-url", NULL, 1, 0}, {"--help", "-h", 0, 0},   {"--sti-pa-crl-url", NULL, 1, 0},
     {"--country", NULL, 1, 0}, {"--org", NULL, 1, 0},    {"--direct-crls", NULL, 0, 0},
+    {"--seed", NULL, 1, 0},
 };
 enum {
     INIT_NAME,
@@ -104,11 +109,13 @@ enum {
     INIT_STIPA_URL,
     INIT_COUNTRY,
     INIT_ORG,
-    INIT_DIRECT_CRLS
+    INIT_DIRECT_CRLS,
+    INIT_SEED
 };
 
 typedef struct init_job {
     const char *path, *name, *org, *country, *crl_url, *stipa_url;
+    const char *seed; /* --seed, or NULL: random keys and serials */
     char stipa_buf[1100]; /* the STI-PA CRL URL derived from --crl-url */
     int direct_crls;
     long days;
@@ -238,9 +245,35 @@ static int init_claim(const ca_dir *d, ca_claim *claim)
     "(RFC 5280 §5.2.5), no STI certificate: ATIS-1000080 v005's end-entity rules "           \
     "(ku.ee, tnauth.present) are for signers of PASSporTs"
 
-/* Three distinct random serials (the directory is new: nothing else to avoid). */
-static int init_serials(ca_serial *root, ca_serial *inter, ca_serial *signer)
+/* The label of a seeded key or serial of init: the CA's name and the role. */
+static void init_label(const init_job *j, const char *role, char *out, size_t cap)
 {
+    snprintf(out, cap, "init/%s/%s", j->name, role);
+}
+
+/* Three distinct serials (the directory is new: nothing else to avoid):
+ * random, or derived from --seed (the next alternative on a collision). */
+static int init_serials(const init_job *j, ca_serial *root, ca_serial *inter, ca_serial *signer)
+{
+    if (j->seed != NULL) {
+        char l[3][CA_MAX_SEED_LABEL];
+        init_label(j, "root", l[0], sizeof l[0]);
+        init_label(j, "intermediate", l[1], sizeof l[1]);
+        init_label(j, "crl-signer", l[2], sizeof l[2]);
+        unsigned k = 0;
+        if (ca_seed_serial(j->seed, l[0], 0, root) != 0)
+            return -1;
+        do {
+            if (ca_seed_serial(j->seed, l[1], k, inter) != 0)
+                return -1;
+        } while (ca_serial_eq(root, inter) && ++k < 64);
+        k = 0;
+        do {
+            if (ca_seed_serial(j->seed, l[2], k, signer) != 0)
+                return -1;
+        } while ((ca_serial_eq(root, signer) || ca_serial_eq(inter, signer)) && ++k < 64);
+        return k < 64 ? 0 : -1;
+    }
     do {
         if (ca_serial_random(root) != 0 || ca_serial_random(inter) != 0 ||
             ca_serial_random(signer) != 0)
@@ -271,14 +304,24 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         goto out;
     }
     /* Serials: 16 random octets each (ATIS-1000080 v005 §6.4.1.1). */
-    if (init_serials(&d.root_serial, &d.inter_serial, &signer_serial) != 0) {
+    if (init_serials(j, &d.root_serial, &d.inter_serial, &signer_serial) != 0) {
         tool_openssl_errors();
         tool_error("ca init: cannot draw serial numbers (CSPRNG failure)");
         goto out;
     }
-    d.root_key = ca_key_generate();
-    d.inter_key = ca_key_generate();
-    d.crl_signer_key = ca_key_generate();
+    if (j->seed != NULL) {
+        char l[CA_MAX_SEED_LABEL];
+        init_label(j, "root", l, sizeof l);
+        d.root_key = ca_seed_key(j->seed, l);
+        init_label(j, "intermediate", l, sizeof l);
+        d.inter_key = ca_seed_key(j->seed, l);
+        init_label(j, "crl-signer", l, sizeof l);
+        d.crl_signer_key = ca_seed_key(j->seed, l);
+    } else {
+        d.root_key = ca_key_generate();
+        d.inter_key = ca_key_generate();
+        d.crl_signer_key = ca_key_generate();
+    }
     int64_t na = j->nb + (int64_t)j->days * 86400;
     if (d.root_key == NULL || d.inter_key == NULL || d.crl_signer_key == NULL ||
         (d.root = make_ca_cert(j, "root", d.root_key, NULL, NULL, &d.root_serial, na, NULL)) ==
@@ -310,6 +353,11 @@ static int init_write(const init_job *j, int parent, const char *tmpname, const 
         json_array_append_new(ca_index_certs(&d),
                               ca_index_entry(d.crl_signer, "crl-signer", &d.root_serial, "none",
                                              SIGNER_REASON)) != 0) {
+        tool_error("ca init: out of memory");
+        goto out;
+    }
+    /* The seed is kept: issue derives from it without --seed (docs/ca.md). */
+    if (j->seed != NULL && json_object_set_new(d.config, "seed", json_string(j->seed)) != 0) {
         tool_error("ca init: out of memory");
         goto out;
     }
@@ -422,6 +470,11 @@ int ca_cmd_init(int argc, char **argv)
     j.crl_url = a.value[INIT_CRL_URL] ? a.value[INIT_CRL_URL] : CA_DEFAULT_CRL_URL;
     j.stipa_url = a.value[INIT_STIPA_URL];
     j.direct_crls = a.seen[INIT_DIRECT_CRLS] != 0;
+    j.seed = a.value[INIT_SEED];
+    if (j.seed != NULL && !ca_seed_ok(j.seed))
+        return tool_usage_error("ca init", "ca",
+                                "--seed: 1 to %d bytes without control characters",
+                                CA_MAX_SEED);
     j.days = CA_INIT_DAYS;
     j.nb = ca_now();
     /* "NAME SHAKEN intermediate" within the 64 characters of a CN

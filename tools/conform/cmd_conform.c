@@ -10,6 +10,12 @@
 #include "util.h"
 
 static const conform_sub subs[] = {
+    {"run", "play a generated suite against verifiers (clid, SIP via SIPp, a command)",
+     conform_run_cmd, conform_run_help},
+    {"gen", "materialize the catalogue: PKI, served files, one SIP INVITE per case",
+     conform_gen_cmd, conform_gen_help},
+    {"serve", "serve a suite's x5u chains and CRLs over HTTPS on loopback (routes.json)",
+     conform_serve_cmd, conform_serve_help},
     {"report", "render a results.json as a text matrix, JSON and a self-contained HTML page",
      conform_report_cmd, conform_report_help},
     {"grade", "explain every defect of Identity values or SIP requests a signer produced",
@@ -39,7 +45,8 @@ int cmd_conform(int argc, char **argv)
     for (size_t i = 0; i < NSUBS; i++)
         if (strcmp(argv[1], subs[i].name) == 0)
             return subs[i].run(argc - 1, argv + 1);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
         cmd_conform_help(stdout);
         return TOOL_EXIT_OK;
     }

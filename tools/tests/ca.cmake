@@ -8,7 +8,7 @@ set(CLID_CA_TEST_ENV
   "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
   "CLID_INPROC=$<TARGET_FILE:clid_inproc>")
 
-foreach(t basic bad_input crash concurrency delegate csr profile)
+foreach(t basic bad_input crash concurrency delegate csr profile seed)
   add_test(NAME ca_${t}
     COMMAND ${BASH_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/ca_${t}.sh $<TARGET_FILE:clid_tool>)
   set_tests_properties(ca_${t} PROPERTIES LABELS ca TIMEOUT 120 ENVIRONMENT "${CLID_CA_TEST_ENV}")
