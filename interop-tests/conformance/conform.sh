@@ -172,7 +172,22 @@ expect)
     run --target "yes=cmd:$WORK/yes.sh" --expect "yes=$WORK/foreign.json"
     [ "$RC" = 65 ] || fail "an unknown case in the expectation: exit $RC, not 65"
     grep -q "no-such-case" "$WORK/run.err" || fail "the error does not name the case"
-    echo "ok: expectation files: known deviations, changed expectations, foreign cases"
+    # Bad input: refused with the tool's codes, never half a run.
+    printf '{"deviations": {"valid": {"verstat": "TN-Validation-Passed"}}}' >"$WORK/partial.json"
+    run --target "yes=cmd:$WORK/yes.sh" --expect "yes=$WORK/partial.json"
+    [ "$RC" = 65 ] || fail "an entry without sip and why: exit $RC, not 65"
+    printf '{"deviations": {' >"$WORK/broken.json"
+    run --target "yes=cmd:$WORK/yes.sh" --expect "yes=$WORK/broken.json"
+    [ "$RC" = 65 ] || fail "truncated JSON: exit $RC, not 65"
+    run --target "yes=cmd:$WORK/yes.sh" --expect "other=$WORK/exact.json"
+    [ "$RC" = 64 ] || fail "--expect for no target: exit $RC, not 64"
+    run --target bogus
+    [ "$RC" = 64 ] || fail "--target bogus: exit $RC, not 64"
+    run --target clid --target clid
+    [ "$RC" = 64 ] || fail "two targets of one name: exit $RC, not 64"
+    run --target "cmd:$WORK/nonexistent-verifier"
+    [ "$RC" = 1 ] && [ "$(total cmd1 error)" = "$NCASES" ] || fail "a command that cannot run: exit $RC"
+    echo "ok: expectation files: known deviations, changed expectations, foreign cases, bad input"
     ;;
 kamailio)
     free_udp_port() {
