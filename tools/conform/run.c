@@ -130,7 +130,7 @@ static int make_dir(const char *path)
 
 /* Waits for serve's ready file ({"port": N, "pid": P}, written atomically);
  * the port, or 0 when the server ended or did not get ready in time. */
-static unsigned wait_ready(const char *path, int pid)
+static unsigned wait_ready(const char *path, int *pid)
 {
     /* 60 s: a server under ASan on a busy machine starts in well under that. */
     for (int i = 0; i < 3000; i++) {
@@ -141,8 +141,10 @@ static unsigned wait_ready(const char *path, int pid)
             if (port > 0 && port < 65536)
                 return (unsigned)port;
         }
-        if (waitpid(pid, NULL, WNOHANG) == pid)
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = -1; /* reaped: its PID is no longer ours to signal */
             return 0;
+        }
         poll(NULL, 0, 20);
     }
     return 0;
@@ -187,7 +189,7 @@ static int make_suite(const tool_args *a, const char *out, char **suite_dir, int
         tool_error("conform run: cannot start clid conform serve");
         return TOOL_EXIT_FAIL;
     }
-    unsigned port = wait_ready(ready, *server_pid);
+    unsigned port = wait_ready(ready, server_pid);
     if (port == 0) {
         tool_error("conform run: clid conform serve did not get ready (log: %s)", log);
         return TOOL_EXIT_FAIL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,9 +24,14 @@ static int64_t now_ms(void)
 /* In the child: own group, stdin /dev/null, stdout to outfd, stderr to
  * errpath; then exec. Only async-signal-safe calls (we may have threads:
  * none are started by clid, but libcurl's resolver could). */
-static void child(const char *const argv[], int outfd, const char *errpath)
+static void child(const char *const argv[], int outfd, const char *errpath, pid_t parent)
 {
     setpgid(0, 0);
+    /* Its own group keeps the terminal's signals for the runner alone; so
+     * that a runner killed outright (a ctest timeout) leaves no server or
+     * SIPp behind, the child gets SIGTERM when the runner dies (Linux). */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(125);
     int in = open("/dev/null", O_RDONLY);
     int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
     if (err < 0)
@@ -70,6 +76,7 @@ int conform_proc_run(const char *const argv[], const char *errpath, unsigned tim
     out[0] = '\0';
     if (pipe(p) != 0)
         return -1;
+    pid_t self = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
@@ -78,7 +85,7 @@ int conform_proc_run(const char *const argv[], const char *errpath, unsigned tim
     }
     if (pid == 0) {
         close(p[0]);
-        child(argv, p[1], errpath);
+        child(argv, p[1], errpath, self);
     }
     setpgid(pid, pid); /* also here: no race with the kill below */
     close(p[1]);
@@ -134,13 +141,14 @@ int conform_proc_start(const char *const argv[], const char *logpath)
     int out = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (out < 0)
         return -1;
+    pid_t self = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(out);
         return -1;
     }
     if (pid == 0)
-        child(argv, out, logpath);
+        child(argv, out, logpath, self);
     setpgid(pid, pid);
     close(out);
     return (int)pid;
