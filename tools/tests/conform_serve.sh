@@ -74,7 +74,10 @@ start_server() {
     local name=$1
     shift
     rm -f "$name.ready"
-    "$CLID" conform serve "$@" --ready-file "$name.ready" >"$name.out" 2>"$name.err" &
+    # Under ASan, a small quarantine: freed TLS records must not look like
+    # the server holding a whole body_bytes body (the RSS check below).
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4 \
+        "$CLID" conform serve "$@" --ready-file "$name.ready" >"$name.out" 2>"$name.err" &
     SPID=$!
     SERVERS+=("$SPID")
     local i
@@ -184,14 +187,15 @@ get bighead "$B/big.pem" -I
 check "body_bytes: HEAD says Content-Length 3000000" test "$(header bighead Content-Length)" = 3000000
 get empty "$B/empty.pem"
 is empty "200 0 application/pem-certificate-chain"
-# 64 MiB streamed: the server's peak memory must not grow by anything near it.
+# 64 MiB streamed: the server's peak memory must not grow by anything near it
+# (holding the body would add 64 MiB; half of it is the bound).
 hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$TLS_PID/status"; }
 HWM0=$(hwm)
 curl -sS --cacert tls-ca.pem -o /dev/null -w '%{size_download}' "$B/huge.pem" >huge.w
 check "body_bytes 64 MiB: all of it" test "$(cat huge.w)" = 67108864
 HWM1=$(hwm)
 check "body_bytes 64 MiB: streamed (peak RSS grew $((HWM1 - HWM0)) KiB)" \
-    test $((HWM1 - HWM0)) -lt 16384
+    test $((HWM1 - HWM0)) -lt 32768
 
 # delay_ms: answered no sooner than the delay
 curl -sS --cacert tls-ca.pem -o slow.body -w '%{http_code} %{time_total}' "$B/slow.pem" \
