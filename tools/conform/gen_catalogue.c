@@ -67,11 +67,11 @@ const char *gen_case_check(json_t *c, char *buf, size_t cap)
         FAIL("a case is not a JSON object");
     const char *key;
     json_t *v;
-    json_object_foreach(c, key, v) if (!IN(key, case_keys)) FAIL("unknown member \"%s\"",
-                                                                          key);
     const char *name = json_string_value(json_object_get(c, "name"));
     if (!name_ok(name))
         FAIL("name: [a-z0-9-]{1,48} required");
+    json_object_foreach(c, key, v) if (!IN(key, case_keys)) FAIL("%s: unknown member \"%s\"",
+                                                                          name, key);
     if (!IN(json_string_value(json_object_get(c, "group")), groups))
         FAIL("%s: group: one of header, passport, freshness, binding, certificate, x5u, valid",
              name);
