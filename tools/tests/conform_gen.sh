@@ -69,7 +69,7 @@ check "--prepare writes nothing else" test "$(find "$D" -type f | wc -l)" = 4
 "$CLID" conform serve --root "$D/www" --cert-pem "$D/pki/tls-server.pem" \
     --key-pem "$D/pki/tls-server.key" --port 0 --ready-file "$TMP/ready" >/dev/null 2>"$TMP/serve.log" &
 SERVE_PID=$!
-trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 for _ in $(seq 100); do [ -s "$TMP/ready" ] && break; kill -0 "$SERVE_PID" || break; sleep 0.1; done
 PORT=$(jq -r .port "$TMP/ready")
 BASE=https://127.0.0.1:$PORT
