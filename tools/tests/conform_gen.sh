@@ -117,7 +117,7 @@ check "every invite.sip is an INVITE to target.invalid with CRLF lines" perl -e 
 perl -e '
     for my $f (@ARGV) {
         local $/; open(my $h, "<", $f) or die; my $m = <$h>;
-        my @v = map { s/\\/\\\\/gr =~ s/"/\\"/gr } ($m =~ /^(?:Identity|y): ?([^\r]*)\r$/mg);
+        my @v = map { s/\\/\\\\/gr =~ s/"/\\"/gr } ($m =~ /^(?:[Ii]dentity|y): ?([^\r]*)\r$/mg);
         print "[", join(",", map { "\"$_\"" } @v), "]\n";
     }' $(for n in $names; do echo "$D/cases/$n/invite.sip"; done) >"$TMP/sip_ids"
 jq -c '.call.identity' "${files[@]}" >"$TMP/json_ids"

@@ -62,7 +62,8 @@ static int diff(const conform_msg *a, const conform_msg *b)
     d |= pd ? D_PARAMS : 0;
     d |= a->identity_absent != b->identity_absent || a->identity_empty != b->identity_empty ||
                  a->identity_compact_name != b->identity_compact_name ||
-                 a->identity_garbage_first != b->identity_garbage_first
+                 a->identity_garbage_first != b->identity_garbage_first ||
+                 a->identity_lowercase_name != b->identity_lowercase_name
              ? D_SIP
              : 0;
     d |= a->other_key != b->other_key ? D_KEY : 0;
@@ -96,6 +97,7 @@ static void test_json_stage(void **state)
         {"jose-typ-jwt", "typ", "JWT"},       {"jose-alg-none", "alg", "none"},
         {"jose-alg-hs256", "alg", "HS256"},   {"jose-alg-es384", "alg", "ES384"},
         {"jose-alg-absent", "alg", NULL},     {"jose-x5u-absent", "x5u", NULL},
+        {"jose-typ-absent", "typ", NULL},
     };
     conform_msg b;
     base(&b);
@@ -113,6 +115,14 @@ static void test_json_stage(void **state)
     conform_msg m = apply("claims-iat-string");
     assert_int_equal(diff(&m, &b), D_CLAIMS | D_RESIGN);
     assert_string_equal(jget(m.claims, "iat"), "1767225600");
+    conform_msg_free(&m);
+    m = apply("jose-crit-unknown");
+    assert_int_equal(diff(&m, &b), D_JOSE | D_RESIGN);
+    assert_int_equal(json_object_size(m.jose), json_object_size(b.jose) + 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(m.jose, "crit"), 0)),
+                        "x-clid");
+    assert_int_equal(json_array_size(json_object_get(m.jose, "crit")), 1);
+    assert_true(json_is_true(json_object_get(m.jose, "x-clid")));
     conform_msg_free(&m);
     conform_msg_free(&b);
 }
@@ -133,6 +143,23 @@ static void test_text_stage(void **state)
     json_t *last = json_loads(m.claims_txt, 0, NULL); /* jansson keeps the last one */
     assert_string_equal(jget(json_object_get(last, "orig"), "tn"), "19995550100");
     json_decref(last);
+    conform_msg_free(&m);
+
+    m = apply("jose-dup-alg");
+    assert_int_equal(diff(&m, &b), D_JOSE_TXT | D_RESIGN);
+    n = strlen(jose_txt);
+    assert_memory_equal(m.jose_txt, jose_txt, n - 1);
+    assert_string_equal(m.jose_txt + n - 1, ",\"alg\":\"none\"}");
+    conform_msg_free(&m);
+
+    m = apply("claims-pretty");
+    assert_int_equal(diff(&m, &b), D_CLAIMS_TXT | D_RESIGN);
+    assert_non_null(strchr(m.claims_txt, '\n'));
+    json_t *back = json_loads(m.claims_txt, JSON_REJECT_DUPLICATES, &e);
+    assert_true(json_equal(back, b.claims)); /* the same claims */
+    /* in reverse order: origid first */
+    assert_string_equal(json_object_iter_key(json_object_iter(back)), "origid");
+    json_decref(back);
     conform_msg_free(&m);
     conform_msg_free(&b);
 }
@@ -270,15 +297,16 @@ static void test_sip_stage(void **state)
 {
     (void)state;
     static const char *const names[] = {"identity-absent", "identity-empty",
-                                        "identity-compact-name", "identity-garbage-first"};
+                                        "identity-compact-name", "identity-garbage-first",
+                                        "identity-lowercase-name"};
     conform_msg b;
     base(&b);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         conform_msg m = apply(names[i]);
         assert_int_equal(diff(&m, &b), D_SIP);
         int *flag[] = {&m.identity_absent, &m.identity_empty, &m.identity_compact_name,
-                       &m.identity_garbage_first};
-        for (size_t j = 0; j < 4; j++)
+                       &m.identity_garbage_first, &m.identity_lowercase_name};
+        for (size_t j = 0; j < 5; j++)
             assert_int_equal(*flag[j], i == j);
         conform_msg_free(&m);
     }
@@ -290,7 +318,7 @@ static void test_sip_stage(void **state)
 static void test_table(void **state)
 {
     (void)state;
-    assert_int_equal(corrupt_count(), 33); /* each tested above */
+    assert_int_equal(corrupt_count(), 38); /* each tested above */
     for (size_t i = 0; i < corrupt_count(); i++) {
         const corrupt_def *d = corrupt_at(i);
         assert_ptr_equal(corrupt_find(d->name), d);
