@@ -45,7 +45,7 @@ void conform_serve_help(FILE *f)
           "  --ready-file FILE  once listening, {\"port\":N,\"pid\":P} written there atomically\n"
           "  --bind ADDR        IPv4 or IPv6 literal to listen on (default 127.0.0.1)\n"
           "\n"
-          "Manual: docs/interop.md (the x5u server)\n",
+          "Manual: docs/cli.md (clid conform serve)\n",
           f);
 }
 
@@ -211,9 +211,16 @@ int conform_serve(const conform_serve_opts *o)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, &old);
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    struct sigaction ign = {.sa_handler = SIG_IGN}, dfl = {.sa_handler = SIG_DFL}, old_pipe,
+                     old_term, old_int;
     sigemptyset(&ign.sa_mask);
+    sigemptyset(&dfl.sa_mask);
     sigaction(SIGPIPE, &ign, &old_pipe);
+    /* A shell starts background jobs with SIGINT ignored; POSIX leaves
+     * sigwait on an ignored signal unspecified: the default action while
+     * blocked (never taken: sigwait consumes the signal). */
+    sigaction(SIGTERM, &dfl, &old_term);
+    sigaction(SIGINT, &dfl, &old_int);
 
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0) | (o->http ? 0 : MHD_USE_TLS);
@@ -221,7 +228,8 @@ int conform_serve(const conform_serve_opts *o)
         flags, (uint16_t)o->port, NULL, NULL, serve_handle, &s, MHD_OPTION_SOCK_ADDR, &addr.sa,
         MHD_OPTION_CONNECTION_LIMIT, 128u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
         /* Request line and headers within 32 KiB: longer is answered 414/431. */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_UNESCAPE_CALLBACK,
+        serve_unescape, NULL,
         o->http ? MHD_OPTION_END : MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
         key, MHD_OPTION_END);
     if (d == NULL) {
@@ -251,6 +259,8 @@ int conform_serve(const conform_serve_opts *o)
         MHD_stop_daemon(d);
     }
     sigaction(SIGPIPE, &old_pipe, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     serve_state_destroy(&s);
     serve_routes_free(&s.routes);

@@ -98,6 +98,11 @@ int serve_path_normalise(const char *url, char *out, size_t cap);
  */
 int serve_path_open(int rootfd, const char *norm, struct stat *st, int *status);
 
+/* The MHD_OPTION_UNESCAPE_CALLBACK: %HH decoded like libmicrohttpd's own,
+ * except %00, which becomes 0x01 so that the path is refused rather than
+ * cut short at the NUL. */
+size_t serve_unescape(void *cls, struct MHD_Connection *c, char *s);
+
 /* The Content-Type of a served file, by its extension. */
 const char *serve_content_type(const char *norm);
 

@@ -8,6 +8,8 @@
  * may delay, redirect, answer a status or an N-byte body instead of the
  * file. One access log line per request on stderr:
  *   METHOD PATH STATUS "USER-AGENT"
+ * and before it, for a delayed request, METHOD PATH delay N ms "USER-AGENT"
+ * when the delay starts (a test can tell that the request is being held);
  * with control and non-UTF-8 bytes of the client's text escaped.
  */
 #include <errno.h>
@@ -73,16 +75,23 @@ static void delay(serve_state *s, long ms)
 }
 
 /* One line per request, written with a single write(2) so that lines of
- * concurrent requests never interleave. */
-static void access_log(struct MHD_Connection *c, const char *method, const char *url,
-                       unsigned status)
+ * concurrent requests never interleave. `delay_ms` > 0: the line a delayed
+ * request writes when its delay starts, "delay N ms" in place of the
+ * status (the status line follows when it is answered). */
+static void log_line(struct MHD_Connection *c, const char *method, const char *url,
+                     unsigned status, long delay_ms)
 {
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
     char *m = tool_sanitize(method, strnlen(method, 32));
     char *u = tool_sanitize(url, strnlen(url, SERVE_MAX_PATH + 64));
     char *a = ua != NULL ? tool_sanitize(ua, strnlen(ua, 256)) : NULL;
     char line[2048];
-    int n = snprintf(line, sizeof line, "%s %s %u \"%s\"\n", m ? m : "?", u ? u : "?", status,
+    char what[48];
+    if (delay_ms > 0)
+        snprintf(what, sizeof what, "delay %ld ms", delay_ms);
+    else
+        snprintf(what, sizeof what, "%u", status);
+    int n = snprintf(line, sizeof line, "%s %s %s \"%s\"\n", m ? m : "?", u ? u : "?", what,
                      a ? a : "-");
     if (n > 0) {
         size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
@@ -94,6 +103,12 @@ static void access_log(struct MHD_Connection *c, const char *method, const char 
     free(m);
     free(u);
     free(a);
+}
+
+static void access_log(struct MHD_Connection *c, const char *method, const char *url,
+                       unsigned status)
+{
+    log_line(c, method, url, status, 0);
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, const char *method, const char *url,
@@ -192,8 +207,10 @@ enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const char *ur
     const serve_route *rt = serve_routes_find(&s->routes, norm);
     if (rt == NULL)
         return file(s, c, method, url, norm);
-    if (rt->delay_ms > 0)
+    if (rt->delay_ms > 0) {
+        log_line(c, method, url, 0, rt->delay_ms);
         delay(s, rt->delay_ms);
+    }
     if (rt->redirect != NULL) {
         unsigned st = rt->status ? (unsigned)rt->status : MHD_HTTP_FOUND;
         struct MHD_Response *r = text(st, rt->redirect);

@@ -45,6 +45,36 @@ int serve_path_normalise(const char *url, char *out, size_t cap)
     return 0;
 }
 
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+size_t serve_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    char *w = s;
+    for (const char *r = s; *r != '\0'; r++) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+            /* %00 would cut the path short ("/a.pem%00.txt" read as
+             * "/a.pem"): it becomes a control character, which
+             * serve_path_normalise refuses. */
+            int v = hi * 16 + lo;
+            *w++ = (char)(v == 0 ? 0x01 : v);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static int status_of(int err)
 {
     return err == ENOENT || err == ENOTDIR || err == ENAMETOOLONG ? 404 : 403;
