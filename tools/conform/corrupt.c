@@ -162,6 +162,20 @@ static int jose_alg_es384(conform_msg *m) { return set_str(m->jose, "alg", "ES38
 static int jose_alg_absent(conform_msg *m) { return del(m->jose, "alg"); }
 static int jose_x5u_absent(conform_msg *m) { return del(m->jose, "x5u"); }
 
+static int jose_typ_absent(conform_msg *m) { return del(m->jose, "typ"); }
+
+/* "crit": ["x-clid"] naming a header parameter no verifier knows
+ * (RFC 7515 §4.1.11: a recipient that does not understand it refuses). */
+static int jose_crit_unknown(conform_msg *m)
+{
+    if (m->jose == NULL)
+        return -1;
+    return json_object_set_new(m->jose, "crit", json_pack("[s]", "x-clid")) == 0 &&
+                   json_object_set_new(m->jose, "x-clid", json_true()) == 0
+               ? 0
+               : -1;
+}
+
 /* "iat": 1767225600 -> "iat": "1767225600" (a claim as a string). */
 static int claims_iat_string(conform_msg *m)
 {
@@ -192,6 +206,45 @@ static int claims_dup_orig(conform_msg *m)
     v[n - 1 + sizeof dup - 1] = '}';
     v[n + sizeof dup - 1] = '\0';
     return replace(&m->claims_txt, v);
+}
+
+/* A second "alg" member ("none") at the end of the JOSE header. */
+static int jose_dup_alg(conform_msg *m)
+{
+    static const char dup[] = ",\"alg\":\"none\"";
+    size_t n = m->jose_txt != NULL ? strlen(m->jose_txt) : 0;
+    if (n < 2 || m->jose_txt[n - 1] != '}' || strstr(m->jose_txt, "\"alg\"") == NULL)
+        return -1;
+    char *v = malloc(n + sizeof dup);
+    if (v == NULL)
+        return -1;
+    memcpy(v, m->jose_txt, n - 1);
+    memcpy(v + n - 1, dup, sizeof dup - 1);
+    v[n - 1 + sizeof dup - 1] = '}';
+    v[n + sizeof dup - 1] = '\0';
+    return replace(&m->jose_txt, v);
+}
+
+/* The claims re-serialized with spaces and newlines and their members in
+ * reverse order: JSON a verifier must read all the same (RFC 8259; only
+ * the compact form's reconstruction is canonical, RFC 8225 §9). */
+static int claims_pretty(conform_msg *m)
+{
+    if (m->claims == NULL)
+        return -1;
+    json_t *r = json_object();
+    const char *keys[32];
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(m->claims, k, v) if (n < 32) keys[n++] = k;
+    while (r != NULL && n > 0) {
+        n--;
+        json_object_set(r, keys[n], json_object_get(m->claims, keys[n]));
+    }
+    char *t = r != NULL ? json_dumps(r, JSON_INDENT(2)) : NULL;
+    json_decref(r);
+    return replace(&m->claims_txt, t);
 }
 
 /* ---- SIGN and SIG stages ------------------------------------------------ */
@@ -396,6 +449,11 @@ static int identity_compact_name(conform_msg *m)
     m->identity_compact_name = 1;
     return 0;
 }
+static int identity_lowercase_name(conform_msg *m)
+{
+    m->identity_lowercase_name = 1;
+    return 0;
+}
 static int identity_garbage_first(conform_msg *m)
 {
     m->identity_garbage_first = 1;
@@ -413,9 +471,16 @@ static const corrupt_def defs[] = {
     {"jose-alg-es384", CORRUPT_JSON, "the JOSE header's alg is \"ES384\"", jose_alg_es384},
     {"jose-alg-absent", CORRUPT_JSON, "the JOSE header has no alg", jose_alg_absent},
     {"jose-x5u-absent", CORRUPT_JSON, "the JOSE header has no x5u", jose_x5u_absent},
+    {"jose-typ-absent", CORRUPT_JSON, "the JOSE header has no typ", jose_typ_absent},
+    {"jose-crit-unknown", CORRUPT_JSON,
+     "the JOSE header has \"crit\": [\"x-clid\"] and \"x-clid\": true", jose_crit_unknown},
     {"claims-iat-string", CORRUPT_JSON, "iat is a JSON string of its value", claims_iat_string},
     {"claims-dup-orig", CORRUPT_TEXT,
      "a second \"orig\" member (another number) at the end of the claims", claims_dup_orig},
+    {"jose-dup-alg", CORRUPT_TEXT, "a second \"alg\" member (\"none\") at the end of the JOSE header",
+     jose_dup_alg},
+    {"claims-pretty", CORRUPT_TEXT,
+     "the claims with indentation, newlines and their members in reverse order", claims_pretty},
     {"sig-other-key", CORRUPT_SIGN, "signed with another entity's key (sp2, or sp for sp2)",
      sig_other_key},
     {"sig-der", CORRUPT_SIG, "the signature is a DER ECDSA-Sig-Value, not raw r||s", sig_der},
@@ -449,6 +514,8 @@ static const corrupt_def defs[] = {
      identity_empty},
     {"identity-compact-name", CORRUPT_SIP, "the header is sent as \"y:\" (RFC 8224 §4)",
      identity_compact_name},
+    {"identity-lowercase-name", CORRUPT_SIP, "the header name is written \"identity\"",
+     identity_lowercase_name},
     {"identity-garbage-first", CORRUPT_SIP,
      "a broken Identity header (not a JWS) comes before this one", identity_garbage_first},
 };

@@ -50,6 +50,7 @@ typedef struct conform_msg {
     int identity_absent;          /* no Identity header */
     int identity_empty;           /* "Identity:" without a value */
     int identity_compact_name;    /* "y:" (RFC 8224 §4) */
+    int identity_lowercase_name;  /* "identity:" (RFC 3261 §7.3.1: names are case-insensitive) */
     int identity_garbage_first;   /* another, broken Identity header before this one */
 } conform_msg;
 

@@ -152,8 +152,10 @@ typedef struct sip_parts {
     const char *ruri, *from, *to, *pai; /* as in the catalogue (TN or URI), pai may be NULL */
     int has_date;
     int64_t date;
+    const char *date_text; /* the Date header as written, when given */
     json_t *identity;   /* array of values in order */
     int compact_name;
+    int lowercase_name;
     const char *callid; /* a UUID */
 } sip_parts;
 
@@ -182,17 +184,20 @@ static char *build_invite(const sip_parts *s)
     ADD("Call-ID: %s@%s\r\n", s->callid, SIP_HOST);
     ADD("CSeq: 1 INVITE\r\n");
     ADD("Contact: <sip:192.0.2.10:5060>\r\n");
-    if (s->has_date) {
+    if (s->date_text != NULL) {
+        ADD("Date: %s\r\n", s->date_text);
+    } else if (s->has_date) {
         char d[40];
         http_date(d, s->date);
         ADD("Date: %s\r\n", d);
     }
     for (size_t i = 0; i < json_array_size(s->identity); i++) {
         const char *v = json_string_value(json_array_get(s->identity, i));
+        const char *hn = s->compact_name ? "y" : s->lowercase_name ? "identity" : "Identity";
         if (v[0] == '\0')
-            ADD("%s:\r\n", s->compact_name ? "y" : "Identity");
+            ADD("%s:\r\n", hn);
         else
-            ADD("%s: %s\r\n", s->compact_name ? "y" : "Identity", v);
+            ADD("%s: %s\r\n", hn, v);
     }
     ADD("Content-Length: 0\r\n\r\n");
 #undef ADD
@@ -394,8 +399,10 @@ int gen_case(gen_ctx *g, const json_t *c)
                     .pai = sip_str(sip, "pai", NULL),
                     .has_date = !(date_v != NULL && json_is_null(date_v)),
                     .date = g->at + json_integer_value(json_object_get(sip, "date_offset")),
+                    .date_text = sip_str(sip, "date_text", NULL),
                     .identity = identity,
                     .compact_name = m.identity_compact_name,
+                    .lowercase_name = m.identity_lowercase_name,
                     .callid = callid};
     char *invite = rc == TOOL_EXIT_OK ? build_invite(&sp) : NULL;
     if (rc == TOOL_EXIT_OK && invite == NULL)
@@ -420,7 +427,7 @@ int gen_case(gen_ctx *g, const json_t *c)
         req_orig[0] ? json_string(req_orig) : json_null(), "dest",
         req_dest[0] ? json_string(req_dest) : json_null(), "from", fromh, "to", toh, "pai",
         sp.pai != NULL ? json_string(paih) : json_null(), "date",
-        sp.has_date ? json_integer(sp.date) : json_null(), "at", (json_int_t)g->at, "x5u",
+        sp.has_date && sp.date_text == NULL ? json_integer(sp.date) : json_null(), "at", (json_int_t)g->at, "x5u",
         x5u != NULL && !m.identity_absent ? json_string(x5u) : json_null(), "identity", identity,
         "identity_compact", m.identity_compact_name);
     json_t *out = json_deep_copy(c);

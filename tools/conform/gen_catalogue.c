@@ -15,7 +15,7 @@ static const char *const groups[] = {"header",      "passport", "freshness", "bi
                                      "certificate", "x5u",      "valid"};
 static const char *const x5us[] = {"chain",    "leaf-only", "wrong-cert",      "404",
                                    "timeout",  "redirect",  "private-address", "oversized",
-                                   "not-pem"};
+                                   "not-pem",  "http"};
 static const char *const signers[] = {
     "sp",          "sp2",           "tn-range",       "sp-ca",         "delegate",
     "delegate-outside", "expired",  "not-yet-valid",  "revoked-sti-pa", "direct-sp",
@@ -28,7 +28,7 @@ static const char *const case_keys[] = {"name",  "group",   "clause", "title",  
                                         "x5u",   "claims",  "sip",    "corrupt",    "needs",
                                         "expect", "iat_offset", "note"};
 static const char *const sip_keys[] = {"from", "to", "ruri", "pai", "date_offset", "date",
-                                       "div"};
+                                       "date_text", "div"};
 
 #define IN(s, arr) in_list((s), (arr), sizeof(arr) / sizeof(arr)[0])
 
@@ -67,11 +67,11 @@ const char *gen_case_check(json_t *c, char *buf, size_t cap)
         FAIL("a case is not a JSON object");
     const char *key;
     json_t *v;
-    json_object_foreach(c, key, v) if (!IN(key, case_keys)) FAIL("unknown member \"%s\"",
-                                                                          key);
     const char *name = json_string_value(json_object_get(c, "name"));
     if (!name_ok(name))
         FAIL("name: [a-z0-9-]{1,48} required");
+    json_object_foreach(c, key, v) if (!IN(key, case_keys)) FAIL("%s: unknown member \"%s\"",
+                                                                          name, key);
     if (!IN(json_string_value(json_object_get(c, "group")), groups))
         FAIL("%s: group: one of header, passport, freshness, binding, certificate, x5u, valid",
              name);

@@ -413,6 +413,9 @@ void gen_x5u_url(const gen_ctx *g, const char *signer, const char *b, char url[G
         snprintf(url, GEN_PATH, "%s/certs/%s-leaf.pem", g->base, signer);
     else if (strcmp(b, "wrong-cert") == 0)
         snprintf(url, GEN_PATH, "%s/certs/%s.pem", g->base, other);
+    else if (strcmp(b, "http") == 0) /* the same chain over plain http */
+        snprintf(url, GEN_PATH, "http://%s/certs/%s.pem",
+                 strstr(g->base, "://") != NULL ? strstr(g->base, "://") + 3 : g->base, signer);
     else if (strcmp(b, "private-address") == 0)
         snprintf(url, GEN_PATH, "https://10.255.255.1/certs/%s.pem", signer);
     else if (strcmp(b, "404") == 0)
