@@ -121,10 +121,10 @@ static void grade_value(grader *g, const char *source, const char *kind, long li
     json_object_set_new(it, "value", json_string(shown ? shown : ""));
     free(shown);
     json_t *defects = json_object_get(it, "defects");
-    int64_t iat = 0;
-    grade_identity_checks(value, call, defects, &iat);
+    grade_facts facts;
+    grade_identity_checks(value, call, defects, &facts);
     if (g->ver != NULL && value[strspn(value, " \t")] != '\0')
-        grade_ver_identity(g->ver, value, call, iat, it, defects);
+        grade_ver_identity(g->ver, value, call, &facts, it, defects);
     json_array_append_new(g->items, it);
 }
 
@@ -263,6 +263,9 @@ static void grade_sip(grader *g, const char *source, const char *msg, size_t len
                   "the request carries more than %d Identity headers; verifiers check only the "
                   "first %d",
                   CLID_SIP_MAX_IDENTITIES, CLID_SIP_MAX_IDENTITIES);
+    /* The request's verdict at --at, else its Date, else now. */
+    if (g->ver != NULL)
+        grade_ver_sip(g->ver, msg, len, call.at ? call.at : call.date, req);
     json_array_append_new(g->items, req);
     for (size_t i = 0; i < ni && i < CLID_SIP_MAX_IDENTITIES; i++)
         grade_value(g, source, "sip-identity", (long)i + 1, ids[i], &call);
