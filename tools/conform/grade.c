@@ -133,8 +133,10 @@ static void grade_value(grader *g, const char *source, const char *kind, long li
 static int looks_like_certs(const uint8_t *buf, size_t len)
 {
     static const char pem[] = "-----BEGIN CERTIFICATE-----";
-    if (len > 0 && buf[0] == 0x30)
-        return 1; /* DER: a SEQUENCE, never the start of an Identity value or request */
+    /* DER: a SEQUENCE of more than 127 bytes (30 81 .. or 30 82 ..), which
+     * no text file starts with (0x81 and 0x82 are not ASCII). */
+    if (len > 2 && buf[0] == 0x30 && (buf[1] == 0x81 || buf[1] == 0x82))
+        return 1;
     for (size_t i = 0; i + sizeof pem - 1 <= len; i++)
         if (memcmp(buf + i, pem, sizeof pem - 1) == 0)
             return 1;
@@ -231,7 +233,7 @@ static void grade_sip(grader *g, const char *source, const char *msg, size_t len
         return;
     }
     if (orig[0] == '\0')
-        grade_add(rdef, "sip.no-caller", "RFC 8224 §5.1", clid_err_name(e),
+        grade_add(rdef, "sip.no-caller", "RFC 8224 §5.1", "CLID_ERR_SIP_NO_CALLER",
                   "the request names no calling number (P-Asserted-Identity or From); RFC 8224 "
                   "§5.1 signs a telephone number");
     if (dest[0] == '\0')
