@@ -121,10 +121,10 @@ static void grade_value(grader *g, const char *source, const char *kind, long li
     json_object_set_new(it, "value", json_string(shown ? shown : ""));
     free(shown);
     json_t *defects = json_object_get(it, "defects");
-    int64_t iat = 0;
-    grade_identity_checks(value, call, defects, &iat);
+    grade_facts facts;
+    grade_identity_checks(value, call, defects, &facts);
     if (g->ver != NULL && value[strspn(value, " \t")] != '\0')
-        grade_ver_identity(g->ver, value, call, iat, it, defects);
+        grade_ver_identity(g->ver, value, call, &facts, it, defects);
     json_array_append_new(g->items, it);
 }
 
@@ -133,8 +133,10 @@ static void grade_value(grader *g, const char *source, const char *kind, long li
 static int looks_like_certs(const uint8_t *buf, size_t len)
 {
     static const char pem[] = "-----BEGIN CERTIFICATE-----";
-    if (len > 0 && buf[0] == 0x30)
-        return 1; /* DER: a SEQUENCE, never the start of an Identity value or request */
+    /* DER: a SEQUENCE of more than 127 bytes (30 81 .. or 30 82 ..), which
+     * no text file starts with (0x81 and 0x82 are not ASCII). */
+    if (len > 2 && buf[0] == 0x30 && (buf[1] == 0x81 || buf[1] == 0x82))
+        return 1;
     for (size_t i = 0; i + sizeof pem - 1 <= len; i++)
         if (memcmp(buf + i, pem, sizeof pem - 1) == 0)
             return 1;
@@ -231,7 +233,7 @@ static void grade_sip(grader *g, const char *source, const char *msg, size_t len
         return;
     }
     if (orig[0] == '\0')
-        grade_add(rdef, "sip.no-caller", "RFC 8224 §5.1", clid_err_name(e),
+        grade_add(rdef, "sip.no-caller", "RFC 8224 §5.1", "CLID_ERR_SIP_NO_CALLER",
                   "the request names no calling number (P-Asserted-Identity or From); RFC 8224 "
                   "§5.1 signs a telephone number");
     if (dest[0] == '\0')
@@ -263,6 +265,9 @@ static void grade_sip(grader *g, const char *source, const char *msg, size_t len
                   "the request carries more than %d Identity headers; verifiers check only the "
                   "first %d",
                   CLID_SIP_MAX_IDENTITIES, CLID_SIP_MAX_IDENTITIES);
+    /* The request's verdict at --at, else its Date, else now. */
+    if (g->ver != NULL)
+        grade_ver_sip(g->ver, msg, len, call.at ? call.at : call.date, req);
     json_array_append_new(g->items, req);
     for (size_t i = 0; i < ni && i < CLID_SIP_MAX_IDENTITIES; i++)
         grade_value(g, source, "sip-identity", (long)i + 1, ids[i], &call);

@@ -48,11 +48,15 @@ int grade_has_reason(const json_t *defects, const char *reason);
 
 /*
  * grade_jose.c: every check of one Identity header value; appends one
- * defect per finding to `defects`. *iat_out receives the claims' iat
- * (0 if none could be read), for the verification time.
+ * defect per finding to `defects`; `out` receives what the verification
+ * needs to know (iat for its time, whether it is a div PASSporT).
  */
+typedef struct grade_facts {
+    int64_t iat; /* the claims' iat, 0 if none could be read */
+    int div;     /* the JOSE header says ppt "div" (RFC 8946) */
+} grade_facts;
 void grade_identity_checks(const char *value, const grade_call *call, json_t *defects,
-                           int64_t *iat_out);
+                           grade_facts *out);
 
 /* --- grade_verify.c: the library's verdict -------------------------------- */
 
@@ -84,8 +88,13 @@ void grade_ver_free(grade_ver *g);
  * verdict's reason and each warning that `defects` does not yet explain.
  * The verification time: --at, else the Date, else iat, else now.
  */
-void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call, int64_t iat,
-                        json_t *item, json_t *defects);
+void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call,
+                        const grade_facts *facts, json_t *item, json_t *defects);
+
+/* The strict verdict on a whole SIP request (clid_sip_verify: one passing
+ * Identity header is enough, RFC 8224 §6.2) into item's "verdict", at `at`
+ * (0: now). The headers' own defects are graded one by one. */
+void grade_ver_sip(grade_ver *g, const char *msg, size_t len, int64_t at, json_t *item);
 
 /* --- grade_cert.c: certificates -------------------------------------------- */
 

@@ -320,6 +320,19 @@ static int is_uuid(const char *s)
     return 1;
 }
 
+/* 1 when the claim's TN names the same number as `want` once both are
+ * canonicalized: a non-canonical claim is its own defect, not also a
+ * binding one. */
+static int same_tn(const json_t *claim, const char *want)
+{
+    char c[CLID_TN_BUF];
+    if (!json_is_string(claim))
+        return 0;
+    if (clid_tn_canonicalize(json_string_value(claim), c) != CLID_OK)
+        return strcmp(json_string_value(claim), want) == 0;
+    return strcmp(c, want) == 0;
+}
+
 /* The TN a --orig/--dest names, canonicalized; "" if it cannot be. */
 static void canon_arg(const char *in, char out[CLID_TN_BUF])
 {
@@ -360,11 +373,36 @@ static void orig_checks(const json_t *c, const grade_call *call, json_t *defects
     tn_checks(tn, "orig.tn", "CLID_ERR_PASSPORT_ORIG", defects);
     char want[CLID_TN_BUF];
     canon_arg(call->orig, want);
-    if (want[0] && json_is_string(tn) && strcmp(want, json_string_value(tn)) != 0) {
+    if (want[0] && json_is_string(tn) && !same_tn(tn, want)) {
         char b[80];
         grade_add(defects, "bind.orig", "RFC 8224 §5.1; RFC 8224 §6.2.2", "CLID_ERR_ORIG_MISMATCH",
                   "orig.tn \"%s\" is not the call's calling number %s; RFC 8224 §5.1 binds the "
                   "PASSporT to the request's caller",
+                  show(json_string_value(tn), b), want);
+    }
+}
+
+/* RFC 8946 §3: a div PASSporT's div claim names the diverting number, the
+ * original called party, which a retargeted request keeps in To (clid's
+ * callee); its dest is the new target. */
+static void div_checks(const json_t *c, const grade_call *call, json_t *defects)
+{
+    const json_t *div = json_object_get(c, "div");
+    const json_t *tn = json_object_get(div, "tn");
+    if (!json_is_object(div) || tn == NULL) {
+        grade_add(defects, "claims.div", "RFC 8946 §3", "CLID_ERR_PASSPORT_DIV",
+                  "a div PASSporT without a div claim {\"tn\": \"...\"}; RFC 8946 §3 requires "
+                  "the diverting number there");
+        return;
+    }
+    tn_checks(tn, "div.tn", "CLID_ERR_PASSPORT_DIV", defects);
+    char want[CLID_TN_BUF];
+    canon_arg(call->dest, want);
+    if (want[0] && json_is_string(tn) && !same_tn(tn, want)) {
+        char b[80];
+        grade_add(defects, "bind.div", "RFC 8946 §3", "CLID_ERR_DEST_MISMATCH",
+                  "div.tn \"%s\" is not the call's called number %s (the diverting party the "
+                  "request still names in To); RFC 8946 §3",
                   show(json_string_value(tn), b), want);
     }
 }
@@ -417,7 +455,7 @@ static void dest_checks(const json_t *c, const grade_call *call, json_t *defects
         char what[32];
         snprintf(what, sizeof what, "dest.tn[%zu]", i);
         tn_checks(e, what, "CLID_ERR_PASSPORT_DEST", defects);
-        if (json_is_string(e) && strcmp(json_string_value(e), want) == 0)
+        if (same_tn(e, want))
             found = 1;
     }
     if (want[0] && !found)
@@ -644,9 +682,10 @@ static void parse_params(const char *s, params *p, json_t *defects)
 }
 
 void grade_identity_checks(const char *value, const grade_call *call, json_t *defects,
-                           int64_t *iat_out)
+                           grade_facts *out)
 {
-    *iat_out = 0;
+    out->iat = 0;
+    out->div = 0;
     while (*value == ' ' || *value == '\t')
         value++;
     size_t len = strlen(value);
@@ -694,10 +733,21 @@ void grade_identity_checks(const char *value, const grade_call *call, json_t *de
     if (hj != NULL)
         header_checks(hj, &p, defects, &ppt);
     if (cj != NULL) {
+        int is_div = ppt != NULL && strcmp(ppt, "div") == 0;
+        out->div = is_div;
         orig_checks(cj, call, defects);
-        dest_checks(cj, call, defects);
-        *iat_out = iat_checks(cj, call, defects);
-        if (ppt == NULL || strcmp(ppt, "div") != 0)
+        if (is_div) {
+            /* dest is the new target, which the request may name only in
+             * its Request-URI: not compared; div is. */
+            grade_call nodest = *call;
+            nodest.dest = NULL;
+            dest_checks(cj, &nodest, defects);
+            div_checks(cj, call, defects);
+        } else {
+            dest_checks(cj, call, defects);
+        }
+        out->iat = iat_checks(cj, call, defects);
+        if (!is_div)
             shaken_checks(cj, defects);
     }
     json_decref(hj);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <clid/clid_sip.h>
+
 #include "conform/grade.h"
 #include "fetch_setup.h"
 #include "util.h"
@@ -43,6 +45,11 @@ static int load_error(const char *what, const char *path, clid_err e)
 static int configure(clid_ctx *ctx, int strict, const grade_ver_opts *o, void **fetch)
 {
     clid_err e = clid_ctx_set_strict(ctx, strict);
+    /* Signers may send div PASSporTs (RFC 8946) next to the shaken one. */
+    if (e == CLID_OK)
+        e = clid_ctx_accept_ppt(ctx, "shaken");
+    if (e == CLID_OK)
+        e = clid_ctx_accept_ppt(ctx, "div");
     if (e == CLID_OK)
         e = clid_ctx_set_freshness(ctx, o->max_age, CLID_DEFAULT_MAX_SKEW);
     if (e != CLID_OK) {
@@ -131,6 +138,13 @@ static void add_reason(json_t *defects, clid_err e, const char *detail, const ch
     const char *name = clid_err_name(e);
     if (grade_has_reason(defects, name))
         return;
+    /* Syntax the checks already explained in detail (padding, alphabet,
+     * parts, parameters) is one defect, not two. */
+    if ((e == CLID_ERR_IDENTITY_SYNTAX || e == CLID_ERR_JWS_SYNTAX || e == CLID_ERR_BASE64) &&
+        (grade_has_reason(defects, "CLID_ERR_BASE64") ||
+         grade_has_reason(defects, "CLID_ERR_JWS_SYNTAX") ||
+         grade_has_reason(defects, "CLID_ERR_IDENTITY_SYNTAX")))
+        return;
     /* Without --at the verification time is the Date: a stale or future
      * iat is then the Date mismatch already explained. */
     if (!at_given && (e == CLID_ERR_IAT_STALE || e == CLID_ERR_IAT_FUTURE) &&
@@ -147,16 +161,21 @@ static void add_reason(json_t *defects, clid_err e, const char *detail, const ch
     free(d);
 }
 
-void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call, int64_t iat,
-                        json_t *item, json_t *defects)
+void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call,
+                        const grade_facts *facts, json_t *item, json_t *defects)
 {
+    int64_t iat = facts->iat;
     int64_t at = call->at ? call->at : call->date ? call->date : iat ? iat : (int64_t)time(NULL);
     clid_verify_input in = {0};
     in.identity = value;
     in.orig = call->orig;
-    in.dest = call->dest;
+    /* A div PASSporT's dest is the new target, which a retargeted request
+     * names only in its Request-URI: its binding is the request's business
+     * (grade_ver_sip); grade_jose.c compares div with the callee. */
+    int skip_dest = call->dest == NULL || facts->div;
+    in.dest = skip_dest ? NULL : call->dest;
     in.skip = (call->orig ? 0 : CLID_VERIFY_SKIP_ORIG_BINDING) |
-              (call->dest ? 0 : CLID_VERIFY_SKIP_DEST_BINDING);
+              (skip_dest ? CLID_VERIFY_SKIP_DEST_BINDING : 0);
     in.now = at;
     in.date = call->date;
     in.chain_pem = g->chain_pem;
@@ -195,8 +214,37 @@ void grade_ver_identity(grade_ver *g, const char *value, const grade_call *call,
         else
             add_reason(defects, w, NULL, "the verifier warns", call->at != 0);
     }
-    if (reason != CLID_OK)
+    if (reason == CLID_ERR_DIV_WITHOUT_ORIGINAL)
+        /* Never a pass alone (RFC 8946 §3): the request's verdict says
+         * whether its original passed. Not the signer's defect. */
+        grade_add(json_object_get(item, "warnings"), "verify.div-alone", "RFC 8946 §3",
+                  clid_err_name(reason),
+                  "a div PASSporT is verified with the original it extends: see the request's "
+                  "verdict (--sip)");
+    else if (reason != CLID_OK)
         add_reason(defects, reason, detail, "the strict verifier refuses it", call->at != 0);
     clid_result_free(r[0]);
     clid_result_free(r[1]);
+}
+
+void grade_ver_sip(grade_ver *g, const char *msg, size_t len, int64_t at, json_t *item)
+{
+    clid_result *r = NULL;
+    if (clid_result_new(&r) != CLID_OK)
+        return;
+    clid_sip_verify_opts o = {0};
+    o.now = at ? at : (int64_t)time(NULL);
+    o.chain_pem = g->chain_pem;
+    o.chain_len = g->chain_len;
+    clid_err ignored = clid_sip_verify(g->v[0], &o, msg, len, r);
+    (void)ignored;
+    json_t *v = json_object();
+    json_object_set_new(v, "verstat", json_string(clid_verstat_str(clid_result_verstat(r))));
+    json_object_set_new(v, "reason", json_string(clid_err_name(clid_result_reason(r))));
+    json_object_set_new(v, "sip", json_integer(clid_result_sip_status(r)));
+    const char *detail = clid_result_detail(r);
+    json_object_set_new(v, "detail", detail[0] ? tool_json_string(detail) : json_null());
+    json_object_set_new(v, "at", json_integer((json_int_t)o.now));
+    json_object_set_new(item, "verdict", v);
+    clid_result_free(r);
 }

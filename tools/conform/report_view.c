@@ -85,6 +85,7 @@ typedef struct sbuf {
     int oom;
 } sbuf;
 
+static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_add(sbuf *b, const char *fmt, ...)
 {
     if (b->oom)

@@ -244,6 +244,14 @@ jq_is '.items[0].defects | length' "$LINT_ERRORS"
 run "${G[@]}" "$PKI/sp-chain.pem"
 has "2 certificates (profile shaken)"
 
+# DER is recognized by its first bytes (30 81/82), a text line starting with '0' is not DER.
+openssl x509 -in "$PKI/sp.pem" -outform DER -out sp.der
+run conform grade sp.der
+has "sp.der: 1 certificate (profile shaken):"
+printf '0abc.def.ghi%s\n' "$PARAMS" >zero.txt
+run "${G[@]}" zero.txt
+has "zero.txt:1: Identity value:"
+
 # --- usage and input errors ----------------------------------------------------------
 expect_error 64 'nothing to grade' conform grade
 expect_error 64 'not a telephone number' conform grade --orig abc value.txt
