@@ -413,6 +413,14 @@ void gen_x5u_url(const gen_ctx *g, const char *signer, const char *b, char url[G
         snprintf(url, GEN_PATH, "%s/certs/%s-leaf.pem", g->base, signer);
     else if (strcmp(b, "wrong-cert") == 0)
         snprintf(url, GEN_PATH, "%s/certs/%s.pem", g->base, other);
+    else if (strcmp(b, "chain-with-root") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s-with-root.pem", g->base, signer);
+    else if (strcmp(b, "chain-reversed") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s-reversed.pem", g->base, signer);
+    else if (strcmp(b, "query") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s.pem?v=1", g->base, signer);
+    else if (strcmp(b, "der") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s.der", g->base, signer);
     else if (strcmp(b, "http") == 0) /* the same chain over plain http */
         snprintf(url, GEN_PATH, "http://%s/certs/%s.pem",
                  strstr(g->base, "://") != NULL ? strstr(g->base, "://") + 3 : g->base, signer);
@@ -459,6 +467,31 @@ static int publish(gen_ctx *g, json_t *suite)
             rc = TOOL_EXIT_FAIL;
         sk_X509_free(one);
         sk_X509_pop_free(sk, X509_free);
+    }
+    /* sp's chain with the root after it, in reverse order, and its leaf as DER */
+    if (rc == TOOL_EXIT_OK) {
+        STACK_OF(X509) *sk = load_chain(from), *rev = sk_X509_new_null();
+        char root[GEN_PATH];
+        STACK_OF(X509) *r = gen_path(g, root, "pki/ca/root.pem") == 0 ? load_chain(root) : NULL;
+        X509 *leaf = sk != NULL ? sk_X509_value(sk, 0) : NULL;
+        int ok = sk != NULL && rev != NULL && r != NULL;
+        for (int i = sk != NULL ? sk_X509_num(sk) - 1 : -1; ok && i >= 0; i--)
+            ok = sk_X509_push(rev, sk_X509_value(sk, i)) > 0;
+        ok = ok && gen_path(g, to, "www/certs/sp-reversed.pem") == 0 && write_chain(to, rev) == 0;
+        ok = ok && sk_X509_push(sk, sk_X509_value(r, 0)) > 0;
+        if (ok)
+            X509_up_ref(sk_X509_value(r, 0));
+        ok = ok && gen_path(g, to, "www/certs/sp-with-root.pem") == 0 && write_chain(to, sk) == 0;
+        unsigned char *der = NULL;
+        int dl = ok ? i2d_X509(leaf, &der) : -1;
+        ok = ok && dl > 0 && gen_path(g, to, "www/certs/sp.der") == 0 &&
+             tool_write_file(to, der, (size_t)dl) == TOOL_EXIT_OK;
+        OPENSSL_free(der);
+        sk_X509_free(rev);
+        sk_X509_pop_free(r, X509_free);
+        sk_X509_pop_free(sk, X509_free);
+        if (!ok)
+            rc = TOOL_EXIT_FAIL;
     }
     /* the failing x5u behaviours (routes.json) and their plain files */
     static const char garbage[] = "this is not a PEM certificate chain\n";
