@@ -26,6 +26,7 @@
 
 #include <clid/clid_ext.h>
 
+#include "ca/ca.h"
 #include "commands.h"
 #include "conform/gen.h"
 #include "util.h"
@@ -279,9 +280,11 @@ static int edit_entity(const gen_ctx *g, const char *entity, const char *issuer_
 
 /* ---- the TLS CA and server certificate ---------------------------------- */
 
-static EVP_PKEY *new_p256(void)
+/* The TLS keys derive from the seed too (clid ca's derivation), so the
+ * same seed gives the same suite down to the server's key. */
+static EVP_PKEY *seeded_p256(const gen_ctx *g, const char *label)
 {
-    return EVP_EC_gen("P-256");
+    return ca_seed_key(g->seed, label);
 }
 
 static int add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -363,7 +366,7 @@ int gen_tls(const gen_ctx *g)
         return TOOL_EXIT_FAIL;
     int64_t now = (int64_t)time(NULL);
     int64_t nb = (g->at < now ? g->at : now) - DAY, na = (g->at > now ? g->at : now) + 400 * DAY;
-    EVP_PKEY *ck = new_p256(), *sk = new_p256();
+    EVP_PKEY *ck = seeded_p256(g, "conform/tls-ca"), *sk = seeded_p256(g, "conform/tls-server");
     X509 *ca = ck != NULL ? tls_cert("clid conform TLS CA", ck, NULL, NULL, nb, na, g) : NULL;
     X509 *srv = ca != NULL && sk != NULL
                     ? tls_cert("clid conform x5u server", sk, ca, ck, nb, na, g)
