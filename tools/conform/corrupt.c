@@ -414,6 +414,41 @@ static int param_order(conform_msg *m)
     return 0;
 }
 
+/* Parameter names in upper case: INFO, ALG, PPT (RFC 5234 §2.3: ABNF
+ * strings are case-insensitive; RFC 3261 §7.3.1). */
+static int param_names_upper(conform_msg *m)
+{
+    int n = 0;
+    for (size_t i = 0; i < m->nparams; i++) {
+        char *eq = strchr(m->param[i], '=');
+        for (char *p = m->param[i]; eq != NULL && p < eq; p++)
+            if (*p >= 'a' && *p <= 'z') {
+                *p = (char)(*p - 'a' + 'A');
+                n++;
+            }
+    }
+    return n > 0 ? 0 : -1;
+}
+
+/* Whitespace around ';' and '=' (RFC 3261 §25.1: SEMI = SWS ";" SWS,
+ * EQUAL = SWS "=" SWS): "info = <...>" after "; ". The leading space of
+ * each parameter stands after the ';' conform_msg_identity writes. */
+static int param_spaces(conform_msg *m)
+{
+    for (size_t i = 0; i < m->nparams; i++) {
+        char *eq = strchr(m->param[i], '=');
+        if (eq == NULL)
+            return -1;
+        size_t a = (size_t)(eq - m->param[i]), n = strlen(m->param[i]);
+        char *v = malloc(n + 5);
+        if (v == NULL)
+            return -1;
+        snprintf(v, n + 5, " %.*s = %s", (int)a, m->param[i], eq + 1);
+        replace(&m->param[i], v);
+    }
+    return m->nparams > 0 ? 0 : -1;
+}
+
 /* An extension parameter that takes the value past 8 KiB. */
 static int param_oversized(conform_msg *m)
 {
@@ -506,6 +541,9 @@ static const corrupt_def defs[] = {
     {"param-ppt-quoted", CORRUPT_PARAM, "ppt=\"shaken\" (a quoted string)", param_ppt_quoted},
     {"param-ppt-div", CORRUPT_PARAM, "ppt=div", param_ppt_div},
     {"param-ppt-unknown", CORRUPT_PARAM, "ppt=foo", param_ppt_unknown},
+    {"param-names-upper", CORRUPT_PARAM, "the parameter names in upper case (INFO, ALG, PPT)",
+     param_names_upper},
+    {"param-spaces", CORRUPT_PARAM, "a space after each ';' and around each '='", param_spaces},
     {"param-order", CORRUPT_PARAM, "the parameters in reverse order", param_order},
     {"param-oversized", CORRUPT_PARAM,
      "an x-pad parameter of 8400 characters: the value exceeds 8 KiB", param_oversized},

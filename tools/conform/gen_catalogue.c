@@ -15,7 +15,8 @@ static const char *const groups[] = {"header",      "passport", "freshness", "bi
                                      "certificate", "x5u",      "valid"};
 static const char *const x5us[] = {"chain",    "leaf-only", "wrong-cert",      "404",
                                    "timeout",  "redirect",  "private-address", "oversized",
-                                   "not-pem",  "http"};
+                                   "not-pem",  "http",      "chain-with-root", "chain-reversed",
+                                   "der",      "query"};
 static const char *const signers[] = {
     "sp",          "sp2",           "tn-range",       "sp-ca",         "delegate",
     "delegate-outside", "expired",  "not-yet-valid",  "revoked-sti-pa", "direct-sp",

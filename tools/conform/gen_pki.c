@@ -26,6 +26,7 @@
 
 #include <clid/clid_ext.h>
 
+#include "ca/ca.h"
 #include "commands.h"
 #include "conform/gen.h"
 #include "util.h"
@@ -279,9 +280,11 @@ static int edit_entity(const gen_ctx *g, const char *entity, const char *issuer_
 
 /* ---- the TLS CA and server certificate ---------------------------------- */
 
-static EVP_PKEY *new_p256(void)
+/* The TLS keys derive from the seed too (clid ca's derivation), so the
+ * same seed gives the same suite down to the server's key. */
+static EVP_PKEY *seeded_p256(const gen_ctx *g, const char *label)
 {
-    return EVP_EC_gen("P-256");
+    return ca_seed_key(g->seed, label);
 }
 
 static int add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -363,7 +366,7 @@ int gen_tls(const gen_ctx *g)
         return TOOL_EXIT_FAIL;
     int64_t now = (int64_t)time(NULL);
     int64_t nb = (g->at < now ? g->at : now) - DAY, na = (g->at > now ? g->at : now) + 400 * DAY;
-    EVP_PKEY *ck = new_p256(), *sk = new_p256();
+    EVP_PKEY *ck = seeded_p256(g, "conform/tls-ca"), *sk = seeded_p256(g, "conform/tls-server");
     X509 *ca = ck != NULL ? tls_cert("clid conform TLS CA", ck, NULL, NULL, nb, na, g) : NULL;
     X509 *srv = ca != NULL && sk != NULL
                     ? tls_cert("clid conform x5u server", sk, ca, ck, nb, na, g)
@@ -413,6 +416,14 @@ void gen_x5u_url(const gen_ctx *g, const char *signer, const char *b, char url[G
         snprintf(url, GEN_PATH, "%s/certs/%s-leaf.pem", g->base, signer);
     else if (strcmp(b, "wrong-cert") == 0)
         snprintf(url, GEN_PATH, "%s/certs/%s.pem", g->base, other);
+    else if (strcmp(b, "chain-with-root") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s-with-root.pem", g->base, signer);
+    else if (strcmp(b, "chain-reversed") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s-reversed.pem", g->base, signer);
+    else if (strcmp(b, "query") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s.pem?v=1", g->base, signer);
+    else if (strcmp(b, "der") == 0)
+        snprintf(url, GEN_PATH, "%s/certs/%s.der", g->base, signer);
     else if (strcmp(b, "http") == 0) /* the same chain over plain http */
         snprintf(url, GEN_PATH, "http://%s/certs/%s.pem",
                  strstr(g->base, "://") != NULL ? strstr(g->base, "://") + 3 : g->base, signer);
@@ -459,6 +470,31 @@ static int publish(gen_ctx *g, json_t *suite)
             rc = TOOL_EXIT_FAIL;
         sk_X509_free(one);
         sk_X509_pop_free(sk, X509_free);
+    }
+    /* sp's chain with the root after it, in reverse order, and its leaf as DER */
+    if (rc == TOOL_EXIT_OK) {
+        STACK_OF(X509) *sk = load_chain(from), *rev = sk_X509_new_null();
+        char root[GEN_PATH];
+        STACK_OF(X509) *r = gen_path(g, root, "pki/ca/root.pem") == 0 ? load_chain(root) : NULL;
+        X509 *leaf = sk != NULL ? sk_X509_value(sk, 0) : NULL;
+        int ok = sk != NULL && rev != NULL && r != NULL;
+        for (int i = sk != NULL ? sk_X509_num(sk) - 1 : -1; ok && i >= 0; i--)
+            ok = sk_X509_push(rev, sk_X509_value(sk, i)) > 0;
+        ok = ok && gen_path(g, to, "www/certs/sp-reversed.pem") == 0 && write_chain(to, rev) == 0;
+        ok = ok && sk_X509_push(sk, sk_X509_value(r, 0)) > 0;
+        if (ok)
+            X509_up_ref(sk_X509_value(r, 0));
+        ok = ok && gen_path(g, to, "www/certs/sp-with-root.pem") == 0 && write_chain(to, sk) == 0;
+        unsigned char *der = NULL;
+        int dl = ok ? i2d_X509(leaf, &der) : -1;
+        ok = ok && dl > 0 && gen_path(g, to, "www/certs/sp.der") == 0 &&
+             tool_write_file(to, der, (size_t)dl) == TOOL_EXIT_OK;
+        OPENSSL_free(der);
+        sk_X509_free(rev);
+        sk_X509_pop_free(r, X509_free);
+        sk_X509_pop_free(sk, X509_free);
+        if (!ok)
+            rc = TOOL_EXIT_FAIL;
     }
     /* the failing x5u behaviours (routes.json) and their plain files */
     static const char garbage[] = "this is not a PEM certificate chain\n";

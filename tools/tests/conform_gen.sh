@@ -70,7 +70,7 @@ check "--prepare writes nothing else" test "$(find "$D" -type f | wc -l)" = 4
     --key-pem "$D/pki/tls-server.key" --port 0 --ready-file "$TMP/ready" >/dev/null 2>"$TMP/serve.log" &
 SERVE_PID=$!
 trap 'kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do [ -s "$TMP/ready" ] && break; kill -0 "$SERVE_PID" || break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$TMP/ready" ] && break; kill -0 "$SERVE_PID" || break; sleep 0.1; done
 PORT=$(jq -r .port "$TMP/ready")
 BASE=https://127.0.0.1:$PORT
 run conform gen --out "$D" --base-url "$BASE" --seed s1 --at "$AT"

@@ -268,6 +268,8 @@ static void test_param_stage(void **state)
         {"param-ppt-div", {"info=<https://x.test/a.pem>", "alg=ES256", "ppt=div"}},
         {"param-ppt-unknown", {"info=<https://x.test/a.pem>", "alg=ES256", "ppt=foo"}},
         {"param-order", {"ppt=shaken", "alg=ES256", "info=<https://x.test/a.pem>"}},
+        {"param-names-upper", {"INFO=<https://x.test/a.pem>", "ALG=ES256", "PPT=shaken"}},
+        {"param-spaces", {" info = <https://x.test/a.pem>", " alg = ES256", " ppt = shaken"}},
     };
     conform_msg b;
     base(&b);
@@ -318,7 +320,7 @@ static void test_sip_stage(void **state)
 static void test_table(void **state)
 {
     (void)state;
-    assert_int_equal(corrupt_count(), 38); /* each tested above */
+    assert_int_equal(corrupt_count(), 40); /* each tested above */
     for (size_t i = 0; i < corrupt_count(); i++) {
         const corrupt_def *d = corrupt_at(i);
         assert_ptr_equal(corrupt_find(d->name), d);
