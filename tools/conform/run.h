@@ -124,6 +124,23 @@ int conform_proc_start(const char *const argv[], const char *logpath);
 /* SIGTERM to pid (and its group), SIGKILL after 5 s, reaped. */
 void conform_proc_stop(int pid);
 
+/*
+ * run_sip.c: the sip: target's parsing.
+ * conform_sip_split_invite splits the case's INVITE msg[0..len) (NUL-
+ * terminated, CRLF line ends) into SIPp's keys: *ruri (the Request-URI,
+ * a sip: URI's host part replaced by `target`), *hdrs (every header field,
+ * folded lines with their field, but those SIPp writes: Via, Call-ID,
+ * CSeq, Contact, Max-Forwards, Content-Length, full or compact), *body
+ * (trailing CRLFs dropped: SIPp ends the last line). malloc'ed, also on
+ * failure (free them); 0, or -1 with detail[cap] saying why.
+ * conform_sip_read_trace fills obs from SIPp's -trace_msg file: the last
+ * final response received for Call-ID `cid` (run.h conform_obs; the rules
+ * in adapter_sip.c).
+ */
+int conform_sip_split_invite(const char *msg, size_t len, const char *target, char **ruri,
+                             char **hdrs, char **body, char *detail, size_t cap);
+void conform_sip_read_trace(const char *path, const char *cid, conform_obs *obs);
+
 /* One formatted line into buf[cap], truncated, never NUL-less. */
 void conform_fmt(char *buf, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
