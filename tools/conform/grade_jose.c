@@ -268,6 +268,16 @@ static void header_checks(const json_t *h, const params *p, json_t *defects, con
                   "the JOSE header's ppt is \"%s\"; a SHAKEN call has ppt \"shaken\" (RFC 8588 §3)",
                   show(*ppt_out, b));
 
+    /* RFC 7515 §4.1.11: a verifier that does not understand every name in
+     * crit must reject the JWS; SHAKEN defines no such extension. */
+    const json_t *crit = json_object_get(h, "crit");
+    if (crit != NULL)
+        grade_add(defects, "hdr.crit", "RFC 7515 §4.1.11; ATIS-1000074 §5.3.1", "CLID_ERR_JSON",
+                  "the JOSE header has crit (%s); RFC 7515 §4.1.11 makes verifiers that do not "
+                  "understand the extensions it names reject the PASSporT, and SHAKEN "
+                  "(ATIS-1000074 §5.3.1) defines none",
+                  json_is_array(crit) ? "critical extensions" : type_name(crit));
+
     const json_t *x5u = json_object_get(h, "x5u");
     if (x5u == NULL)
         grade_add(defects, "hdr.x5u-missing", "RFC 8225 §4; ATIS-1000074 §5.3.1",

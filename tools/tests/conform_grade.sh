@@ -107,6 +107,9 @@ has "the JOSE header's typ is \"JWT\"; RFC 8225 §4 requires \"passport\""
 defects 1
 grade_value "$(forge "${HDR/ES256/ES384}" "$CLAIMS" "$PARAMS")"
 has "the JOSE header's alg is \"ES384\"; RFC 8225 §4 and ATIS-1000074 §5.3.1 require \"ES256\""
+grade_value "$(forge "${HDR/\"alg\":\"ES256\",/\"alg\":\"ES256\",\"crit\":[\"x-ext\"],\"x-ext\":1,}" "$CLAIMS" "$PARAMS")"
+has "the JOSE header has crit (critical extensions); RFC 7515 §4.1.11 makes verifiers that do not understand the extensions it names reject the PASSporT"
+defects 1
 grade_value "$(forge "${HDR/\"alg\":\"ES256\",/}" "$CLAIMS" "$PARAMS")"
 has "the JOSE header has no alg; RFC 8225 §4 requires alg ES256"
 

@@ -86,5 +86,8 @@ has_id compact-form jws.compact
 has_id orig-mismatch bind.orig
 has_id no-identity sip.no-identity
 has_id cert-expired verify.reason
+has_id jose-crit-unknown hdr.crit
+has_id date-malformed sip.date
+has_id x5u-http x5u.not-https
 
 finish
