@@ -20,6 +20,7 @@ void conform_gen_help(FILE *f)
     fputs("usage: clid conform gen --out DIR --base-url URL [--seed S] [--at TIME]\n"
           "                        [--catalogue FILE]\n"
           "       clid conform gen --prepare --out DIR --base-url URL\n"
+          "       clid conform gen --check [--catalogue FILE]\n"
           "\n"
           "Materializes the conformance catalogue: DIR/pki (the suite's PKI, made with\n"
           "clid ca), DIR/www (what `clid conform serve` serves at URL, with routes.json),\n"
@@ -32,6 +33,7 @@ void conform_gen_help(FILE *f)
           "                   derive from S (default \"" GEN_DEFAULT_SEED "\")\n"
           "  --at TIME        the suite time: iat, Date, verification (default: now)\n"
           "  --catalogue FILE default: " CLID_CONFORM_CATALOGUE "\n"
+          "  --check          check the catalogue's format only (README.md there)\n"
           "  --prepare        write only DIR/pki/tls-* and DIR/www/routes.json, for an\n"
           "                   x5u server started before the suite (its port is then\n"
           "                   the --base-url of the generation)\n"
@@ -110,13 +112,13 @@ int conform_gen(const conform_gen_opts *o)
     return rc;
 }
 
-enum { OPT_OUT, OPT_BASE, OPT_SEED, OPT_AT, OPT_CAT, OPT_PREPARE, OPT_HELP };
+enum { OPT_OUT, OPT_BASE, OPT_SEED, OPT_AT, OPT_CAT, OPT_PREPARE, OPT_CHECK, OPT_HELP };
 
 static const tool_opt gen_opts[] = {
     [OPT_OUT] = {"--out", NULL, 1, 0},      [OPT_BASE] = {"--base-url", NULL, 1, 0},
     [OPT_SEED] = {"--seed", NULL, 1, 0},    [OPT_AT] = {"--at", NULL, 1, 0},
     [OPT_CAT] = {"--catalogue", NULL, 1, 0}, [OPT_PREPARE] = {"--prepare", NULL, 0, 0},
-    [OPT_HELP] = {"--help", "-h", 0, 0},
+    [OPT_CHECK] = {"--check", NULL, 0, 0}, [OPT_HELP] = {"--help", "-h", 0, 0},
 };
 
 int conform_gen_cmd(int argc, char **argv)
@@ -132,6 +134,15 @@ int conform_gen_cmd(int argc, char **argv)
     }
     if (a.npos != 0)
         return tool_usage_error("conform gen", "conform", "unexpected operand '%s'", a.pos[0]);
+    if (a.seen[OPT_CHECK]) { /* the catalogue's format only, nothing written */
+        const char *path = a.seen[OPT_CAT] ? a.value[OPT_CAT] : CLID_CONFORM_CATALOGUE;
+        json_t *cat = gen_catalogue_load(path);
+        if (cat == NULL)
+            return TOOL_EXIT_DATAERR;
+        printf("%s: %zu cases, valid\n", path, json_array_size(json_object_get(cat, "cases")));
+        json_decref(cat);
+        return TOOL_EXIT_OK;
+    }
     if (!a.seen[OPT_OUT] || !a.seen[OPT_BASE])
         return tool_usage_error("conform gen", "conform", "--out and --base-url are required");
     if (a.seen[OPT_PREPARE])

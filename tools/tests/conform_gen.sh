@@ -44,6 +44,10 @@ for n in orig-mismatch dest-mismatch date-far-past date-far-future iat-stale iat
     check "catalogue covers issue 9 §1: $n" jqe --arg n "$n" 'any(.cases[]; .name == $n)' "$CAT"
 done
 
+run conform gen --check
+expect_rc 0
+check "gen --check: the catalogue is valid" grep -q ": $(jq '.cases | length' "$CAT") cases, valid$" "$TMP/out"
+
 # ---- the generator refuses a catalogue that breaks the format ----
 bad_catalogue() { # NAME JQ-EDIT: exit 65, one line naming the case
     jq "$2" "$CAT" >"$TMP/bad.json"
@@ -51,6 +55,8 @@ bad_catalogue() { # NAME JQ-EDIT: exit 65, one line naming the case
     expect_rc 65
     check "bad catalogue ($1): the message names the case" grep -q "$1" "$TMP/err"
     check "bad catalogue ($1): nothing generated" test ! -e "$TMP/bad/suite.json"
+    run conform gen --check --catalogue "$TMP/bad.json"
+    expect_rc 65
 }
 bad_catalogue "valid-attest-a: corrupt: unknown corruption" '(.cases[] | select(.name == "valid-attest-a")).corrupt = ["no-such"]'
 bad_catalogue "orig-mismatch: expect" '(.cases[] | select(.name == "orig-mismatch")).expect.reason = "CLID_OK"'
