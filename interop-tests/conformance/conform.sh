@@ -208,8 +208,16 @@ print(s.getsockname()[1])'
         -A "UAS_URI=\"sip:127.0.0.1:$U_PORT\"" -A WITH_CERT_VERIFY \
         -A "CERT_CA_OPT=\"CertCAFile=$SUITE/pki/trust.pem\""
     run --target clid --target "kamailio=sip:127.0.0.1:$K_PORT" --sip-uas "$U_PORT" \
-        --expect "kamailio=$EXPECT"
+        --expect "kamailio=$EXPECT" \
+        --text "$WORK/out/report.txt" --json "$WORK/out/report.json" --html "$WORK/out/report.html"
     [ "$RC" = 0 ] || fail "Kamailio + secsipid did not match its expectation (exit $RC): $(cat "$WORK/run.err" | tail -5)"
+    # The one command writes the three reports, each with both targets' totals.
+    grep -Eq "^ +kamailio +$(total kamailio pass) " "$WORK/out/report.txt" ||
+        fail "report.txt lacks kamailio's totals"
+    jq -e '.totals.kamailio.pass == '"$(total kamailio pass)"' and .totals.clid.pass == '"$NCASES" \
+        "$WORK/out/report.json" >/dev/null || fail "report.json lacks the totals"
+    grep -q "kamailio" "$WORK/out/report.html" && grep -q "</html>" "$WORK/out/report.html" ||
+        fail "report.html is incomplete"
     n=$(jq -r '[.results[] | select(.target == "kamailio")] | length' "$R")
     [ "$n" = "$NCASES" ] || fail "kamailio: $n results for $NCASES cases"
     echo "ok: Kamailio + secsipid matches its expectation ($(total kamailio pass) pass, $(total kamailio known-deviation) known deviations, $(total kamailio skipped) skipped)"
