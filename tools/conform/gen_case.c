@@ -217,6 +217,24 @@ static int fail(const char *name, const char *what)
 }
 
 /* The shaken PASSporT (and the message model) for the case. */
+/* An Identity header value signed through the public API (clid_sign.h) with
+ * the key at key_path and the x5u url: what a conforming signer sends. */
+static clid_err sign_value(const char *key_path, const char *url, const clid_claims *cl,
+                           char value[CLID_IDENTITY_MAX_LEN])
+{
+    clid_signer *s = NULL;
+    size_t len = 0;
+    clid_err e = clid_signer_new(&s);
+    if (e == CLID_OK)
+        e = clid_signer_set_key_file(s, key_path);
+    if (e == CLID_OK)
+        e = clid_signer_set_x5u(s, url);
+    if (e == CLID_OK)
+        e = clid_sign_identity(s, cl, value, CLID_IDENTITY_MAX_LEN, &len);
+    clid_signer_free(s);
+    return e;
+}
+
 static int make_passport(gen_ctx *g, const json_t *c, const char *orig, const char *dest,
                          int64_t iat, conform_msg *m)
 {
@@ -240,17 +258,8 @@ static int make_passport(gen_ctx *g, const json_t *c, const char *orig, const ch
                                     : 'A',
                       .origid = origid,
                       .iat = iat};
-    clid_signer *s = NULL;
     char value[CLID_IDENTITY_MAX_LEN];
-    size_t len = 0;
-    clid_err e = clid_signer_new(&s);
-    if (e == CLID_OK)
-        e = clid_signer_set_key_file(s, key);
-    if (e == CLID_OK)
-        e = clid_signer_set_x5u(s, url);
-    if (e == CLID_OK)
-        e = clid_sign_identity(s, &cl, value, sizeof value, &len);
-    clid_signer_free(s);
+    clid_err e = sign_value(key, url, &cl, value);
     if (e != CLID_OK) {
         tool_error("conform gen: case %s: signing: %s", name, clid_err_name(e));
         return TOOL_EXIT_FAIL;
@@ -330,17 +339,8 @@ static int make_div(gen_ctx *g, const json_t *c, const char *orig, const char *n
     gen_x5u_url(g, signer, json_string_value(json_object_get(c, "x5u")), url);
     const char *dests[1] = {new_dest};
     clid_claims cl = {.orig = orig, .dest = dests, .dest_count = 1, .iat = iat, .div = div};
-    clid_signer *s = NULL;
     char value[CLID_IDENTITY_MAX_LEN];
-    size_t len = 0;
-    clid_err e = clid_signer_new(&s);
-    if (e == CLID_OK)
-        e = clid_signer_set_key_file(s, key);
-    if (e == CLID_OK)
-        e = clid_signer_set_x5u(s, url);
-    if (e == CLID_OK)
-        e = clid_sign_identity(s, &cl, value, sizeof value, &len);
-    clid_signer_free(s);
+    clid_err e = sign_value(key, url, &cl, value);
     if (e != CLID_OK)
         return fail(json_string_value(json_object_get(c, "name")), "cannot sign the div PASSporT");
     json_array_append_new(identity, json_string(value));

@@ -49,15 +49,8 @@ static const char css[] =
  * \xNN (tool_sanitize), then & < > " ' become entities; cut at `max`. */
 static void esc(FILE *f, const char *s, size_t max)
 {
-    size_t n = strlen(s);
     int cut = 0;
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-        cut = 1;
-    }
-    char *c = tool_sanitize(s, n);
+    char *c = rep_shown(s, max, &cut);
     for (const char *p = c ? c : "?"; *p; p++) {
         switch (*p) {
         case '&': fputs("&amp;", f); break;

@@ -56,6 +56,11 @@ char *rep_observed_str(const json_t *observed);
 /* "2026-12-02T08:00:00Z" for Unix seconds, into buf[32]. */
 const char *rep_time(long long t, char buf[32]);
 
+/* s sanitized (tool_sanitize: control characters and invalid UTF-8 as
+ * \xNN) after cutting it to `max` bytes at a UTF-8 boundary; *cut says
+ * whether it was cut. Malloc'ed; NULL only out of memory. */
+char *rep_shown(const char *s, size_t max, int *cut);
+
 /* The renderers; 0 or -1 (write error). */
 int rep_write_text(const rep_view *v, FILE *f);
 int rep_write_html(const rep_view *v, FILE *f);

@@ -16,15 +16,8 @@
 /* Prints s sanitized and cut to `max` bytes (at a UTF-8 boundary). */
 static void put(FILE *f, const char *s, size_t max)
 {
-    size_t n = strlen(s);
     int cut = 0;
-    if (n > max) {
-        n = max;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-        cut = 1;
-    }
-    char *c = tool_sanitize(s, n);
+    char *c = rep_shown(s, max, &cut);
     fputs(c ? c : "?", f);
     if (cut)
         fputs("...", f);

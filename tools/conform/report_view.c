@@ -13,6 +13,7 @@
 
 #include "conform/report.h"
 #include "conform/report_int.h"
+#include "util.h"
 
 static const char *const verdict_names[REP_NVERDICTS] = {
     [REP_PASS] = "pass", [REP_FAIL] = "fail", [REP_KNOWN] = "known-deviation",
@@ -75,6 +76,19 @@ const char *rep_time(long long t, char buf[32])
     if (t < 0 || gmtime_r(&tt, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(buf, 32, "%lld", t);
     return buf;
+}
+
+char *rep_shown(const char *s, size_t max, int *cut)
+{
+    size_t n = strlen(s);
+    *cut = 0;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        *cut = 1;
+    }
+    return tool_sanitize(s, n);
 }
 
 /* --- one-line outcomes ------------------------------------------------- */
