@@ -33,4 +33,7 @@ void cmd_ca_help(FILE *f);
 int cmd_conform(int argc, char **argv);
 void cmd_conform_help(FILE *f);
 
+int cmd_serve(int argc, char **argv);
+void cmd_serve_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

@@ -24,6 +24,7 @@
 
 #include "conform/conform.h"
 #include "conform/serve.h"
+#include "httpd.h"
 #include "util.h"
 
 void conform_serve_help(FILE *f)
@@ -99,85 +100,15 @@ int conform_serve_cmd(int argc, char **argv)
     return conform_serve(&o);
 }
 
-/* A PEM file as a NUL-terminated string (what HTTPS_MEM_CERT/KEY take). */
-static int read_pem(const char *path, char **out)
-{
-    uint8_t *buf;
-    size_t len;
-    int rc = tool_read_file(path, TOOL_MAX_FILE, &buf, &len);
-    if (rc != TOOL_EXIT_OK)
-        return rc;
-    if (memchr(buf, '\0', len) != NULL || (*out = malloc(len + 1)) == NULL) {
-        free(buf);
-        tool_error("conform serve: %s: not a PEM text", path);
-        return TOOL_EXIT_DATAERR;
-    }
-    memcpy(*out, buf, len);
-    (*out)[len] = '\0';
-    OPENSSL_cleanse(buf, len);
-    free(buf);
-    return TOOL_EXIT_OK;
-}
-
-/* {"port":N,"pid":P} into a temporary file beside `path`, then renamed:
- * a reader sees the whole file or none. */
-static int write_ready(const char *path, unsigned port)
-{
-    char tmp[4096], body[64];
-    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int m = snprintf(body, sizeof body, "{\"port\":%u,\"pid\":%ld}\n", port, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof tmp || m < 0) {
-        tool_error("conform serve: --ready-file: path too long");
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        tool_error("conform serve: %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    int ok = write(fd, body, (size_t)m) == m && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        tool_error("conform serve: %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-typedef union serve_addr {
-    struct sockaddr sa;
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-} serve_addr;
-
-static int parse_bind(const char *s, unsigned port, serve_addr *a, int *v6)
-{
-    memset(a, 0, sizeof *a);
-    *v6 = 0;
-    if (inet_pton(AF_INET, s, &a->in4.sin_addr) == 1) {
-        a->in4.sin_family = AF_INET;
-        a->in4.sin_port = htons((uint16_t)port);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, s, &a->in6.sin6_addr) == 1) {
-        a->in6.sin6_family = AF_INET6;
-        a->in6.sin6_port = htons((uint16_t)port);
-        *v6 = 1;
-        return 0;
-    }
-    return -1;
-}
-
 int conform_serve(const conform_serve_opts *o)
 {
     int rc;
     char *cert = NULL, *key = NULL;
     serve_state s;
-    serve_addr addr;
+    httpd_addr addr;
     int v6;
     const char *bind = o->bind ? o->bind : "127.0.0.1";
-    if (parse_bind(bind, o->port, &addr, &v6) != 0)
+    if (httpd_parse_addr(bind, o->port, &addr, &v6) != 0)
         return tool_usage_error("conform serve", "conform",
                                 "--bind '%s': expected an IPv4 or IPv6 address literal", bind);
     memset(&s, 0, sizeof s);
@@ -187,8 +118,8 @@ int conform_serve(const conform_serve_opts *o)
         return TOOL_EXIT_NOINPUT;
     }
     if ((rc = serve_routes_load(s.rootfd, o->root, &s.routes)) != TOOL_EXIT_OK ||
-        (!o->http && ((rc = read_pem(o->cert_pem, &cert)) != TOOL_EXIT_OK ||
-                      (rc = read_pem(o->key_pem, &key)) != TOOL_EXIT_OK))) {
+        (!o->http && ((rc = httpd_read_pem("conform serve", o->cert_pem, &cert)) != TOOL_EXIT_OK ||
+                      (rc = httpd_read_pem("conform serve", o->key_pem, &key)) != TOOL_EXIT_OK))) {
         close(s.rootfd);
         serve_routes_free(&s.routes);
         free(cert);
@@ -244,7 +175,7 @@ int conform_serve(const conform_serve_opts *o)
         if (port == 0) {
             tool_error("conform serve: cannot tell the port listened on");
             rc = TOOL_EXIT_FAIL;
-        } else if (o->ready_file != NULL && write_ready(o->ready_file, port) != 0) {
+        } else if (o->ready_file != NULL && httpd_write_ready("conform serve", o->ready_file, port) != 0) {
             rc = TOOL_EXIT_FAIL;
         } else {
             printf("%s://%s%s%s:%u/\n", o->http ? "http" : "https", v6 ? "[" : "", bind,
