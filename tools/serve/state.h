@@ -69,7 +69,7 @@ typedef struct serve_state_cfg {          /* filled by H's config loader */
  *                  connect and total timeout, 0: the fetcher's default)
  *   cache_entries  the verifier's certificate cache bound; 0: the default
  *                  (1024). The cache cannot be turned off here.
- *   x5u_map        "URL=FILE" (split at the first '=' after "://"): the
+ *   x5u_map        "URL=FILE" (split at the last '=', as clid verify does): the
  *                  chain for URL is FILE (clid_ctx_add_x5u_file)
  *   sign_key       the signer's P-256 key PEM; with it the state can sign.
  *                  sign_cert (its chain PEM, kept for serving at the x5u
@@ -80,6 +80,9 @@ typedef struct serve_state_cfg {          /* filled by H's config loader */
  */
 
 /*
+ * Error messages name the member with the config file's key path
+ * ("verify.trust[1]", "sign.key") so H can print them as they are.
+ *
  * Builds a snapshot. `clock` (NULL: time()) is installed on the ctx, the
  * fetcher and the signer, so tests can move time; a request may still pass
  * its own "now" (serve_api_handle). Returns 0 and *out (one reference), or
