@@ -96,7 +96,7 @@ void serve_demo_print(FILE *f, const char *dir, unsigned port)
             "Sign a call (the Identity header value):\n"
             "  ID=$(curl -s -H 'Content-Type: application/json' "
             "-d '{\"signingRequest\":{\"attest\":\"A\",\"orig\":{\"tn\":\"" DEMO_ORIG "\"},"
-            "\"dest\":{\"tn\":[\"" DEMO_DEST "\"]},\"origid\":\"demo-call-1\"}}' "
+            "\"dest\":{\"tn\":[\"" DEMO_DEST "\"]},\"origid\":\"123e4567-e89b-42d3-a456-426614174000\"}}' "
             "http://127.0.0.1:%u/stir/v1/signing | sed -n 's/.*\"identity\":\"\\([^\"]*\\)\".*/\\1/p'); echo \"$ID\"\n"
             "\n"
             "Verify it:\n"

@@ -185,7 +185,7 @@ static enum MHD_Result get_route(serve_server *s, struct MHD_Connection *c, serv
     /* The signer's chain at its x5u path (RFC 8224 §4.1 "info"; ATIS-1000074
      * §5.3.1: application/pem-certificate-chain, RFC 8555 §9.1). */
     size_t len = 0;
-    const char *pem = serve_state_chain_pem(snap->st, &len);
+    const char *pem = snap && snap->st ? serve_state_chain_pem(snap->st, &len) : NULL;
     char *copy = pem ? malloc(len ? len : 1) : NULL;
     if (copy == NULL)
         return error(s, c, rq, method, url, 404, "not_found", "no certificate chain here", NULL,
@@ -213,8 +213,10 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
                          "Allow", "GET, HEAD");
             return 1;
         }
-        *ret = get_route(s, c, rq, method, url, snap);
-        return 1;
+        /* Answered on the last call: a reply queued before the request
+         * is whole makes libmicrohttpd close the connection, and GETs
+         * (probes, scrapes) are best kept alive. */
+        return 0;
     }
     if (rq->route == SERVE_R_OTHER) {
         *ret = error(s, c, rq, method, url, 404, "not_found", "no such resource", NULL, NULL);
@@ -327,6 +329,11 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
         return error(s, c, rq, method, url, 413, "payload_too_large", msg, NULL, NULL);
     }
     serve_snap *snap = serve_snap_acquire(s);
+    if (rq->route >= SERVE_R_HEALTHZ) {
+        enum MHD_Result r = get_route(s, c, rq, method, url, snap);
+        serve_snap_release(snap);
+        return r;
+    }
     if (snap == NULL || snap->st == NULL) {
         serve_snap_release(snap);
         return error(s, c, rq, method, url, 503, "not_ready", "the service is starting", NULL,
