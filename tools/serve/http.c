@@ -10,6 +10,8 @@
  * MHD_quiesce_daemon (graceful stop).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,20 @@
 #include "httpd.h"
 #include "serve/server.h"
 #include "util.h"
+
+/* libmicrohttpd's own messages (a client that went away, a TLS handshake
+ * that failed) as JSON log lines at debug level: the log stays one JSON
+ * object per line. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    serve_server *s = cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    serve_log_event(s->cfg, SERVE_LOG_DEBUG, "httpd", "message", msg, NULL);
+}
 
 int serve_http_start(serve_server *s)
 {
@@ -57,6 +73,7 @@ int serve_http_start(serve_server *s)
             {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)c->connection_timeout_s, NULL},
             /* Request line and headers within 32 KiB: beyond, MHD answers 431. */
             {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)32768, NULL},
+            {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s},
             {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)serve_http_completed, s},
             {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)serve_watchdog_notify, &s->wd},
             {s->listen_fd[i] >= 0 ? MHD_OPTION_LISTEN_SOCKET : MHD_OPTION_SOCK_ADDR,
