@@ -34,7 +34,11 @@ static int64_t test_clock(void *arg)
 static char g_dir[64];
 static char g_root[128], g_chain[128], g_key[128], g_other_key[128], g_other_chain[128];
 static char g_map[256];
-static tp_cert *g_rootc, *g_intc, *g_spc, *g_oroot, *g_osp;
+static tp_cert *g_rootc, *g_intc, *g_spc, *g_oroot, *g_osp, *g_lint, *g_lsp;
+/* A chain with a profile deviation the lenient policy accepts: an
+ * intermediate without AKI (docs/verification.md: warning CERT_NO_AKI). */
+#define X5U_LENIENT "https://cert.example.org/certs/lenient.pem"
+static char g_lchain[128], g_lkey[128], g_lmap[256], g_cache[128];
 
 static void write_file(const char *path, const char *text)
 {
@@ -73,6 +77,16 @@ static int group_setup(void **state)
     snprintf(g_other_key, sizeof g_other_key, "%s/forger.key", g_dir);
     snprintf(g_other_chain, sizeof g_other_chain, "%s/forger.pem", g_dir);
     snprintf(g_map, sizeof g_map, "%s=%s", X5U, g_chain);
+    g_lint = tp_issue(&(tp_spec){.cn = "Serve STI-CA no AKI", .ca = 1, .aki = ""}, g_rootc);
+    g_lsp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, g_lint);
+    snprintf(g_lchain, sizeof g_lchain, "%s/lenient.pem", g_dir);
+    snprintf(g_lkey, sizeof g_lkey, "%s/lenient.key", g_dir);
+    snprintf(g_lmap, sizeof g_lmap, "%s=%s", X5U_LENIENT, g_lchain);
+    snprintf(g_cache, sizeof g_cache, "%s/cache", g_dir);
+    char *lchain = tp_cat(g_lsp->pem, g_lint->pem, NULL);
+    write_file(g_lchain, lchain);
+    free(lchain);
+    write_key(g_lkey, g_lsp->key);
     write_file(g_root, g_rootc->pem);
     char *chain = tp_cat(g_spc->pem, g_intc->pem, NULL);
     write_file(g_chain, chain);
@@ -86,15 +100,18 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    const char *files[] = {g_root, g_chain, g_key, g_other_key, g_other_chain};
-    for (size_t i = 0; i < 5; i++)
+    const char *files[] = {g_root, g_chain, g_key, g_other_key, g_other_chain, g_lchain, g_lkey};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         unlink(files[i]);
+    rmdir(g_cache);
     rmdir(g_dir);
     tp_free(g_spc);
     tp_free(g_intc);
     tp_free(g_rootc);
     tp_free(g_osp);
     tp_free(g_oroot);
+    tp_free(g_lsp);
+    tp_free(g_lint);
     return 0;
 }
 
@@ -346,6 +363,62 @@ static void state_errors(void **state)
     c.sign_x5u = "https://bad url/";
     assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
     assert_non_null(strstr(err, "sign.x5u"));
+
+    /* A CRL file that is not a CRL; a CRL signer that is not a
+     * certificate; an x5u CA file that does not exist. */
+    static const char *notcrl[1], *notcert[1];
+    notcrl[0] = g_key;
+    notcert[0] = g_key;
+    c = base_cfg();
+    c.crl = notcrl;
+    c.ncrl = 1;
+    assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "verify.crl[0]"));
+    c = base_cfg();
+    c.crl_signer = notcert;
+    c.ncrl_signer = 1;
+    assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "verify.crl_signer[0]"));
+    c = base_cfg();
+    c.x5u_fetch = 1;
+    c.x5u_ca = "/nonexistent/ca.pem";
+    assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "verify.x5u_ca"));
+    c = base_cfg();
+    c.x5u_fetch = 1;
+    c.fetch_timeout_ms = 700000; /* over the fetcher's 600000 ms */
+    assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "verify.fetch_timeout_ms"));
+    static const char *badprefix[1] = {"has space"};
+    c = base_cfg();
+    c.crl_fetch = 1;
+    c.crl_url_allow = badprefix;
+    c.ncrl_url_allow = 1;
+    assert_int_equal(serve_state_new(&c, NULL, NULL, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "verify.crl_url_allow[0]"));
+
+    /* Everything a fetcher takes, and trust from a directory (g_dir: its
+     * .pem files are certificates, the .key files are skipped). */
+    static const char *dir[1], *prefix[2] = {"https://crl.example/", "http://127.0.0.1/"};
+    dir[0] = g_dir;
+    c = base_cfg();
+    c.trust = dir;
+    c.x5u_fetch = 1;
+    c.allow_http = 1;
+    c.allow_private = 1;
+    c.cache_dir = g_cache;
+    c.cache_entries = 8;
+    c.fetch_timeout_ms = 500;
+    c.crl_fetch = 1;
+    c.crl_url_allow = prefix;
+    c.ncrl_url_allow = 2;
+    c.crl_policy = "ignore";
+    assert_int_equal(serve_state_new(&c, test_clock, NULL, &s, err, sizeof err), 0);
+    assert_int_equal(serve_state_ready(s), 1);
+    clid_fetcher_stats fs = {.requests = 99};
+    serve_state_stats(s, NULL, &fs);
+    assert_int_equal(fs.requests, 0);
+    serve_state_unref(s);
 
     c = base_cfg();
     c.crl_policy = "required";
@@ -759,6 +832,38 @@ static void verify_untrusted_and_unmapped(void **state)
     serve_state_unref(st);
 }
 
+static void verify_warnings_and_strict(void **state)
+{
+    (void)state;
+    static const char *map[2];
+    map[0] = g_map;
+    map[1] = g_lmap;
+    serve_state_cfg c = base_cfg();
+    c.sign_key = g_lkey;
+    c.sign_cert = g_lchain;
+    c.sign_x5u = X5U_LENIENT;
+    c.x5u_map = map;
+    c.nx5u_map = 2;
+    serve_state *lenient = new_state(&c);
+    char *id = api_sign_identity(lenient, ORIG, DEST, TP_T0);
+    serve_reply r;
+    json_t *v = api_verify_identity(lenient, ORIG, DEST, id, 0, &r);
+    expect_verdict(v, "TN-Validation-Passed", "CLID_OK", 0);
+    json_t *w = json_object_get(v, "warnings");
+    assert_int_equal(json_array_size(w), 1);
+    assert_string_equal(json_string_value(json_array_get(w, 0)), "CLID_ERR_CERT_NO_AKI");
+    serve_reply_clear(&r);
+    /* Under strict the deviation is the failure (437). */
+    c.strict = 1;
+    serve_state *strict = new_state(&c);
+    v = api_verify_identity(strict, ORIG, DEST, id, 0, &r);
+    expect_verdict(v, "TN-Validation-Failed", "CLID_ERR_CERT_NO_AKI", 437);
+    serve_reply_clear(&r);
+    serve_state_unref(strict);
+    serve_state_unref(lenient);
+    free(id);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Whole SIP requests                                                        */
 /* ------------------------------------------------------------------------ */
@@ -1042,6 +1147,7 @@ int main(void)
         cmocka_unit_test_setup(verify_forged, reset_clock),
         cmocka_unit_test_setup(verify_stale, reset_clock),
         cmocka_unit_test_setup(verify_untrusted_and_unmapped, reset_clock),
+        cmocka_unit_test_setup(verify_warnings_and_strict, reset_clock),
         cmocka_unit_test_setup(sip_verify, reset_clock),
         cmocka_unit_test_setup(threads_share_and_swap, reset_clock),
         cmocka_unit_test_setup(reply_and_names, reset_clock),
