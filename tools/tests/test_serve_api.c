@@ -4,6 +4,16 @@
  * (lib/tests/support/testpki) and written to a temporary directory, since
  * serve_state_new reads files as the configuration names them. Time is the
  * injected clock (g_now), never the machine's.
+ *
+ * threads_share_and_swap is meant for ThreadSanitizer too (the library
+ * starts no threads; only this test does). A TSan build of just this test:
+ *   cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang \
+ *     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-fsanitize=thread \
+ *     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
+ *     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread
+ *   cmake --build build/tsan -j2 --target test_serve_api
+ *   TSAN_OPTIONS=halt_on_error=1 build/tsan/tools/tests/test_serve_api
+ * (it reports a data race when serve_state's counter is made non-atomic).
  */
 #include "clid_test.h"
 #include "testpki.h"
