@@ -1141,6 +1141,19 @@ static void reply_and_names(void **state)
     serve_api_handle(st, SERVE_EP_NCOUNT, "{}", 2, 0, &r);
     assert_int_equal(r.http_status, 500);
     serve_reply_clear(&r);
+    /* The body is body[0..len): not NUL-terminated, bytes after it unread. */
+    static const char b[] = SR("\"attest\":\"A\"," GOOD_ORIG "," GOOD_DEST) "}garbage";
+    serve_api_handle(st, SERVE_EP_SIGNING, b, sizeof b - 1 - strlen("}garbage"), 0, &r);
+    assert_int_equal(r.http_status, 200);
+    serve_reply_clear(&r);
+    serve_api_handle(st, SERVE_EP_SIGNING, b, sizeof b - 1, 0, &r);
+    assert_int_equal(r.http_status, 400);
+    serve_reply_clear(&r);
+    /* NULL body with length 0: an empty body. */
+    serve_api_handle(st, SERVE_EP_VERIFICATION, NULL, 0, 0, &r);
+    assert_int_equal(r.http_status, 400);
+    assert_string_equal(jstr(json_object_get(r.body, "error"), "code"), "invalid_json");
+    serve_reply_clear(&r);
     serve_state_unref(st);
 }
 
