@@ -1008,6 +1008,33 @@ static void sip_verify(void **state)
     serve_reply_clear(&r);
     free(m);
 
+    /* Compact From ("f:", RFC 3261 §7.3.3): the name as written. */
+    m = sip_request(NULL, id);
+    from = strstr(m, "From: ");
+    memmove(from + 1, from + 4, strlen(from + 4) + 1);
+    from[0] = 'f';
+    v = sip_call(st, m, &r);
+    expect_verdict(v, "TN-Validation-Passed", "CLID_OK", 0);
+    c = json_object_get(v, "caller");
+    assert_string_equal(jstr(c, "header"), "f");
+    assert_string_equal(jstr(c, "value"),
+                        "<sip:+12025550100;verstat=TN-Validation-Passed@example.com>;tag=1928");
+    serve_reply_clear(&r);
+    free(m);
+
+    /* A folded P-Asserted-Identity with two entries (RFC 3261 §7.3.1):
+     * the value is unfolded, the whole field given, the TN entry marked. */
+    m = sip_request("<sip:alice@example.com>,\r\n <tel:+12025550100>", id);
+    v = sip_call(st, m, &r);
+    expect_verdict(v, "TN-Validation-Passed", "CLID_OK", 0);
+    c = json_object_get(v, "caller");
+    assert_string_equal(jstr(c, "header"), "P-Asserted-Identity");
+    assert_string_equal(jstr(c, "value"),
+                        "<sip:alice@example.com>, <tel:+12025550100;verstat=TN-Validation-Passed>");
+    assert_string_equal(jstr(c, "old_value"), "<sip:alice@example.com>, <tel:+12025550100>");
+    serve_reply_clear(&r);
+    free(m);
+
     /* Not SIP: 400 invalid_sip; empty: 400. */
     expect_error(st, SERVE_EP_SIP, "hello", 400, "invalid_sip", NULL);
     expect_error(st, SERVE_EP_SIP, "", 400, "invalid_sip", NULL);
