@@ -18,7 +18,7 @@ int api_parse(const char *body, size_t len, json_t **root, serve_reply *out)
     json_error_t je;
     /* No JSON_ALLOW_NUL: a "\u0000" inside a string is refused by jansson,
      * so every string we read is a C string with no hidden tail. */
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!j)
         return api_error(out, 400, SERVE_CODE_INVALID_JSON, CLID_ERR_INVALID_ARGUMENT, "$",
                          "$: not valid JSON at line %d, column %d: %s", je.line, je.column,

@@ -93,7 +93,11 @@ typedef struct serve_state_cfg {          /* filled by H's config loader */
 int serve_state_new(const serve_state_cfg *c, clid_clock_fn clock, void *clock_arg,
                     serve_state **out, char *err, size_t cap);
 
-/* Adds a reference (atomic, any thread) and returns s; NULL is a no-op. */
+/* Adds a reference (atomic, any thread) and returns s; NULL is a no-op.
+ * Whoever holds "the current state" pointer must load it and take the
+ * reference under the lock the reload holds to swap it: between an
+ * unlocked load and the increment, a swap could drop the last reference
+ * (test_serve_api.c threads_share_and_swap shows the pattern). */
 serve_state *serve_state_ref(serve_state *s);
 /* Drops a reference (atomic, any thread); the last one frees the snapshot.
  * NULL is a no-op. */

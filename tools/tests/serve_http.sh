@@ -6,7 +6,7 @@
 # with log.numbers), --check, the configuration's mistakes (each reported
 # with its key path, exit 78), and --demo's printed curl commands run as
 # printed.
-# usage: serve_api.sh CLID
+# usage: serve_http.sh CLID
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/serve_lib.sh"
 serve_pki
