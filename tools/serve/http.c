@@ -26,6 +26,7 @@
 /* libmicrohttpd's own messages (a client that went away, a TLS handshake
  * that failed) as JSON log lines at debug level: the log stays one JSON
  * object per line. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     serve_server *s = cls;
