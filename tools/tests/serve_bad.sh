@@ -70,13 +70,18 @@ ok; grep -q '^clid_serve_slow_clients_cut_total [1-9]' "$TMP/body" || fail "cut 
 
 # --- a flood beyond the connection limit ---------------------------------------------------
 python3 "$PY" flood "$PORT" 20 >flood.out
-ok; [ "$(grep -c '^200$' flood.out)" -eq 8 ] || fail "flood: expected 8 served: $(sort flood.out | uniq -c)"
-ok; [ "$(grep -c '^503$' flood.out)" -eq 12 ] || fail "flood: expected 12 answered 503: $(sort flood.out | uniq -c)"
+# The first 8 connections accepted are served; a 503 closes its
+# connection, which frees a slot, so a connection accepted late may be
+# served too: at least 8 served, the others 503, nothing else.
+N200=$(grep -c '^200$' flood.out || true)
+N503=$(grep -c '^503$' flood.out || true)
+ok; [ "$N200" -ge 8 ] && [ "$N503" -ge 1 ] && [ $((N200 + N503)) -eq 20 ] ||
+    fail "flood: expected 8+ served and the rest 503: $(sort flood.out | uniq -c)"
 post /stir/v1/verification "$(verify_body "$ID")"
 expect_http 200 "verification after the flood"
 body_is .verificationResponse.verstat '"TN-Validation-Passed"'
 get /metrics
-ok; grep -q '^clid_serve_over_limit_total 12$' "$TMP/body" || fail "over-limit not counted"
+ok; grep -q "^clid_serve_over_limit_total $N503\$" "$TMP/body" || fail "over-limit not counted ($N503)"
 
 # --- every line of the log is JSON; the server is still well ---------------------------
 serve_stop b
