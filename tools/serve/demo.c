@@ -70,15 +70,21 @@ int serve_demo_pki(char *dir, size_t cap)
 
 int serve_demo_config(const char *dir, unsigned port, char *file, size_t cap)
 {
-    char root[4096], key[4096], chain[4096], x5u[128];
+    char root[4096], crl[4096], crl_signer[4096], key[4096], chain[4096], x5u[128];
     snprintf(root, sizeof root, "%s/ca/root.pem", dir);
+    /* The STI-PA CRL `clid ca init` signed, and its signer: the demo's
+     * certificates name that CRL, so without it every verdict would carry
+     * CLID_ERR_CRL_UNAVAILABLE (docs/verification.md, "Revocation"). */
+    snprintf(crl, sizeof crl, "%s/ca/sti-pa-crl.pem", dir);
+    snprintf(crl_signer, sizeof crl_signer, "%s/ca/crl-signer.pem", dir);
     snprintf(key, sizeof key, "%s/sp.key", dir);
     snprintf(chain, sizeof chain, "%s/sp.pem", dir);
     snprintf(x5u, sizeof x5u, "http://127.0.0.1:%u/certs/sp.pem", port);
     snprintf(file, cap, "%s/config.json", dir);
-    json_t *c = json_pack("{s:[{s:s,s:i}],s:{s:[s],s:{s:s}},s:{s:s,s:s,s:s}}", "listen",
-                          "address", "127.0.0.1", "port", (int)port, "verify", "trust", root,
-                          "x5u_map", x5u, chain, "sign", "key", key, "cert", chain, "x5u", x5u);
+    json_t *c = json_pack("{s:[{s:s,s:i}],s:{s:[s],s:[s],s:[s],s:{s:s}},s:{s:s,s:s,s:s}}",
+                          "listen", "address", "127.0.0.1", "port", (int)port, "verify", "trust",
+                          root, "crl", crl, "crl_signer", crl_signer, "x5u_map", x5u, chain,
+                          "sign", "key", key, "cert", chain, "x5u", x5u);
     int rc = c != NULL && json_dump_file(c, file, JSON_INDENT(2)) == 0 ? TOOL_EXIT_OK
                                                                        : TOOL_EXIT_FAIL;
     json_decref(c);

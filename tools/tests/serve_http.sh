@@ -176,6 +176,8 @@ grep -A1 -E '^(Sign a call|Verify it)' d.out | grep '^  ' | sed 's/^  //' >demo-
 ok; [ "$(wc -l <demo-cmds.sh)" -eq 2 ] || fail "demo: expected 2 commands: $(cat d.out)"
 bash demo-cmds.sh >demo-run.out 2>&1
 ok; grep -q '"verstat":"TN-Validation-Passed"' demo-run.out || fail "demo commands: $(cat demo-run.out)"
+# The demo loads its STI-PA CRL: a first verification has no warning to explain.
+ok; grep -q '"warnings":\[\]' demo-run.out || fail "demo verification warns: $(cat demo-run.out)"
 ok; [ "$(ss -Htln "sport = :$PORT" | awk '{print $4}')" = "127.0.0.1:$PORT" ] ||
     fail "demo listens beyond loopback: $(ss -Htln "sport = :$PORT")"
 serve_stop d
