@@ -113,7 +113,7 @@ int api_printable(json_t *v, const char *path, size_t max, int space, const char
 
 int api_tn(json_t *v, const char *path, char out_tn[CLID_TN_BUF], serve_reply *out)
 {
-    const char *s;
+    const char *s = NULL; /* set by api_printable when it returns 0 (gcc -O2 cannot tell) */
     out_tn[0] = '\0';
     if (api_printable(v, path, SERVE_TN_MAX_LEN, 1, &s, out) != 0)
         return -1;
