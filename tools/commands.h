@@ -28,6 +28,11 @@ int cmd_verify(int argc, char **argv);
 void cmd_verify_help(FILE *f);
 
 int cmd_ca(int argc, char **argv);
+/* `clid ca ARGS...` (NULL-terminated, at most 38) in process with its stdout
+ * (serials, profiles) discarded; its errors still reach stderr, and a
+ * failure is reported as "WHO: clid ca SUB failed". For tools that build
+ * a PKI (conform gen, serve --demo): same binary, no fork per certificate. */
+int cmd_ca_quiet(const char *who, const char *first, ...);
 void cmd_ca_help(FILE *f);
 
 int cmd_conform(int argc, char **argv);

@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -565,4 +567,32 @@ int cmd_ca(int argc, char **argv)
         if (strcmp(subcommands[i].name, sub) == 0)
             return subcommands[i].run(argc - 2, argv + 2);
     return tool_usage_error("ca", "ca", "unknown subcommand '%s'", sub);
+}
+
+int cmd_ca_quiet(const char *who, const char *first, ...)
+{
+    char *argv[40];
+    int argc = 0;
+    argv[argc++] = (char *)(uintptr_t) "ca";
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a != NULL && argc < 39; a = va_arg(ap, const char *))
+        argv[argc++] = (char *)(uintptr_t)a;
+    va_end(ap);
+    argv[argc] = NULL;
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved >= 0 && null >= 0)
+        dup2(null, STDOUT_FILENO);
+    int rc = cmd_ca(argc, argv);
+    fflush(stdout);
+    if (saved >= 0) {
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+    }
+    if (null >= 0)
+        close(null);
+    if (rc != TOOL_EXIT_OK)
+        tool_error("%s: clid ca %s failed (exit %d)", who, argc > 1 ? argv[1] : "", rc);
+    return rc;
 }

@@ -12,7 +12,6 @@
  */
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,39 +32,8 @@
 
 #define DAY 86400
 
-/* ---- clid ca in process ------------------------------------------------- */
-
-/* Runs `clid ca ARGS...` (NULL-terminated) with its stdout (serials,
- * profiles) discarded; its errors still reach stderr. */
-static int run_ca(const char *first, ...)
-{
-    char *argv[40];
-    int argc = 0;
-    argv[argc++] = (char *)(uintptr_t) "ca";
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 39; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)(uintptr_t)a;
-    va_end(ap);
-    argv[argc] = NULL;
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY);
-    if (saved >= 0 && null >= 0)
-        dup2(null, STDOUT_FILENO);
-    int rc = cmd_ca(argc, argv);
-    fflush(stdout);
-    if (saved >= 0) {
-        dup2(saved, STDOUT_FILENO);
-        close(saved);
-    }
-    if (null >= 0)
-        close(null);
-    if (rc != TOOL_EXIT_OK) {
-        tool_error("conform gen: clid ca %s failed (exit %d)", argv[1], rc);
-        return rc;
-    }
-    return TOOL_EXIT_OK;
-}
+/* clid ca in process, its stdout discarded (commands.h). */
+#define run_ca(...) cmd_ca_quiet("conform gen", __VA_ARGS__)
 
 static void fmt_time(char out[24], int64_t t)
 {

@@ -8,8 +8,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,35 +20,6 @@
 #define DEMO_ORIG "12025550100"
 #define DEMO_DEST "12025550101"
 
-static int run_ca(const char *first, ...)
-{
-    char *argv[24];
-    int argc = 0;
-    argv[argc++] = (char *)(uintptr_t) "ca";
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a != NULL && argc < 23; a = va_arg(ap, const char *))
-        argv[argc++] = (char *)(uintptr_t)a;
-    va_end(ap);
-    argv[argc] = NULL;
-    /* clid ca prints serials and profiles on stdout: not the demo's. */
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (saved >= 0 && null >= 0)
-        dup2(null, STDOUT_FILENO);
-    int rc = cmd_ca(argc, argv);
-    fflush(stdout);
-    if (saved >= 0) {
-        dup2(saved, STDOUT_FILENO);
-        close(saved);
-    }
-    if (null >= 0)
-        close(null);
-    if (rc != TOOL_EXIT_OK)
-        tool_error("serve --demo: clid ca %s failed (exit %d)", argv[1], rc);
-    return rc;
-}
-
 int serve_demo_pki(char *dir, size_t cap)
 {
     const char *tmp = getenv("TMPDIR");
@@ -62,9 +31,10 @@ int serve_demo_pki(char *dir, size_t cap)
     char ca[4096], sp[4096];
     snprintf(ca, sizeof ca, "%s/ca", dir);
     snprintf(sp, sizeof sp, "%s/sp", dir);
-    int rc = run_ca("init", ca, "--name", "clid serve demo", "--org", "clid serve demo", NULL);
+    int rc = cmd_ca_quiet("serve --demo", "init", ca, "--name", "clid serve demo", "--org",
+                          "clid serve demo", NULL);
     if (rc == TOOL_EXIT_OK)
-        rc = run_ca("issue", ca, "--spc", "1001", "--out", sp, NULL);
+        rc = cmd_ca_quiet("serve --demo", "issue", ca, "--spc", "1001", "--out", sp, NULL);
     return rc;
 }
 
