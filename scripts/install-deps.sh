@@ -10,6 +10,7 @@ PACKAGES="
   clang libclang-rt-14-dev valgrind
   jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
+  kamailio-utils-modules kamailio-extra-modules
   iproute2 procps curl wrk
   chromium
 "
