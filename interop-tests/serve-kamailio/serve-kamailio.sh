@@ -15,7 +15,7 @@
 #   kill    replica r1 gets SIGKILL once its /metrics shows >= TRIGGER
 #           requests (not a sleep); every call must still pass.
 #   freeze  replica r1 gets SIGSTOP at the same trigger: its connections
-#           hang, http_client's 1 s timeout (curl 28) fails it over; every
+#           hang, http_client's 2 s timeout (curl 28) fails it over; every
 #           call must still pass. Then SIGCONT, r1 is set active again over
 #           kamcmd and takes calls again.
 # In both, after r1's first failure no answer comes from r1 (dispatcher
@@ -237,7 +237,7 @@ kamailio_start() {
     : >"$dir/dispatcher.list"
     for r in 1 2; do
         local port_var=R${r}PORT
-        printf '[r%s]\nurl = http://127.0.0.1:%s\ntimeout = 1\n\n' \
+        printf '[r%s]\nurl = http://127.0.0.1:%s\ntimeout = 2\n\n' \
             "$r" "${!port_var}" >>"$dir/httpcon.cfg"
         printf '1 sip:127.0.0.1:%s 0 0 con=r%s\n' "${!port_var}" "$r" >>"$dir/dispatcher.list"
     done
@@ -387,7 +387,9 @@ run_case() {
             fail "$name: no curl timeout (28) on r1: $(grep 'replica r1 .* failed' "$log" | head -n 3)"
         fi
     fi
-    expect "$name: HTTP calls that got no answer from any replica" 0 \
+    # (a replica marked inactive though alive, e.g. r2 slower than the
+    # timeout once on a loaded machine, shows here)
+    expect "$name: API calls with no active replica left" 0 \
         "$(grep -c 'no clid serve replica left\|no active clid serve replica' "$log" || true)"
     expect "$name: dispatcher shows r1 inactive, r2 active" "I A" \
         "$(ds_flags "$dir" "$R1PORT" | cut -c1) $(ds_flags "$dir" "$R2PORT" | cut -c1)"
