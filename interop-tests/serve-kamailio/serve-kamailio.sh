@@ -335,6 +335,7 @@ run_case() {
     done
     [ "$n" -ge "$TRIGGER" ] || fatal "$name: r1 served only $n requests before the UAC ended"
     if [ "$action" = kill ]; then
+        disown "$R1PID" # no "Killed" job notice in the output
         kill -KILL "$R1PID"
         pass "$name: r1 SIGKILLed after it answered $n requests"
     else
