@@ -6,6 +6,7 @@
 #   bench/serve-bench.sh [--seconds S] [--threads N] [--connections C]
 #                        [--wrk-threads T] [--pin] [--log LEVEL]
 #                        [--inproc-seconds S] [--build DIR]
+#                        [--clid PATH] [--clid-bench PATH]
 #
 #   --seconds S         each wrk pass (sign, verify, verify paced), default 10
 #   --threads N         clid serve's thread pool (limits.threads), default:
@@ -22,6 +23,8 @@
 #   --build DIR         where tools/clid and bench/clid_bench are, default
 #                       build/release (a Release build: the figures of any
 #                       other mean little; it says so)
+#   --clid, --clid-bench the two programs, instead of DIR/tools/clid and
+#                       DIR/bench/clid_bench (ctest bench_serve_smoke)
 #
 # Steps: a PKI made with `clid ca` (root -> intermediate (STI-CA) -> SP leaf
 # with a TNAuthList, and the STI-PA CRL), clid_bench --only sign,verify_warm
@@ -56,6 +59,7 @@ LOG=warn
 INPROC_S=2
 BUILD=build/release
 POOL=1000
+CLID= BENCH=
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
@@ -74,12 +78,17 @@ while [ $# -gt 0 ]; do
         --log) LOG=${2:-}; shift 2 ;;
         --inproc-seconds) posnum "$1" "${2:-}"; INPROC_S=$2; shift 2 ;;
         --build) BUILD=${2:-}; shift 2 ;;
+        --clid) CLID=${2:-}; shift 2 ;;
+        --clid-bench) BENCH=${2:-}; shift 2 ;;
         *) usage ;;
     esac
 done
 case $LOG in error | warn | info | debug) ;; *) usage ;; esac
-CLID=$(cd "$BUILD" && pwd)/tools/clid
-BENCH=$(cd "$BUILD" && pwd)/bench/clid_bench
+CLID=${CLID:-$BUILD/tools/clid}
+BENCH=${BENCH:-$BUILD/bench/clid_bench}
+CLID=$(cd "$(dirname "$CLID")" && pwd)/$(basename "$CLID")
+BENCH=$(cd "$(dirname "$BENCH")" && pwd)/$(basename "$BENCH")
+BUILD=$(dirname "$(dirname "$BENCH")")
 for f in "$CLID" "$BENCH"; do
     [ -x "$f" ] || { echo "serve-bench.sh: $f missing (cmake --build $BUILD --target clid_tool clid_bench)" >&2; exit 66; }
 done
