@@ -6,7 +6,7 @@
 #   bench/serve-bench.sh [--seconds S] [--threads N] [--connections C]
 #                        [--wrk-threads T] [--pin] [--log LEVEL]
 #                        [--inproc-seconds S] [--build DIR]
-#                        [--clid PATH] [--clid-bench PATH]
+#                        [--clid PATH] [--clid-bench PATH] [--perf DIR]
 #
 #   --seconds S         each wrk pass (sign, verify, verify paced), default 10
 #   --threads N         clid serve's thread pool (limits.threads), default:
@@ -25,6 +25,10 @@
 #                       other mean little; it says so)
 #   --clid, --clid-bench the two programs, instead of DIR/tools/clid and
 #                       DIR/bench/clid_bench (ctest bench_serve_smoke)
+#   --perf DIR          perf record (cpu-clock, the server's process) during
+#                       each pass, into DIR/NAME.data, and print where the
+#                       server's CPU went in the verify pass (by shared
+#                       object, then the top symbols)
 #
 # Steps: a PKI made with `clid ca` (root -> intermediate (STI-CA) -> SP leaf
 # with a TNAuthList, and the STI-PA CRL), clid_bench --only sign,verify_warm
@@ -59,7 +63,7 @@ LOG=warn
 INPROC_S=2
 BUILD=build/release
 POOL=1000
-CLID= BENCH=
+CLID= BENCH= PERF=
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
         --build) BUILD=${2:-}; shift 2 ;;
         --clid) CLID=${2:-}; shift 2 ;;
         --clid-bench) BENCH=${2:-}; shift 2 ;;
+        --perf) PERF=${2:-}; mkdir -p "$PERF"; PERF=$(cd "$PERF" && pwd); shift 2 ;;
         *) usage ;;
     esac
 done
@@ -186,10 +191,20 @@ ROWS=()
 pass() {
     local name=$1 script=$2 s0 s1 b0 t0 b1 t1 wu ws
     shift 2
+    local ppid=
+    if [ -n "$PERF" ]; then
+        perf record -q -e cpu-clock -F 4999 -p "$SPID" -o "$PERF/$name.data" >"$PERF/$name.log" 2>&1 &
+        ppid=$!
+        sleep 0.5 # perf attaches to every thread before the pass starts
+    fi
     s0=$(srv_ticks); read -r b0 t0 < <(sys_ticks)
     /usr/bin/time -f '%U %S' -o "$name.time" "${WRK_PIN[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"${SECONDS_PER}s" \
         -s "$here/$script" "$BASE" -- "$@" >"$name.out" 2>"$name.err" || true
     s1=$(srv_ticks); read -r b1 t1 < <(sys_ticks)
+    if [ -n "$ppid" ]; then
+        kill -INT "$ppid"
+        wait "$ppid" || true
+    fi
     kill -0 "$SPID" 2>/dev/null || { cat serve.err >&2; echo "serve-bench.sh: clid serve died in $name" >&2; exit 1; }
     local line
     line=$(grep '^RESULT ' "$name.out" || true)
@@ -246,6 +261,13 @@ awk -v c="$V_CORE" -v u="$V_CPU" -v a="$ALLOT" -v h="$H_RPS" -v t="$HALF" -v p="
         c, a, u, (c >= 0.6 ? "met" : (u >= 0.6 ? "met per core used, not per core given" : "NOT met"))
     printf "target p99 < 5 ms at half the max rate (%d req/s asked, %d achieved): p99 %.3f ms: %s\n",
         t, h, p, (p < 5 && h >= 0.9 * t ? "met" : "NOT met") }'
+if [ -n "$PERF" ]; then
+    echo "# perf: where the server's CPU went in the verify pass ($PERF/verify.data)"
+    perf report -i "$PERF/verify.data" --stdio --no-children --sort dso 2>/dev/null |
+        grep -E '^ +[0-9]' | head -12 || true
+    perf report -i "$PERF/verify.data" --stdio --no-children --sort dso,sym 2>/dev/null |
+        grep -E '^ +[0-9]' | head -30 || true
+fi
 if [ "$FAILED" -ne 0 ]; then
     echo "serve-bench.sh: FAILED: wrong answers or errors (above)" >&2
     exit 1
