@@ -229,11 +229,13 @@ pass() {
     RPS=$1 P50=$2 P99=$3 PMAX=$4 SRV=$5 WRK=$6 OTHER=$7
 }
 row() { # NAME INPROC
-    local rc ru
+    local rc ru us uin
     rc=$(awk -v r="$RPS" -v i="$2" -v c="$ALLOT" 'BEGIN { printf "%.2f", r / (i * c) }')
     ru=$(awk -v r="$RPS" -v i="$2" -v c="$SRV" 'BEGIN { printf "%.2f", (c > 0 ? r / (i * c) : 0) }')
-    ROWS+=("$(printf '%-13s %8s %8s %8s %8s %7s %7s %7s %9s %6s %6s' "$1" "$RPS" "$P50" "$P99" "$PMAX" \
-        "$SRV" "$WRK" "$OTHER" "$2" "$rc" "$ru")")
+    us=$(awk -v r="$RPS" -v c="$SRV" 'BEGIN { printf "%.1f", c * 1e6 / r }')
+    uin=$(awk -v i="$2" 'BEGIN { printf "%.1f", 1e6 / i }')
+    ROWS+=("$(printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %6s %6s' "$1" "$RPS" "$P50" "$P99" "$PMAX" \
+        "$SRV" "$WRK" "$OTHER" "$us" "$uin" "$2" "$rc" "$ru")")
     RATIO_CORE=$rc RATIO_CPU=$ru
 }
 
@@ -252,9 +254,10 @@ row "verify@$HALF" "$IN_VERIFY"
 H_RPS=$RPS H_P99=$P99
 
 echo "# identity pool: $NPOOL distinct values; latency: wrk's, from send to answer, ms"
-echo "# cores: CPU time / wall time of the server, wrk and everything else on the machine"
-printf '%-13s %8s %8s %8s %8s %7s %7s %7s %9s %6s %6s\n' pass req/s p50 p99 max server wrk other \
-    in-proc/s r/core r/cpu
+echo "# cores: CPU time / wall time of the server, wrk and everything else on the machine;"
+echo "# srv_us/r: the server's CPU time per request; lib_us/op: clid_bench's CPU time per operation"
+printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %6s %6s\n' pass req/s p50 p99 max server wrk other \
+    srv_us/r lib_us/op in-proc/s r/core r/cpu
 printf '%s\n' "${ROWS[@]}"
 awk -v c="$V_CORE" -v u="$V_CPU" -v a="$ALLOT" -v h="$H_RPS" -v t="$HALF" -v p="$H_P99" 'BEGIN {
     printf "target verify >= 0.60 x in-process per core: %.2f per core given (%d), %.2f per core used: %s\n",
