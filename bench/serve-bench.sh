@@ -183,13 +183,15 @@ BASE=http://127.0.0.1:$(jq -r .port ready.json)
 
 # --- passes ------------------------------------------------------------------------
 srv_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+# the server's threads: nanoseconds spent runnable but waiting for a CPU
+srv_wait() { cat /proc/"$SPID"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%.0f\n", s }'; }
 # machine: busy and total ticks of all cpus
 sys_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 FAILED=0
 ROWS=()
 # pass NAME SCRIPT ARGS...: one wrk run; sets RPS P50 P99 (ms) SRV WRK OTHER (cores)
 pass() {
-    local name=$1 script=$2 s0 s1 b0 t0 b1 t1 wu ws
+    local name=$1 script=$2 s0 s1 q0 q1 b0 t0 b1 t1 wu ws
     shift 2
     local ppid=
     if [ -n "$PERF" ]; then
@@ -197,10 +199,10 @@ pass() {
         ppid=$!
         sleep 0.5 # perf attaches to every thread before the pass starts
     fi
-    s0=$(srv_ticks); read -r b0 t0 < <(sys_ticks)
+    s0=$(srv_ticks); q0=$(srv_wait); read -r b0 t0 < <(sys_ticks)
     /usr/bin/time -f '%U %S' -o "$name.time" "${WRK_PIN[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"${SECONDS_PER}s" \
         -s "$here/$script" "$BASE" -- "$@" >"$name.out" 2>"$name.err" || true
-    s1=$(srv_ticks); read -r b1 t1 < <(sys_ticks)
+    s1=$(srv_ticks); q1=$(srv_wait); read -r b1 t1 < <(sys_ticks)
     if [ -n "$ppid" ]; then
         kill -INT "$ppid"
         wait "$ppid" || true
@@ -221,12 +223,12 @@ pass() {
     # shellcheck disable=SC2046
     set -- $(awk -v r="$REQ" -v d="$DUR" -v p50="$P50" -v p99="$P99" -v m="$PMAX" \
         -v sd=$((s1 - s0)) -v bd=$((b1 - b0)) -v td=$((t1 - t0)) -v tck="$TCK" -v n="$NCPU" \
-        -v wu="$wu" -v ws="$ws" 'BEGIN {
+        -v wu="$wu" -v ws="$ws" -v qd="$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.0f", b - a }')" 'BEGIN {
             w = d / 1e6; srv = sd / tck / w; wrk = (wu + ws) / w
             other = bd / td * n - srv - wrk; if (other < 0) other = 0
             printf "%.0f %.3f %.3f %.3f %.2f %.2f %.2f %.2f\n", r / w, p50 / 1000, p99 / 1000, m / 1000,
-                srv, wrk, other, w }')
-    RPS=$1 P50=$2 P99=$3 PMAX=$4 SRV=$5 WRK=$6 OTHER=$7
+                srv, wrk, other, qd / 1e9 / w }')
+    RPS=$1 P50=$2 P99=$3 PMAX=$4 SRV=$5 WRK=$6 OTHER=$7 WAIT=$8
 }
 row() { # NAME INPROC
     local rc ru us uin
@@ -234,8 +236,8 @@ row() { # NAME INPROC
     ru=$(awk -v r="$RPS" -v i="$2" -v c="$SRV" 'BEGIN { printf "%.2f", (c > 0 ? r / (i * c) : 0) }')
     us=$(awk -v r="$RPS" -v c="$SRV" 'BEGIN { printf "%.1f", c * 1e6 / r }')
     uin=$(awk -v i="$2" 'BEGIN { printf "%.1f", 1e6 / i }')
-    ROWS+=("$(printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %6s %6s' "$1" "$RPS" "$P50" "$P99" "$PMAX" \
-        "$SRV" "$WRK" "$OTHER" "$us" "$uin" "$2" "$rc" "$ru")")
+    ROWS+=("$(printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %6s %6s' "$1" "$RPS" "$P50" "$P99" "$PMAX" \
+        "$SRV" "$WRK" "$OTHER" "$WAIT" "$us" "$uin" "$2" "$rc" "$ru")")
     RATIO_CORE=$rc RATIO_CPU=$ru
 }
 
@@ -255,8 +257,10 @@ H_RPS=$RPS H_P99=$P99
 
 echo "# identity pool: $NPOOL distinct values; latency: wrk's, from send to answer, ms"
 echo "# cores: CPU time / wall time of the server, wrk and everything else on the machine;"
+echo "# srv_wait: time the server's threads were runnable but waiting for a CPU, per second (schedstat);"
 echo "# srv_us/r: the server's CPU time per request; lib_us/op: clid_bench's CPU time per operation"
-printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %6s %6s\n' pass req/s p50 p99 max server wrk other \
+printf '%-13s %8s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %6s %6s\n' pass req/s p50 p99 max server wrk other \
+    srv_wait \
     srv_us/r lib_us/op in-proc/s r/core r/cpu
 printf '%s\n' "${ROWS[@]}"
 awk -v c="$V_CORE" -v u="$V_CPU" -v a="$ALLOT" -v h="$H_RPS" -v t="$HALF" -v p="$H_P99" 'BEGIN {
