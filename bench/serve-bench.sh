@@ -63,7 +63,7 @@ LOG=warn
 INPROC_S=2
 BUILD=build/release
 POOL=1000
-CLID= BENCH= PERF=
+CLID='' BENCH='' PERF=''
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
