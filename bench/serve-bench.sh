@@ -45,7 +45,8 @@
 # TN-Validation-Passed): any wrong answer, socket error or timeout, or a pass
 # without a request, makes the run fail (exit 1). Targets not met do not.
 #
-# CPU: the server's CPU time (/proc/PID/stat), wrk's (/usr/bin/time) and the
+# CPU: the server's CPU time (/proc/PID/stat), wrk's (bash's `times`: the CPU
+# time of reaped children; wrk is the only one reaped during a pass) and the
 # machine's (/proc/stat) are taken around each pass, so the table says how
 # many cores each used and what the rest of the machine took.
 # ratio/core = service rate / (in-process rate x cores given to the server);
@@ -183,6 +184,15 @@ BASE=http://127.0.0.1:$(jq -r .port ready.json)
 
 # --- passes ------------------------------------------------------------------------
 srv_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+# user + system CPU seconds of the reaped children of this shell (times runs
+# in this shell, not in a subshell, which would have children of its own)
+children_cpu() {
+    times >"$TMP/times"
+    awk 'NR == 2 {
+        n = split($0, f, " "); s = 0
+        for (i = 1; i <= n; i++) { split(f[i], p, "m"); s += p[1] * 60 + p[2] }
+        print s }' "$TMP/times"
+}
 # the server's threads: nanoseconds spent runnable but waiting for a CPU
 srv_wait() { cat /proc/"$SPID"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%.0f\n", s }'; }
 # machine: busy and total ticks of all cpus
@@ -191,7 +201,7 @@ FAILED=0
 ROWS=()
 # pass NAME SCRIPT ARGS...: one wrk run; sets RPS P50 P99 (ms) SRV WRK OTHER (cores)
 pass() {
-    local name=$1 script=$2 s0 s1 q0 q1 b0 t0 b1 t1 wu ws
+    local name=$1 script=$2 s0 s1 q0 q1 b0 t0 b1 t1 c0 c1
     shift 2
     local ppid=
     if [ -n "$PERF" ]; then
@@ -200,7 +210,8 @@ pass() {
         sleep 0.5 # perf attaches to every thread before the pass starts
     fi
     s0=$(srv_ticks); q0=$(srv_wait); read -r b0 t0 < <(sys_ticks)
-    /usr/bin/time -f '%U %S' -o "$name.time" "${WRK_PIN[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"${SECONDS_PER}s" \
+    children_cpu >"$TMP/c0"
+    "${WRK_PIN[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"${SECONDS_PER}s" \
         -s "$here/$script" "$BASE" -- "$@" >"$name.out" 2>"$name.err" || true
     s1=$(srv_ticks); q1=$(srv_wait); read -r b1 t1 < <(sys_ticks)
     if [ -n "$ppid" ]; then
@@ -219,12 +230,13 @@ pass() {
         echo "serve-bench.sh: $name: $OK right, $WRONG wrong answers, $SOCK socket errors, $TMO timeouts: $(head -3 "$name.err")" >&2
         FAILED=1
     fi
-    read -r wu ws <"$name.time" || { wu=0; ws=0; }
+    children_cpu >"$TMP/c1"
+    c0=$(cat "$TMP/c0") c1=$(cat "$TMP/c1")
     # shellcheck disable=SC2046
     set -- $(awk -v r="$REQ" -v d="$DUR" -v p50="$P50" -v p99="$P99" -v m="$PMAX" \
         -v sd=$((s1 - s0)) -v bd=$((b1 - b0)) -v td=$((t1 - t0)) -v tck="$TCK" -v n="$NCPU" \
-        -v wu="$wu" -v ws="$ws" -v qd="$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.0f", b - a }')" 'BEGIN {
-            w = d / 1e6; srv = sd / tck / w; wrk = (wu + ws) / w
+        -v wc="$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" -v qd="$(awk -v a="$q0" -v b="$q1" 'BEGIN { printf "%.0f", b - a }')" 'BEGIN {
+            w = d / 1e6; srv = sd / tck / w; wrk = wc / w
             other = bd / td * n - srv - wrk; if (other < 0) other = 0
             printf "%.0f %.3f %.3f %.3f %.2f %.2f %.2f %.2f\n", r / w, p50 / 1000, p99 / 1000, m / 1000,
                 srv, wrk, other, qd / 1e9 / w }')
