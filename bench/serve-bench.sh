@@ -256,7 +256,7 @@ row() { # NAME INPROC
 pass sign serve-sign.lua "$TOKEN" "$TMP/pool" $(((POOL + WRK_T - 1) / WRK_T))
 row sign "$IN_SIGN"
 cat pool.* >pool.txt 2>/dev/null || true
-NPOOL=$(wc -l <pool.txt)
+NPOOL=$(sort -u pool.txt | wc -l) # distinct values (each line is one answer)
 [ "$NPOOL" -gt 0 ] || { echo "serve-bench.sh: the signing pass kept no Identity" >&2; exit 1; }
 pass verify serve-verify.lua "$TMP/pool.txt"
 row verify "$IN_VERIFY"
