@@ -25,7 +25,7 @@
 #                       other mean little; it says so)
 #   --clid, --clid-bench the two programs, instead of DIR/tools/clid and
 #                       DIR/bench/clid_bench (ctest bench_serve_smoke)
-#   --perf DIR          perf record (cpu-clock, the server's process) during
+#   --perf DIR          perf record -g (cpu-clock, the server's process) during
 #                       each pass, into DIR/NAME.data, and print where the
 #                       server's CPU went in the verify pass (by shared
 #                       object, then the top symbols)
@@ -205,7 +205,7 @@ pass() {
     shift 2
     local ppid=
     if [ -n "$PERF" ]; then
-        perf record -q -e cpu-clock -F 4999 -p "$SPID" -o "$PERF/$name.data" >"$PERF/$name.log" 2>&1 &
+        perf record -q -g -e cpu-clock -F 4999 -p "$SPID" -o "$PERF/$name.data" >"$PERF/$name.log" 2>&1 &
         ppid=$!
         sleep 0.5 # perf attaches to every thread before the pass starts
     fi
