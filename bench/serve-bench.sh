@@ -282,9 +282,9 @@ awk -v c="$V_CORE" -v u="$V_CPU" -v a="$ALLOT" -v h="$H_RPS" -v t="$HALF" -v p="
         t, h, p, (p < 5 && h >= 0.9 * t ? "met" : "NOT met") }'
 if [ -n "$PERF" ]; then
     echo "# perf: where the server's CPU went in the verify pass ($PERF/verify.data)"
-    perf report -i "$PERF/verify.data" --stdio --no-children --sort dso 2>/dev/null |
+    perf report -i "$PERF/verify.data" --stdio --no-children -g none --sort dso 2>/dev/null |
         grep -E '^ +[0-9]' | head -12 || true
-    perf report -i "$PERF/verify.data" --stdio --no-children --sort dso,sym 2>/dev/null |
+    perf report -i "$PERF/verify.data" --stdio --no-children -g none --sort dso,sym 2>/dev/null |
         grep -E '^ +[0-9]' | head -30 || true
 fi
 if [ "$FAILED" -ne 0 ]; then
