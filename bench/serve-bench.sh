@@ -7,6 +7,7 @@
 #                        [--wrk-threads T] [--pin] [--log LEVEL]
 #                        [--inproc-seconds S] [--build DIR]
 #                        [--clid PATH] [--clid-bench PATH] [--perf DIR]
+#                        [--nice N]
 #
 #   --seconds S         each wrk pass (sign, verify, verify paced), default 10
 #   --threads N         clid serve's thread pool (limits.threads), default:
@@ -25,6 +26,13 @@
 #                       other mean little; it says so)
 #   --clid, --clid-bench the two programs, instead of DIR/tools/clid and
 #                       DIR/bench/clid_bench (ctest bench_serve_smoke)
+#   --nice N            run the server and wrk each in a session of its own
+#                       (setsid) whose autogroup has nice N (negative: ahead
+#                       of the other sessions' processes; needs root). With
+#                       sched_autogroup on, a process's own nice only counts
+#                       within its session; this measures the service rather
+#                       than its neighbours on a shared machine. The header
+#                       says so
 #   --perf DIR          perf record -g (cpu-clock, the server's process) during
 #                       each pass, into DIR/NAME.data, and print where the
 #                       server's CPU went in the verify pass (by shared
@@ -64,7 +72,7 @@ LOG=warn
 INPROC_S=2
 BUILD=build/release
 POOL=1000
-CLID='' BENCH='' PERF=''
+CLID='' BENCH='' PERF='' NICE=''
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
@@ -85,6 +93,7 @@ while [ $# -gt 0 ]; do
         --build) BUILD=${2:-}; shift 2 ;;
         --clid) CLID=${2:-}; shift 2 ;;
         --clid-bench) BENCH=${2:-}; shift 2 ;;
+        --nice) [[ ${2:-} =~ ^-?[0-9]+$ ]] || usage; NICE=$2; shift 2 ;;
         --perf) PERF=${2:-}; mkdir -p "$PERF"; PERF=$(cd "$PERF" && pwd); shift 2 ;;
         *) usage ;;
     esac
@@ -125,6 +134,25 @@ else
     LAYOUT="not pinned: server and wrk share all $NCPU cpus"
 fi
 THREADS=${THREADS:-$SRV_CORES}
+if [ -n "$NICE" ]; then
+    # not a process group leader (no job control here): setsid execs in place,
+    # so $! is the program's pid
+    SRV_PIN=(setsid "${SRV_PIN[@]}") WRK_PIN=(setsid "${WRK_PIN[@]}")
+    LAYOUT="$LAYOUT; server and wrk in sessions of their own, autogroup nice $NICE"
+fi
+# renice PID: the autogroup of PID's session to --nice
+# (once setsid has made PID a session leader: before, its autogroup is still
+# this script's)
+renice_group() {
+    local i
+    [ -n "$NICE" ] || return 0
+    for i in $(seq 1 500); do
+        [ "$(awk '{print $6}' "/proc/$1/stat" 2>/dev/null)" = "$1" ] && break
+        sleep 0.01
+    done
+    [ "$(awk '{print $6}' "/proc/$1/stat" 2>/dev/null)" = "$1" ] && echo "$NICE" >"/proc/$1/autogroup" ||
+        { echo "serve-bench.sh: cannot set the autogroup nice of $1" >&2; exit 1; }
+}
 if [ -z "$WRK_T" ]; then
     WRK_T=$WRK_CORES
     [ "$PIN" -eq 1 ] || [ "$WRK_T" -le 2 ] || WRK_T=2
@@ -174,6 +202,7 @@ jq -n --arg d "$TMP" --arg x5u "$X5U" --argjson t "$THREADS" --arg log "$LOG" '{
 }' >serve.json
 "${SRV_PIN[@]}" "$CLID" serve --config serve.json --ready-file ready.json >serve.out 2>serve.err &
 SPID=$!
+renice_group "$SPID"
 for _ in $(seq 1 600); do
     [ -s ready.json ] && break
     kill -0 "$SPID" 2>/dev/null || { cat serve.err >&2; echo "serve-bench.sh: clid serve exited" >&2; exit 1; }
@@ -212,7 +241,10 @@ pass() {
     s0=$(srv_ticks); q0=$(srv_wait); read -r b0 t0 < <(sys_ticks)
     children_cpu >"$TMP/c0"
     "${WRK_PIN[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"${SECONDS_PER}s" \
-        -s "$here/$script" "$BASE" -- "$@" >"$name.out" 2>"$name.err" || true
+        -s "$here/$script" "$BASE" -- "$@" >"$name.out" 2>"$name.err" &
+    local wpid=$!
+    renice_group "$wpid"
+    wait "$wpid" || true
     s1=$(srv_ticks); q1=$(srv_wait); read -r b1 t1 < <(sys_ticks)
     if [ -n "$ppid" ]; then
         kill -INT "$ppid"
