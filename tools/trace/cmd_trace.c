@@ -130,6 +130,7 @@ typedef struct run {
     uint64_t printed, emitted;
     const char *file;    /* input being read */
     uint64_t warn_printed;
+    char open_reason[256]; /* the capture's "open" warning, for the error line */
     /* progress */
     int progress, live_status;
     uint64_t total_bytes, done_bytes;
@@ -156,6 +157,12 @@ static void clear_status(run *r)
 static void on_warn(void *arg, uint64_t packet, const char *code, const char *text)
 {
     run *r = arg;
+    if (strcmp(code, "open") == 0) {
+        char *t = tool_sanitize(text, strlen(text));
+        snprintf(r->open_reason, sizeof r->open_reason, "%s", t ? t : "");
+        free(t);
+        return;
+    }
     if (r->warn_printed >= 20)
         return;
     if (++r->warn_printed == 20)
@@ -288,11 +295,13 @@ static int read_input(run *r, const char *name, int live, const clid_capture_lim
 {
     clid_capture *c = NULL;
     r->file = name;
+    r->open_reason[0] = '\0';
     clid_err e = live ? clid_capture_open_live(name, r->a->value[TO_FILTER], lim, on_warn, r, &c)
                       : clid_capture_open_file(name, lim, on_warn, r, &c);
     if (e != CLID_OK) {
         clear_status(r);
-        tool_error("trace: %s: %s: %s", name, clid_err_name(e), clid_err_str(e));
+        tool_error("trace: %s: %s: %s", name, clid_err_name(e),
+                   r->open_reason[0] ? r->open_reason : clid_err_str(e));
         return TOOL_EXIT_NOINPUT;
     }
     g_capture = c;
