@@ -24,6 +24,7 @@ void trace_agg_free(trace_agg *a)
     for (size_t i = 0; i < a->nsigners; i++) {
         free(a->signers[i].spc);
         free(a->signers[i].subject);
+        free(a->signers[i].x5u);
     }
     free(a->signers);
     free(a->slots);
@@ -49,13 +50,23 @@ static int same(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-static uint64_t key_hash(const char *spc, const char *subject)
+/* The signer is its certificate (SPC, subject); calls that failed before a
+ * certificate was had (stale, unreachable x5u) are grouped by x5u URL. */
+static const char *key_x5u(const trace_row *r)
+{
+    return r->subject == NULL && r->x5u != NULL ? r->x5u : "";
+}
+
+static uint64_t key_hash(const char *spc, const char *subject, const char *x5u)
 {
     uint64_t h = 14695981039346656037ULL;
     for (const char *s = spc ? spc : ""; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     h = (h ^ 0x1f) * 1099511628211ULL;
     for (const char *s = subject ? subject : ""; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+    for (const char *s = x5u; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
@@ -68,10 +79,11 @@ static trace_signer *signer(trace_agg *a, const trace_row *r)
 {
     if (a->slots == NULL && (a->slots = calloc(SIGNER_SLOTS, sizeof *a->slots)) == NULL)
         return NULL;
-    size_t i = (size_t)(key_hash(r->spc, r->subject) & (SIGNER_SLOTS - 1));
+    const char *x5u = key_x5u(r);
+    size_t i = (size_t)(key_hash(r->spc, r->subject, x5u) & (SIGNER_SLOTS - 1));
     for (; a->slots[i] != 0; i = (i + 1) & (SIGNER_SLOTS - 1)) {
         trace_signer *s = &a->signers[a->slots[i] - 1];
-        if (same(s->spc, r->spc) && same(s->subject, r->subject))
+        if (same(s->spc, r->spc) && same(s->subject, r->subject) && same(s->x5u, x5u))
             return s;
     }
     if (a->nsigners == MAX_SIGNERS)
@@ -88,9 +100,11 @@ static trace_signer *signer(trace_agg *a, const trace_row *r)
     memset(s, 0, sizeof *s);
     s->spc = strdup(r->spc ? r->spc : "");
     s->subject = strdup(r->subject ? r->subject : "");
-    if (s->spc == NULL || s->subject == NULL) {
+    s->x5u = strdup(x5u);
+    if (s->spc == NULL || s->subject == NULL || s->x5u == NULL) {
         free(s->spc);
         free(s->subject);
+        free(s->x5u);
         return NULL;
     }
     a->nsigners++;
@@ -175,7 +189,9 @@ static int cmp_signer(const void *x, const void *y)
     if (a->total != b->total)
         return a->total > b->total ? -1 : 1;
     int c = strcmp(a->spc, b->spc);
-    return c ? c : strcmp(a->subject, b->subject);
+    if (c == 0)
+        c = strcmp(a->subject, b->subject);
+    return c ? c : strcmp(a->x5u, b->x5u);
 }
 
 void trace_agg_finish(trace_agg *a)

@@ -91,6 +91,7 @@ static json_t *signer_json(const trace_signer *s)
     json_t *o = json_object();
     tool_json_put(o, "spc", str_or_null(s->spc));
     tool_json_put(o, "subject", str_or_null(s->subject));
+    tool_json_put(o, "x5u", str_or_null(s->x5u));
     tool_json_put(o, "calls", json_integer((json_int_t)s->total));
     tool_json_put(o, "passed", json_integer((json_int_t)s->passed));
     tool_json_put(o, "failed", json_integer((json_int_t)s->failed));

@@ -244,7 +244,7 @@ static void chart_signers(FILE *f, const trace_agg *a)
         const trace_signer *s = &a->signers[i];
         char label[96];
         snprintf(label, sizeof label, "%s %s", s->spc[0] ? s->spc : "-",
-                 s->subject[0] ? s->subject : "(no certificate)");
+                 s->subject[0] ? s->subject : s->x5u[0] ? s->x5u : "(no certificate)");
         hbar(f, (int)i, label, s->passed, colour[CLID_VERSTAT_PASSED], s->failed,
              colour[CLID_VERSTAT_FAILED], max ? max : 1);
     }
@@ -269,7 +269,12 @@ static void worst_table(FILE *f, const trace_agg *a)
                 (unsigned long long)s->failed, (unsigned long long)s->total);
         esc(f, s->spc, 64);
         fputs("</td><td class=\"mono\">", f);
-        esc(f, s->subject[0] ? s->subject : "(no certificate)", 200);
+        if (s->subject[0] || !s->x5u[0])
+            esc(f, s->subject[0] ? s->subject : "(no certificate)", 200);
+        else {
+            fputs("(certificate not had) x5u ", f);
+            esc(f, s->x5u, 200);
+        }
         fputs("</td><td>", f);
         if (s->nreasons)
             fprintf(f, "%s (%llu): %s", trace_reason_short(s->reasons[0].reason),

@@ -99,6 +99,12 @@ void trace_text_row(FILE *f, const trace_row *r)
     fputc('\n', f);
 }
 
+/* The subject, or the x5u URL of calls whose certificate was never had. */
+static const char *signer_name(const trace_signer *s)
+{
+    return s->subject[0] ? s->subject : s->x5u[0] ? s->x5u : "(no certificate)";
+}
+
 static double pct(uint64_t n, uint64_t d)
 {
     return d ? 100.0 * (double)n / (double)d : 0.0;
@@ -133,7 +139,7 @@ void trace_text_summary(FILE *f, const trace_agg *a, const trace_run_info *in)
             fprintf(f, "  %6llu/%-6llu ", (unsigned long long)s->failed,
                     (unsigned long long)s->total);
             cell(f, s->spc[0] ? s->spc : "-", 8);
-            cell(f, s->subject[0] ? s->subject : "(no certificate)", 48);
+            cell(f, signer_name(s), 48);
             if (s->nreasons)
                 fprintf(f, ": %s (%llu)", trace_reason_short(s->reasons[0].reason),
                         (unsigned long long)s->reasons[0].n);
@@ -147,7 +153,7 @@ void trace_text_summary(FILE *f, const trace_agg *a, const trace_run_info *in)
             fprintf(f, "  %8llu calls %8llu passed %8llu failed  ", (unsigned long long)s->total,
                     (unsigned long long)s->passed, (unsigned long long)s->failed);
             cell(f, s->spc[0] ? s->spc : "-", 8);
-            cell(f, s->subject[0] ? s->subject : "(no certificate)", 60);
+            cell(f, signer_name(s), 60);
             fputc('\n', f);
         }
         if (a->nsigners > 20)

@@ -173,6 +173,7 @@ typedef struct trace_count {
 
 typedef struct trace_signer {
     char *spc, *subject;
+    char *x5u; /* "" unless the certificate is unknown: such calls are grouped by x5u URL */
     uint64_t total, passed, failed;
     trace_count reasons[8]; /* failure reasons, most seen first after trace_agg_finish */
     size_t nreasons;
