@@ -76,7 +76,7 @@ pcap_udp() {
     shift
     _hex "$@" >"$out.hex"
     text2pcap -q -F pcap -t '%Y-%m-%d %H:%M:%S.%f' -4 10.0.0.1,10.0.0.2 -u 5060,5060 \
-        "$out.hex" "$out" || fail "text2pcap $out"
+        "$out.hex" "$out" >/dev/null || fail "text2pcap $out"
 }
 
 pcap_tcp() {
@@ -84,7 +84,7 @@ pcap_tcp() {
     shift
     _hex "$@" >"$out.hex"
     text2pcap -q -F pcap -t '%Y-%m-%d %H:%M:%S.%f' -4 10.0.0.1,10.0.0.2 -T 40000,5060 \
-        "$out.hex" "$out" || fail "text2pcap $out"
+        "$out.hex" "$out" >/dev/null || fail "text2pcap $out"
 }
 
 verify_reason() {
