@@ -304,6 +304,8 @@ static int read_input(run *r, const char *name, int live, const clid_capture_lim
                    r->open_reason[0] ? r->open_reason : clid_err_str(e));
         return TOOL_EXIT_NOINPUT;
     }
+    if (live) /* the capture is on: tests and users can start sending now */
+        fprintf(stderr, "clid: trace: capturing on %s (Ctrl-C or SIGTERM: report)\n", name);
     g_capture = c;
     if (g_stop) /* a signal before the capture was registered */
         clid_capture_break(c);
