@@ -28,6 +28,10 @@ struct trace_pool {
     int nthreads;
     pthread_t *threads;
     uint64_t ndone;
+    /* Who sleeps on which condition: a signal only when someone waits, so a
+     * busy pipeline pays no futex wake-up per call (perf showed
+     * pthread_cond_broadcast's wake-ups as the top cost). */
+    int idle_workers, put_waiters, done_waiters;
 };
 
 static char *dup_or_null(const char *s)
@@ -49,12 +53,22 @@ void trace_verify_row(clid_verifier *v, clid_result *res, trace_row *r)
     r->verstat = clid_result_verstat(res);
     r->sip_status = clid_result_sip_status(res);
     r->attest = clid_result_attest(res);
-    /* The numbers the request carries (what the call claims), whatever the verdict. */
-    char orig[CLID_TN_BUF] = "", dest[CLID_TN_BUF] = "";
-    clid_err te = clid_sip_get_tns(r->msg, r->len, orig, dest);
-    (void)te; /* partial results are kept: a call without a TN caller still has a callee */
-    memcpy(r->orig, orig, sizeof r->orig);
-    memcpy(r->dest, dest, sizeof r->dest);
+    /* The numbers the request carries (what the call claims), whatever the
+     * verdict. A call that passed was bound to them (clid_sip.h): its
+     * PASSporT's orig is the request's caller, and with one dest that is
+     * the callee, both canonical; no second parse of the request then. */
+    const char *po = clid_result_orig(res);
+    if (r->verstat == CLID_VERSTAT_PASSED && po != NULL && clid_result_dest_count(res) == 1 &&
+        clid_tn_canonicalize(po, r->orig) == CLID_OK &&
+        clid_tn_canonicalize(clid_result_dest(res, 0), r->dest) == CLID_OK) {
+        /* both canonical now */
+    } else {
+        char orig[CLID_TN_BUF] = "", dest[CLID_TN_BUF] = "";
+        clid_err te = clid_sip_get_tns(r->msg, r->len, orig, dest);
+        (void)te; /* partial results are kept: a call without a TN caller has a callee */
+        memcpy(r->orig, orig, sizeof r->orig);
+        memcpy(r->dest, dest, sizeof r->dest);
+    }
     r->spc = dup_or_null(clid_result_signer_spc(res));
     r->subject = dup_or_null(clid_result_signer_subject(res));
     r->issuer = dup_or_null(clid_result_signer_issuer(res));
@@ -72,14 +86,18 @@ static void *worker(void *arg)
         res = NULL;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (p->qlen == 0 && !p->stop)
+        while (p->qlen == 0 && !p->stop) {
+            p->idle_workers++;
             pthread_cond_wait(&p->can_take, &p->mu);
+            p->idle_workers--;
+        }
         if (p->qlen == 0)
             break;
         trace_row *r = p->q[p->qhead];
         p->qhead = (p->qhead + 1) % QUEUE_MAX;
         p->qlen--;
-        pthread_cond_signal(&p->can_put);
+        if (p->put_waiters)
+            pthread_cond_signal(&p->can_put);
         pthread_mutex_unlock(&p->mu);
         if (res != NULL) {
             trace_verify_row(p->v, res, r);
@@ -90,7 +108,8 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->mu);
         r->verified = 1;
         p->ndone++;
-        pthread_cond_broadcast(&p->done);
+        if (p->done_waiters)
+            pthread_cond_broadcast(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     clid_result_free(res);
@@ -130,19 +149,26 @@ trace_pool *trace_pool_new(clid_verifier *v, int threads)
 void trace_pool_submit(trace_pool *p, trace_row *r)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->qlen == QUEUE_MAX)
+    while (p->qlen == QUEUE_MAX) {
+        p->put_waiters++;
         pthread_cond_wait(&p->can_put, &p->mu);
+        p->put_waiters--;
+    }
     p->q[(p->qhead + p->qlen) % QUEUE_MAX] = r;
     p->qlen++;
-    pthread_cond_signal(&p->can_take);
+    if (p->idle_workers)
+        pthread_cond_signal(&p->can_take);
     pthread_mutex_unlock(&p->mu);
 }
 
 void trace_pool_wait(trace_pool *p, trace_row *r)
 {
     pthread_mutex_lock(&p->mu);
-    while (!r->verified)
+    while (!r->verified) {
+        p->done_waiters++;
         pthread_cond_wait(&p->done, &p->mu);
+        p->done_waiters--;
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
