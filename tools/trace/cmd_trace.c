@@ -235,7 +235,8 @@ static void draw_progress(run *r, uint64_t offset)
         for (int i = 0; i < 30; i++)
             bar[i] = i < n ? '#' : '.';
         bar[30] = '\0';
-        double rate = el > 0 ? (double)r->emitted / el : 0;
+        /* verified, not released: rows wait for their final response */
+        double rate = el > 0 ? (double)trace_pool_done(r->pool) / el : 0;
         double eta = frac > 0.001 ? el / frac - el : 0;
         fprintf(stderr, "\r\033[K[%s] %3.0f%% %.1f/%.1f MB  %.0f calls/s  ETA %d:%02d", bar,
                 frac * 100, (double)done / 1e6, (double)r->total_bytes / 1e6, rate,
