@@ -47,3 +47,8 @@ CPU=$(awk -F: '/User time|System time/ { s += $2 } END { print s }' "$TMP/time.t
 echo "clid trace: $CALLS calls in $WALL s = $(printf %.0f "$RATE") calls/s with $CORES cores; passed $PASSED; peak RSS $((RSS / 1024)) MB"
 echo "clid trace CPU: $CPU s user+system = $(printf %.0f "$(echo "$CALLS / $CPU" | bc -l)") calls per CPU-second (the machine's load: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "target: >= 0.8 x $CORES x $WARM = $(printf %.0f "$(echo "0.8 * $CORES * $WARM" | bc -l)") calls/s; ratio $(printf %.2f "$(echo "$RATE / ($CORES * $WARM)" | bc -l)") of cores x warm"
+# a benchmark of failures is worthless
+if [ "$PASSED" != "$CALLS" ]; then
+    echo "trace_bench.sh: only $PASSED of $CALLS calls passed" >&2
+    exit 1
+fi
