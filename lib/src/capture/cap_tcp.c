@@ -430,15 +430,16 @@ static void in_order(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq
     append(c, s, m, d, len);
 }
 
-/* Out-of-order segments that the stream has now reached. No recursion: a
- * stream of a million 1-byte segments must not grow the C stack. */
-static void drain(clid_capture *c, stream *s)
+/* Out-of-order segments that the stream has now reached; the messages they
+ * complete are dated by `m`, the packet that filled the hole (NULL: their
+ * own). No recursion: a million 1-byte segments must not grow the C stack. */
+static void drain(clid_capture *c, stream *s, const cap_meta *m)
 {
     while (s->ooo && seq_diff(s->ooo->seq, s->next_seq) <= 0) {
         seg *g = s->ooo;
         s->ooo = g->next;
         s->ooo_bytes -= g->len;
-        in_order(c, s, &g->m, g->seq, g->data, g->len);
+        in_order(c, s, m ? m : &g->m, g->seq, g->data, g->len);
         free(g);
     }
 }
@@ -468,7 +469,7 @@ static void gap(clid_capture *c, stream *s)
     }
     in_order(c, s, &g->m, g->seq, g->data, g->len);
     free(g);
-    drain(c, s);
+    drain(c, s, NULL);
 }
 
 static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, const uint8_t *d,
@@ -481,7 +482,7 @@ static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, 
     int32_t diff = seq_diff(seq, s->next_seq);
     if (diff <= 0) {
         in_order(c, s, m, seq, d, len);
-        drain(c, s);
+        drain(c, s, m);
         return;
     }
     /* Ahead of the stream: keep it for later, within the buffer. */
