@@ -96,8 +96,9 @@ static void bogus_lengths(void **state)
     assert_ok(cf_run_bytes(&r, copy, len, NULL));
     assert_err(r.end, CLID_ERR_CAPTURE_END);
     assert_int_equal(r.nmsg, 1);
-    assert_int_equal(cf_warns(&r, "truncated"), 1);
+    assert_int_equal(cf_warns(&r, "malformed"), 1);
     assert_int_equal(r.warn[0].packet, 2);
+    assert_non_null(strstr(r.warn[0].text, "capture ends early"));
     cf_run_free(&r);
     /* The IPv4 total length of the first packet larger than the packet. */
     memcpy(copy, b, len);
