@@ -74,15 +74,13 @@ static void on_warn(void *arg, uint64_t packet, const char *code, const char *te
 clid_err cf_run_bytes(cf_run *r, const void *bytes, size_t len, const clid_capture_limits *lim)
 {
     memset(r, 0, sizeof *r);
-    /* fmemopen wants a writable buffer and at least one byte: a copy. */
+    /* fmemopen wants a writable buffer of at least one byte: a copy; an
+     * empty input is an empty temporary file. */
     char *copy = malloc(len + 1);
     assert_non_null(copy);
-    if (len)
-        memcpy(copy, bytes, len);
-    FILE *fp = fmemopen(copy, len ? len : 1, "rb");
+    memcpy(copy, bytes, len);
+    FILE *fp = len ? fmemopen(copy, len, "rb") : tmpfile();
     assert_non_null(fp);
-    if (!len)
-        (void)fgetc(fp);
     clid_capture *c = NULL;
     clid_err rc = capture__open_fp(fp, "test", lim, on_warn, r, &c);
     if (rc != CLID_OK) {
