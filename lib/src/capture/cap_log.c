@@ -221,7 +221,8 @@ static clid_err sipp_entry(clid_capture *c, cap_log *l)
         c->st.dropped++;
         return CLID_OK;
     }
-    m.packet = l->line_no;
+    /* The line holding the message's last byte (SIPp adds a '\n' after it). */
+    m.packet = l->line_no + (got && l->msg[got - 1] != '\n' ? 1 : 0);
     c->st.packets++;
     capture__sip_datagram(c, CLID_CAPTURE_LOG, &m, NULL, l->msg, got);
     return CLID_OK;

@@ -189,10 +189,12 @@ clid_err capture__pcap_read(clid_capture *c)
                 capture__warn(c, p->packet + 1, "read", "%s", pcap_geterr(p->p));
                 return CLID_ERR_CAPTURE_READ;
             }
-            /* A truncated file or a bogus record length: libpcap cannot go on
-             * past it; what was read stays valid, so the run ends here. */
-            capture__warn(c, p->packet + 1, "truncated", "capture ends early: %s",
-                          pcap_geterr(p->p));
+            /* A truncated file, a bogus record length, a pcapng interface of
+             * another link type: libpcap cannot go on past it; what was read
+             * stays valid, so the run ends here. */
+            const char *e = pcap_geterr(p->p);
+            capture__warn(c, p->packet + 1, strstr(e, "truncated") ? "truncated" : "malformed",
+                          "capture ends early: %s", e);
             return CLID_ERR_CAPTURE_END;
         }
         if (rc != 0) /* -2 at the end of a file */
@@ -256,7 +258,11 @@ void capture__link(clid_capture *c, int dlt, const cap_meta *m, const uint8_t *d
     }
     /* VLAN tags: 802.1Q, 802.1ad (QinQ outer) and the older 0x9100 outer tag. */
     for (int tags = 0; et == 0x8100 || et == 0x88a8 || et == 0x9100; tags++) {
-        if (tags >= 8 || caplen < off + 4)
+        if (tags >= 8) {
+            capture__warn(c, m->packet, "malformed", "more than 8 VLAN tags");
+            return;
+        }
+        if (caplen < off + 4)
             goto short_frame;
         et = be16(d + off + 2);
         off += 4;

@@ -174,18 +174,74 @@ long long capture__sip_content_length(const char *p, size_t hlen)
     return found;
 }
 
-size_t capture__sip_find_start(const char *p, size_t n, size_t from)
+/* Methods of RFC 3261 and its extensions (RFC 3262, 3265, 3311, 3428, 3515,
+ * 3903, 6086), for start lines glued to the bytes before them. */
+static const char *const methods[] = {"INVITE",  "ACK",       "BYE",    "CANCEL", "OPTIONS",
+                                      "REGISTER", "PRACK",    "SUBSCRIBE", "NOTIFY", "PUBLISH",
+                                      "INFO",    "REFER",     "MESSAGE", "UPDATE"};
+
+/* "SIP/2.0" in p[0..n) (memmem is a GNU extension). */
+static const char *find_version(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i + 7 <= n) {
+        const char *q = memchr(p + i, 'S', n - i - 6);
+        if (!q)
+            return NULL;
+        if (memcmp(q, "SIP/2.0", 7) == 0)
+            return q;
+        i = (size_t)(q - p) + 1;
+    }
+    return NULL;
+}
+
+/* A start line not at a line start: after a gap the previous message's body
+ * may end without CRLF ("...xxxINVITE sip:..."), so the line is found by its
+ * "SIP/2.0" and, for requests, a known method just before the Request-URI. */
+static size_t glued_start(const char *p, size_t n, size_t from)
 {
     size_t i = from;
-    while (i < n) {
-        if (capture__sip_start(p + i, n - i) != CAP_SIP_NO)
-            return i;
-        const char *nl = memchr(p + i, '\n', n - i);
-        if (!nl)
+    while (i + 7 <= n) {
+        const char *q = find_version(p + i, n - i);
+        if (!q)
             return n;
-        i = (size_t)(nl - p) + 1;
+        size_t at = (size_t)(q - p);
+        if (capture__sip_start(q, n - at) == CAP_SIP_YES)
+            return at; /* a status line */
+        if (at > from + 2 && p[at - 1] == ' ') {
+            size_t u = at - 1;
+            while (u > from && (unsigned char)p[u - 1] > ' ')
+                u--;
+            if (u > from + 1 && p[u - 1] == ' ') {
+                size_t mend = u - 1;
+                for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++) {
+                    size_t ml = strlen(methods[k]);
+                    if (mend >= from + ml && memcmp(p + mend - ml, methods[k], ml) == 0 &&
+                        capture__sip_start(p + mend - ml, n - (mend - ml)) == CAP_SIP_YES)
+                        return mend - ml;
+                }
+            }
+        }
+        i = at + 1;
     }
     return n;
+}
+
+size_t capture__sip_find_start(const char *p, size_t n, size_t from)
+{
+    size_t i = from, line = n;
+    while (i < n) {
+        if (capture__sip_start(p + i, n - i) != CAP_SIP_NO) {
+            line = i;
+            break;
+        }
+        const char *nl = memchr(p + i, '\n', n - i);
+        if (!nl)
+            break;
+        i = (size_t)(nl - p) + 1;
+    }
+    size_t glued = glued_start(p, line, from);
+    return glued < line ? glued : line;
 }
 
 int capture__tls_record(const uint8_t *d, size_t n)

@@ -192,6 +192,15 @@ static void consume(stream *s, size_t n)
         s->off = 0;
 }
 
+/* Skips the first line of a message being given up, so that the search
+ * for the next start line does not find a suffix of this one. */
+static void consume_line(stream *s)
+{
+    const char *p = s->buf + s->off;
+    const char *nl = memchr(p, '\n', s->len);
+    consume(s, nl ? (size_t)(nl - p) + 1 : s->len);
+}
+
 static int sip_port(const cap_flow *f)
 {
     return f->sport == 5060 || f->dport == 5060 || f->sport == 5061 || f->dport == 5061;
@@ -282,7 +291,7 @@ static void frame(clid_capture *c, stream *s)
                           "bytes between SIP messages are not SIP: resynchronising (%s)",
                           flow_str(&s->f, fs));
             s->resync = 1;
-            consume(s, 1);
+            consume_line(s);
             continue;
         }
         s->state = ST_SIP;
@@ -297,7 +306,7 @@ static void frame(clid_capture *c, stream *s)
                           c->lim.max_message, flow_str(&s->f, fs));
             c->st.dropped++;
             s->resync = 1;
-            consume(s, 1);
+            consume_line(s);
             continue;
         }
         long long cl = capture__sip_content_length(p, hend);
@@ -309,7 +318,7 @@ static void frame(clid_capture *c, stream *s)
                           flow_str(&s->f, fs));
             c->st.dropped++;
             s->resync = 1;
-            consume(s, 1);
+            consume_line(s);
             continue;
         }
         size_t total = hend + (size_t)(cl < 0 ? 0 : cl); /* absent on a stream: 0 (§18.3) */
@@ -342,7 +351,9 @@ static void append(clid_capture *c, stream *s, const cap_meta *m, const uint8_t 
             memmove(s->buf, s->buf + s->off, s->len);
             s->off = 0;
         }
-        size_t room = limit > s->len + s->ooo_bytes ? limit - s->len - s->ooo_bytes : 0;
+        /* Out-of-order bytes are bounded in seg_in (by declaring gaps); here
+         * they are moving into buf, so only buf counts. */
+        size_t room = limit > s->len ? limit - s->len : 0;
         if (room == 0) {
             /* Cannot happen with max_stream_buffer >= max_message unless the
              * out-of-order segments fill the buffer: drop the partial message. */
@@ -354,11 +365,7 @@ static void append(clid_capture *c, stream *s, const cap_meta *m, const uint8_t 
             c->st.dropped++;
             consume(s, s->len);
             s->resync = 1;
-            room = limit > s->ooo_bytes ? limit - s->ooo_bytes : 0;
-            if (room == 0) {
-                s->next_seq += (uint32_t)len;
-                return;
-            }
+            room = limit;
         }
         size_t n = len < room ? len : room;
         if (s->off + s->len + n > s->cap) {
@@ -430,21 +437,23 @@ static void in_order(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq
     append(c, s, m, d, len);
 }
 
-/* Out-of-order segments that the stream has now reached. No recursion: a
- * stream of a million 1-byte segments must not grow the C stack. */
-static void drain(clid_capture *c, stream *s)
+/* Out-of-order segments that the stream has now reached; the messages they
+ * complete are dated by `m`, the packet that filled the hole (NULL: their
+ * own). No recursion: a million 1-byte segments must not grow the C stack. */
+static void drain(clid_capture *c, stream *s, const cap_meta *m)
 {
     while (s->ooo && seq_diff(s->ooo->seq, s->next_seq) <= 0) {
         seg *g = s->ooo;
         s->ooo = g->next;
         s->ooo_bytes -= g->len;
-        in_order(c, s, &g->m, g->seq, g->data, g->len);
+        in_order(c, s, m ? m : &g->m, g->seq, g->data, g->len);
         free(g);
     }
 }
 
-/* Gives up on the bytes missing before the first out-of-order segment. */
-static void gap(clid_capture *c, stream *s)
+/* Gives up on the bytes missing before the first out-of-order segment;
+ * `packet` is the one that made clid give up (0: the end of the capture). */
+static void gap(clid_capture *c, stream *s, uint64_t packet)
 {
     seg *g = s->ooo;
     if (!g)
@@ -454,7 +463,7 @@ static void gap(clid_capture *c, stream *s)
     int32_t missing = seq_diff(g->seq, s->next_seq);
     if (missing > 0) {
         char fs[128];
-        capture__warn(c, g->m.packet, "tcp-gap",
+        capture__warn(c, packet ? packet : g->m.packet, "tcp-gap",
                       "%ld bytes missing from the TCP stream: resynchronising at the next SIP "
                       "start line (%s)",
                       (long)missing, flow_str(&s->f, fs));
@@ -468,7 +477,7 @@ static void gap(clid_capture *c, stream *s)
     }
     in_order(c, s, &g->m, g->seq, g->data, g->len);
     free(g);
-    drain(c, s);
+    drain(c, s, NULL);
 }
 
 static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, const uint8_t *d,
@@ -481,7 +490,7 @@ static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, 
     int32_t diff = seq_diff(seq, s->next_seq);
     if (diff <= 0) {
         in_order(c, s, m, seq, d, len);
-        drain(c, s);
+        drain(c, s, m);
         return;
     }
     /* Ahead of the stream: keep it for later, within the buffer. */
@@ -507,14 +516,14 @@ static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, 
     *pp = g;
     s->ooo_bytes += len;
     while (s->len + s->ooo_bytes > c->lim.max_stream_buffer && s->ooo)
-        gap(c, s);
+        gap(c, s, m->packet);
 }
 
 /* The stream ends (FIN, RST, expiry, eviction, end of input). */
 static void stream_end(clid_capture *c, stream *s, uint64_t packet)
 {
     while (s->ooo)
-        gap(c, s);
+        gap(c, s, packet);
     if (s->state == ST_SIP && !s->resync && (s->len || s->skip)) {
         char fs[128];
         if (s->len) {
