@@ -7,6 +7,7 @@
 # SIPp starts, and loopback packets reach the capture socket as they are
 # sent, so when the UAC exits every packet is buffered; clid_capture_break
 # lets the reader drain them before the end.
+# The same calls are then read from SIPp's -trace_msg log: the same verdicts.
 # Needs CAP_NET_RAW: CI runs as root; outside CI a non-root run skips (77).
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/trace_lib.sh"
@@ -118,7 +119,8 @@ check "trace is capturing ($(head -c 300 live.err))" grep -q 'capturing on lo' l
 
 set +e
 timeout -k 5 60 "$SIPP" 127.0.0.1:"$PU" -sf uac.xml -inf calls.csv -i 127.0.0.1 -p "$PC" \
-    -m 4 -r 20 -timeout 30s -timeout_error -nostdin >uac.out 2>&1
+    -m 4 -r 20 -timeout 30s -timeout_error -nostdin -trace_msg -message_file uac_msg.log \
+    >uac.out 2>&1
 URC=$?
 set -e
 check "SIPp UAC: 4 calls done (exit $URC; $(tail -c 300 uac.out))" [ "$URC" -eq 0 ]
@@ -138,4 +140,12 @@ jq_is '[.calls[].reason] | sort' \
 jq_is '.summary.input | [.live, .interrupted]' '[true,true]'
 jq_is '[.calls[].orig] | unique' '["12155550123"]'
 jq_is '[.calls[].sport] | unique' "[$PC]"
+
+# The same calls from SIPp's own -trace_msg log (a SIP text log): the same
+# verdicts and final responses, call by call.
+jq -c '[.calls[] | [.call_id, .reason, .final_response]]' live.json >live.rows
+expect_ok trace --json --trust "$PKI/root.pem" --x5u-map "$URL=$PKI/sp-chain.pem" uac_msg.log
+jq_is '.summary | [.calls, .passed, .failed, .unsigned]' '[4,3,1,0]'
+check "SIPp log: the same calls as the live capture" \
+    cmp -s live.rows <(jq -c '[.calls[] | [.call_id, .reason, .final_response]]' "$TMP/out")
 finish
