@@ -18,8 +18,8 @@
  *
  * Rows are released in creation order (= packet order), each when complete:
  * its final response arrived `grace` seconds of capture time ago, or it was
- * idle for `idle` seconds, or more than max_pending rows are held, or the
- * input ended. The decision depends on the capture only, never on threads,
+ * idle for `idle` seconds, or more than max_pending rows (50,000, ~50 MB)
+ * are held, or the input ended. The decision depends on the capture only, never on threads,
  * so the output is the same for any --threads. Responses that arrive before
  * their request (captures merged from several interfaces) wait in a small
  * ring for `idle` seconds.
@@ -82,7 +82,7 @@ trace_corr *trace_corr_new(const trace_corr_cfg *cfg)
     if (c->cfg.grace == 0)
         c->cfg.grace = 4;
     if (c->cfg.max_pending == 0)
-        c->cfg.max_pending = 100000;
+        c->cfg.max_pending = 50000;
     c->nbuckets = 1024;
     c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
     if (c->buckets == NULL) {

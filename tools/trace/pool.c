@@ -16,7 +16,7 @@
 
 #include "trace/trace.h"
 
-#define QUEUE_MAX 4096
+#define QUEUE_MAX 1024 /* x at most 64 KiB per request: 64 MiB worst case */
 
 struct trace_pool {
     clid_verifier *v;

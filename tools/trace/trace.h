@@ -119,7 +119,7 @@ typedef struct trace_corr_cfg {
                              response is flushed (default 32: Timer B, RFC 3261 §17.1.1.2) */
     uint32_t grace;       /* seconds a leg stays open after its final response, to fold late
                              retransmissions (default 4: T4, RFC 3261 §17.1.2.2) */
-    size_t max_pending;   /* rows held at most before the oldest is flushed (default 100000) */
+    size_t max_pending;   /* rows held at most before the oldest is flushed (default 50000) */
     /* called for each new row (to verify it); may be NULL */
     void (*submit)(void *arg, trace_row *r);
     void *submit_arg;
