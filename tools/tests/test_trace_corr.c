@@ -289,6 +289,35 @@ static void test_release_order_and_timing(void **state)
     trace_row_free(a);
 }
 
+/* A flood of unanswered INVITEs: never more than max_pending rows held. */
+static void test_max_pending_bounds_memory(void **state)
+{
+    (void)state;
+    fx f = {0};
+    trace_corr_cfg cfg = {3600, 4, 3, NULL, NULL};
+    f.c = trace_corr_new(&cfg);
+    f.now = 1700000000;
+    assert_non_null(f.c);
+    uint64_t released = 0;
+    for (int i = 0; i < 100; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "flood-%d@x", i);
+        FEED_REQ(&f, 0, "INVITE", id, 1, "z9hG4bKf", NULL, 1, NULL);
+        trace_row *r;
+        while ((r = trace_corr_pop(f.c, 0)) != NULL) {
+            char want[32];
+            snprintf(want, sizeof want, "flood-%llu@x", (unsigned long long)released);
+            assert_string_equal(r->callid, want); /* oldest first */
+            assert_true(r->flags & TRACE_ROW_TIMEOUT);
+            trace_row_free(r);
+            released++;
+        }
+        assert_true(trace_corr_pending(f.c) <= 3);
+    }
+    assert_int_equal(released, 97);
+    trace_corr_free(f.c);
+}
+
 static void test_sip_parse_forms(void **state)
 {
     (void)state;
@@ -358,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unsigned_and_other_methods, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multiple_identity_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_order_and_timing, setup, teardown),
+        cmocka_unit_test(test_max_pending_bounds_memory),
         cmocka_unit_test(test_sip_parse_forms),
         cmocka_unit_test(test_csv_field),
     };
