@@ -154,6 +154,18 @@ expect_ok trace "${OPTS[@]}" --html report.html --calls 0 udp.pcap tcp.pcap
 check "html: written" grep -q 'id="n-calls">5<' report.html
 check "html: CSP" grep -q "Content-Security-Policy\" content=\"default-src 'none'" report.html
 
+# --- bad input: a warning with the packet number, the run goes on ------------
+head -c -40 udp.pcap >trunc.pcap
+expect_ok trace "${OPTS[@]}" --json trunc.pcap
+jq_is '.calls | length' 4
+check "truncated: a warning naming a packet" grep -Eq '^clid: trace: trunc.pcap: packet [0-9]+: ' err
+jq_is '.summary.input.warnings > 0' true
+# a message limit below the INVITEs' size: they are skipped with a warning
+expect_ok trace "${OPTS[@]}" --json --limit-message 400 udp.pcap
+jq_is '.calls | length' 1   # the unsigned INVITE is small enough
+jq_is '.summary.input | .warnings > 0 and .dropped > 0' true
+check "limit: warnings on stderr" grep -Eq '^clid: trace: udp.pcap: packet [0-9]+: ' err
+
 # --- usage and input errors ------------------------------------------------------
 expect_error 64 'a capture FILE or -i IFACE' trace --json
 expect_error 64 'one or the other' trace --json --csv udp.pcap
