@@ -58,6 +58,17 @@ static void cell(FILE *f, const char *s, int w)
     free(c);
 }
 
+/* The last cell of a line: sanitized, not padded. */
+static void last_cell(FILE *f, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    char *c = tool_sanitize(s, n > max ? max : n);
+    fputs(c ? c : "?", f);
+    if (n > max)
+        fputc('~', f);
+    free(c);
+}
+
 void trace_text_header(FILE *f)
 {
     fprintf(f, "%-23s %-24s %-15s %-15s %-2s %-8s %-8s %-22s %-5s %s\n", "TIME (UTC)", "CALL-ID",
@@ -81,9 +92,13 @@ void trace_text_row(FILE *f, const trace_row *r)
         fprintf(f, "%-5d ", r->final_status);
     else
         fprintf(f, "%-5s ", "-");
-    char *subj = tool_sanitize(r->subject ? r->subject : "", r->subject ? strlen(r->subject) : 0);
-    fputs(subj && subj[0] ? subj : "-", f);
-    free(subj);
+    if (r->subject != NULL)
+        last_cell(f, r->subject, 200);
+    else if (r->x5u != NULL) { /* no certificate had: where it was to come from */
+        fputs("x5u ", f);
+        last_cell(f, r->x5u, 200);
+    } else
+        fputc('-', f);
     if (strcmp(r->method, "INVITE") != 0)
         fprintf(f, " [%s]", r->method);
     if (r->retransmissions)
@@ -139,7 +154,7 @@ void trace_text_summary(FILE *f, const trace_agg *a, const trace_run_info *in)
             fprintf(f, "  %6llu/%-6llu ", (unsigned long long)s->failed,
                     (unsigned long long)s->total);
             cell(f, s->spc[0] ? s->spc : "-", 8);
-            cell(f, signer_name(s), 48);
+            last_cell(f, signer_name(s), 200);
             if (s->nreasons)
                 fprintf(f, ": %s (%llu)", trace_reason_short(s->reasons[0].reason),
                         (unsigned long long)s->reasons[0].n);
@@ -153,7 +168,7 @@ void trace_text_summary(FILE *f, const trace_agg *a, const trace_run_info *in)
             fprintf(f, "  %8llu calls %8llu passed %8llu failed  ", (unsigned long long)s->total,
                     (unsigned long long)s->passed, (unsigned long long)s->failed);
             cell(f, s->spc[0] ? s->spc : "-", 8);
-            cell(f, signer_name(s), 60);
+            last_cell(f, signer_name(s), 200);
             fputc('\n', f);
         }
         if (a->nsigners > 20)
