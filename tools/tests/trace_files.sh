@@ -6,7 +6,8 @@
 # and --csv (and that each equals what `clid verify FILE --at <packet time>`
 # says of the same request), the final responses, the folding, the summary;
 # that tshark counts as many INVITEs as clid; that --threads 1 and 2 give the
-# same output; --cert-dir; --calls; usage errors.
+# same output; --cert-dir; --fetch (a loopback x5u server); --calls; a
+# truncated capture and a message limit (warnings, the run goes on); usage.
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/trace_lib.sh"
 cd "$TMP"
@@ -148,6 +149,29 @@ jq_is '.calls[0].reason' '"CLID_OK"'
 # without any certificate source the x5u cannot be had: offline by default
 expect_ok trace --trust "$PKI/root.pem" --json udp.pcap
 jq_is '.calls[0].reason' '"CLID_ERR_X5U_UNMAPPED"'
+
+# --- --fetch: over the network, under clid verify's URL policy --------------
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$PKI" >http.out 2>http.err &
+HTTPD=$!
+trap 'kill $HTTPD 2>/dev/null || true; rm -rf "$TMP"' EXIT
+for _ in $(seq 1 100); do
+    grep -q ' port [0-9]' http.out && break
+    kill -0 "$HTTPD" 2>/dev/null || break
+    sleep 0.1
+done
+HPORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' http.out | head -1)
+check "x5u server is up ($(cat http.err))" [ -n "$HPORT" ]
+sign_at net.signed good.sip "$T" "http://127.0.0.1:$HPORT/sp-chain.pem"
+pcap_udp net.pcap "$T" net.signed
+expect_ok trace --trust "$PKI/root.pem" --fetch --allow-http-x5u --allow-private-x5u --json net.pcap
+jq_is '.calls[0].reason' '"CLID_OK"'
+expect_ok trace --trust "$PKI/root.pem" --fetch --json net.pcap
+jq_is '.calls[0].reason' '"CLID_ERR_X5U_URL_POLICY"'
+expect_ok trace --trust "$PKI/root.pem" --json net.pcap
+jq_is '.calls[0].reason' '"CLID_ERR_X5U_UNMAPPED"'
+expect_error 64 'are for --fetch' trace --trust "$PKI/root.pem" --allow-http-x5u net.pcap
+kill "$HTTPD"
+wait "$HTTPD" 2>/dev/null || true
 
 # --- HTML is written (its rendering: trace_chromium.sh) -------------------------
 expect_ok trace "${OPTS[@]}" --html report.html --calls 0 udp.pcap tcp.pcap
