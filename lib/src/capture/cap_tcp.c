@@ -54,6 +54,7 @@ struct cap_tcp {
     stream **buckets;
     size_t nbuckets;
     size_t count;
+    size_t bytes; /* buffer capacity and out-of-order bytes of all streams */
     stream *oldest, *newest;
 };
 
@@ -179,6 +180,7 @@ static void stream_free(cap_tcp *t, stream *s)
         free(g);
         g = n;
     }
+    t->bytes -= s->cap + s->ooo_bytes;
     free(s->buf);
     free(s);
     t->count--;
@@ -387,6 +389,7 @@ static void append(clid_capture *c, stream *s, const cap_meta *m, const uint8_t 
                     s->next_seq += (uint32_t)len;
                     return;
                 }
+                c->tcp->bytes += nc - s->cap;
                 s->buf = nb;
                 s->cap = nc;
             }
@@ -397,6 +400,14 @@ static void append(clid_capture *c, stream *s, const cap_meta *m, const uint8_t 
         d += n;
         len -= n;
         frame(c, s);
+    }
+    if (s->len == 0 && s->buf) {
+        /* Most streams sit between messages most of the time: hold no buffer
+         * then, so that thousands of idle connections cost no memory. */
+        c->tcp->bytes -= s->cap;
+        free(s->buf);
+        s->buf = NULL;
+        s->cap = s->off = 0;
     }
 }
 
@@ -446,6 +457,7 @@ static void drain(clid_capture *c, stream *s, const cap_meta *m)
         seg *g = s->ooo;
         s->ooo = g->next;
         s->ooo_bytes -= g->len;
+        c->tcp->bytes -= g->len;
         in_order(c, s, m ? m : &g->m, g->seq, g->data, g->len);
         free(g);
     }
@@ -460,6 +472,7 @@ static void gap(clid_capture *c, stream *s, uint64_t packet)
         return;
     s->ooo = g->next;
     s->ooo_bytes -= g->len;
+    c->tcp->bytes -= g->len;
     int32_t missing = seq_diff(g->seq, s->next_seq);
     if (missing > 0) {
         char fs[128];
@@ -515,6 +528,7 @@ static void seg_in(clid_capture *c, stream *s, const cap_meta *m, uint32_t seq, 
     g->next = *pp;
     *pp = g;
     s->ooo_bytes += len;
+    c->tcp->bytes += len;
     while (s->len + s->ooo_bytes > c->lim.max_stream_buffer && s->ooo)
         gap(c, s, m->packet);
 }
@@ -655,6 +669,18 @@ void capture__tcp(clid_capture *c, const cap_meta *m, const cap_flow *f, const u
         s->fin = 1;
         s->fin_seq = seq + (uint32_t)plen;
     }
-    if (s->fin && s->have_seq && seq_diff(s->next_seq, s->fin_seq) >= 0 && !s->ooo)
+    if (s->fin && s->have_seq && seq_diff(s->next_seq, s->fin_seq) >= 0 && !s->ooo) {
         stream_end(c, s, m->packet);
+        s = NULL;
+    }
+    /* All streams together hold at most CAP_TCP_BUDGET_STREAMS buffers' worth:
+     * the least recently used ones go first (not the one just served). */
+    size_t budget = (size_t)CAP_TCP_BUDGET_STREAMS * c->lim.max_stream_buffer;
+    while (t->bytes > budget && t->oldest && t->oldest != s) {
+        capture__warn_flood(c, 1, m->packet, "tcp-evicted",
+                            "TCP streams exceed their memory budget: least recently used "
+                            "evicted");
+        c->st.dropped++;
+        stream_end(c, t->oldest, m->packet);
+    }
 }

@@ -23,6 +23,8 @@
 /* All IP fragments held at once, whatever the number of datagrams: a flood of
  * datagrams that never complete costs at most this (docs/trace.md). */
 #define CAP_FRAG_BUDGET_DATAGRAMS 64u
+/* The same for TCP: all streams' buffers together, in max_stream_buffer units. */
+#define CAP_TCP_BUDGET_STREAMS 64u
 
 /* Where a packet or log entry sits in the input. */
 typedef struct cap_meta {

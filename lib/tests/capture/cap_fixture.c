@@ -164,7 +164,8 @@ size_t cf_udp(uint8_t *out, uint16_t sport, uint16_t dport, const void *pl, size
     put16(out + 2, dport);
     put16(out + 4, (unsigned)(8 + len));
     put16(out + 6, 0);
-    memmove(out + 8, pl, len);
+    if (len)
+        memmove(out + 8, pl, len);
     return 8 + len;
 }
 
@@ -179,7 +180,8 @@ size_t cf_tcp(uint8_t *out, uint16_t sport, uint16_t dport, uint32_t seq, int fl
     out[12] = 5 << 4;
     out[13] = (uint8_t)flags;
     put16(out + 14, 65535);
-    memmove(out + 20, pl, len);
+    if (len)
+        memmove(out + 20, pl, len);
     return 20 + len;
 }
 
@@ -187,7 +189,8 @@ size_t cf_ip4(uint8_t *out, const char *src, const char *dst, int proto, uint16_
               uint16_t frag, size_t optlen, const void *pl, size_t len)
 {
     size_t hl = 20 + optlen;
-    memmove(out + hl, pl, len);
+    if (len)
+        memmove(out + hl, pl, len);
     memset(out, 0, hl);
     out[0] = (uint8_t)(0x40 | (hl / 4));
     put16(out + 2, (unsigned)(hl + len));
@@ -205,7 +208,8 @@ size_t cf_ip4(uint8_t *out, const char *src, const char *dst, int proto, uint16_
 size_t cf_ip6(uint8_t *out, const char *src, const char *dst, int first_nh, const void *ext,
               size_t extlen, const void *pl, size_t len)
 {
-    memmove(out + 40 + extlen, pl, len);
+    if (len)
+        memmove(out + 40 + extlen, pl, len);
     memset(out, 0, 40);
     out[0] = 0x60;
     put16(out + 4, (unsigned)(extlen + len));
@@ -213,7 +217,8 @@ size_t cf_ip6(uint8_t *out, const char *src, const char *dst, int first_nh, cons
     out[7] = 64;
     assert_int_equal(inet_pton(AF_INET6, src, out + 8), 1);
     assert_int_equal(inet_pton(AF_INET6, dst, out + 24), 1);
-    memcpy(out + 40, ext, extlen);
+    if (extlen)
+        memcpy(out + 40, ext, extlen);
     return 40 + extlen + len;
 }
 
@@ -221,7 +226,8 @@ size_t cf_eth(uint8_t *out, const uint16_t *tpids, size_t ntags, uint16_t ethert
               const void *pl, size_t len)
 {
     size_t hl = 14 + 4 * ntags;
-    memmove(out + hl, pl, len);
+    if (len)
+        memmove(out + hl, pl, len);
     for (int i = 0; i < 6; i++) {
         out[i] = 0x02;
         out[6 + i] = 0x04;

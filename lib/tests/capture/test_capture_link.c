@@ -270,6 +270,72 @@ static void other_ethertypes_ignored(void **state)
     cf_pcap_free(w);
 }
 
+
+/* pcapng (written here block by block: libpcap 1.10 writes only pcap):
+ * Section Header, Interface Description (Ethernet, default µs resolution),
+ * Enhanced Packet blocks; read through libpcap like pcap. */
+static size_t put_block(uint8_t *out, uint32_t type, const uint8_t *body, size_t blen)
+{
+    size_t pad = (4 - blen % 4) % 4, total = 12 + blen + pad;
+    uint32_t t32 = (uint32_t)total;
+    memcpy(out, &type, 4);
+    memcpy(out + 4, &t32, 4);
+    memcpy(out + 8, body, blen);
+    memset(out + 8 + blen, 0, pad);
+    memcpy(out + 8 + blen + pad, &t32, 4);
+    return total;
+}
+
+static void pcapng(void **state)
+{
+    (void)state;
+    static uint8_t file[20000];
+    uint8_t body[4096];
+    size_t o = 0;
+    /* SHB: byte-order magic, version 1.0, section length unknown (-1). */
+    uint32_t magic = 0x1a2b3c4d;
+    memcpy(body, &magic, 4);
+    uint16_t v[2] = {1, 0};
+    memcpy(body + 4, v, 4);
+    memset(body + 8, 0xff, 8);
+    o += put_block(file + o, 0x0a0d0d0a, body, 16);
+    /* IDB: LINKTYPE_ETHERNET, snaplen 65535. */
+    uint16_t lt[2] = {1, 0};
+    uint32_t snap = 65535;
+    memcpy(body, lt, 4);
+    memcpy(body + 4, &snap, 4);
+    o += put_block(file + o, 1, body, 8);
+    const char *msgs[2];
+    char m0[1024], m1[1024];
+    snprintf(m0, sizeof m0, "%s", cf_invite("ng-1", 3, 1));
+    snprintf(m1, sizeof m1, "%s", cf_response(183, "ng-1"));
+    msgs[0] = m0;
+    msgs[1] = m1;
+    for (int i = 0; i < 2; i++) {
+        size_t n = cf_udp(b1, 5060, 5060, msgs[i], strlen(msgs[i]));
+        n = cf_ip4(b2, "192.0.2.7", "192.0.2.8", 17, 1, 0, 0, b1, n);
+        n = cf_eth(b3, NULL, 0, 0x0800, b2, n);
+        /* EPB: interface 0, timestamp in µs (high, low), caplen, len, data. */
+        uint64_t ts = (uint64_t)(1700000000 + i) * 1000000u + 123456u;
+        uint32_t f[5] = {0, (uint32_t)(ts >> 32), (uint32_t)ts, (uint32_t)n, (uint32_t)n};
+        memcpy(body, f, sizeof f);
+        memcpy(body + sizeof f, b3, n);
+        o += put_block(file + o, 6, body, sizeof f + n);
+    }
+    cf_run r;
+    assert_ok(cf_run_bytes(&r, file, o, NULL));
+    assert_err(r.end, CLID_ERR_CAPTURE_END);
+    assert_int_equal(r.nmsg, 2);
+    assert_string_equal(r.msg[0].data, m0);
+    assert_string_equal(r.msg[1].data, m1);
+    assert_int_equal(r.msg[1].m.packet, 2);
+    assert_int_equal(r.msg[1].m.ts_sec, 1700000001);
+    assert_int_equal(r.msg[1].m.ts_usec, 123456);
+    assert_string_equal(r.msg[1].m.dst, "192.0.2.8");
+    assert_int_equal(r.nwarn, 0);
+    cf_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +344,7 @@ int main(void)
         cmocka_unit_test(udp_framing),
         cmocka_unit_test(start_lines),
         cmocka_unit_test(other_ethertypes_ignored),
+        cmocka_unit_test(pcapng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,36 @@ static void ipv6_tcp_both_directions(void **state)
     cf_pcap_free(w);
 }
 
+
+static void memory_budget(void **state)
+{
+    (void)state;
+    /* All streams together hold at most 64 stream buffers: 100 streams each
+     * holding 600 bytes of an unfinished message, with 1 KiB buffers, leave
+     * at most 64 KiB held; the least recently used are evicted. */
+    clid_capture_limits lim = {.max_message = 1024, .max_stream_buffer = 1024};
+    char inv[2048];
+    snprintf(inv, sizeof inv, "%s", cf_invite("budget", 500, 1));
+    cf_pcap *w = cf_pcap_new(DLT_EN10MB);
+    for (uint16_t p = 0; p < 100; p++)
+        cf_add_tcp4(w, 1, A, (uint16_t)(30000 + p), B, 5060, 1, CF_ACK, inv, 600);
+    /* A stream between messages holds nothing: 100 complete messages on
+     * 100 more streams evict no one. */
+    const char *ok = cf_response(200, "budget");
+    for (uint16_t p = 0; p < 100; p++)
+        cf_add_tcp4(w, 2, B, 5060, A, (uint16_t)(30000 + p), 1, CF_ACK, ok, strlen(ok));
+    cf_run r;
+    cf_run_pcap(&r, w, &lim);
+    assert_int_equal(r.nmsg, 100);
+    /* 1 KiB each: streams 65..100 push out 36 older ones. */
+    assert_int_equal(cf_warns(&r, "tcp-evicted"), 2); /* the 1st and the 10th */
+    assert_int_equal(cf_warns(&r, "tcp-incomplete"), 100);
+    assert_int_equal(r.st.dropped, 36 + 100);
+    assert_int_equal(r.st.tcp_streams, 200);
+    cf_run_free(&r);
+    cf_pcap_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +372,7 @@ int main(void)
         cmocka_unit_test(tls_and_non_sip),
         cmocka_unit_test(syn_fin_rst_and_limits),
         cmocka_unit_test(ipv6_tcp_both_directions),
+        cmocka_unit_test(memory_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
