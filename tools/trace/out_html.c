@@ -3,7 +3,8 @@
  * here in C, nothing fetched), readable at a glance: the verdict counts
  * first, then the charts (verdicts over time, reasons, signers), the
  * signers failing most with their typical defect, then the calls (the
- * first TRACE_HTML_ROWS; --csv/--json have them all).
+ * first TRACE_HTML_ROWS / 2, then only calls that did not pass, up to
+ * TRACE_HTML_ROWS; --csv/--json have them all).
  *
  * Every string from the capture (Call-IDs, certificate subjects, SPCs,
  * details) is attacker text: sanitized (tool_sanitize) then HTML-escaped.
@@ -61,7 +62,10 @@ static char *dup_or_null(const char *s)
 
 void trace_html_row(trace_html *h, const trace_row *r)
 {
-    if (h == NULL || h->n == TRACE_HTML_ROWS)
+    /* The first half of the table in order; the rest only calls that did not
+     * pass, so a large capture's failures are still in the report. */
+    if (h == NULL || h->n == TRACE_HTML_ROWS ||
+        (h->n >= TRACE_HTML_ROWS / 2 && r->verstat == CLID_VERSTAT_PASSED))
         return;
     trace_row *c = malloc(sizeof *c);
     if (c == NULL)
@@ -286,7 +290,11 @@ static void worst_table(FILE *f, const trace_agg *a)
 
 static void calls_table(FILE *f, const trace_html *h, const trace_agg *a)
 {
-    fprintf(f, "<h2>Calls (%zu shown of %llu)</h2>\n", h->n, (unsigned long long)a->calls);
+    fprintf(f, "<h2>Calls (%zu shown of %llu", h->n, (unsigned long long)a->calls);
+    if ((unsigned long long)h->n < (unsigned long long)a->calls)
+        fprintf(f, ": the first %d, then only calls that did not pass; --csv has them all",
+                TRACE_HTML_ROWS / 2);
+    fputs(")</h2>\n", f);
     fputs("<table id=\"calls\"><tr><th>time (UTC)</th><th>Call-ID</th><th>orig</th><th>dest</th>"
           "<th>attest</th><th>SPC</th><th>signer</th><th>verstat</th><th>reason</th>"
           "<th>final</th><th>notes</th></tr>\n",
