@@ -135,6 +135,17 @@ expect_ok trace "${OPTS[@]}" --calls 0 udp.pcap
 check "--calls 0: no table" bash -c "! grep -q '^TIME' out"
 check "--calls 0: the summary" grep -Eq '^calls +4$' out
 
+# --- two Identity headers: a forged one, then a good one: the call passes
+# (RFC 8224 §6.2: one valid Identity is enough)
+sip_invite two.sip two-6@a z9hG4bKtwo
+sign_at two.tmp two.sip "$T"
+perl -pe 's/^(Identity: [^.]+\.[^.]+\.[A-Za-z0-9_-]{10})[A-Za-z0-9_-]{4}/${1}AAAA/' two.tmp >two.forged
+sign_at two.signed two.forged "$T"
+check "two Identity headers" [ "$(grep -c '^Identity: ' two.signed)" -eq 2 ]
+pcap_udp two.pcap "$T" two.signed
+expect_ok trace "${OPTS[@]}" --json two.pcap
+jq_is '.calls[0] | [.identities, .verdict, .reason]' '[2,"passed","CLID_OK"]'
+
 # --- --cert-dir: the chain by the URL's last segment ---------------------------
 mkdir certs
 cp "$PKI/sp-chain.pem" certs/
