@@ -321,7 +321,8 @@ static int read_input(run *r, const char *name, int live, const clid_capture_lim
             rc = TOOL_EXIT_FAIL;
             break;
         }
-        if ((r->progress || r->live_status) && (++n & 63) == 0 && since(&r->last_draw) > 0.2)
+        /* files: look at the clock every 64 messages; live: at every one (few) */
+        if (((r->progress && (++n & 63) == 0) || r->live_status) && since(&r->last_draw) > 0.2)
             draw_progress(r, clid_capture_offset(c));
     }
     g_capture = NULL;
