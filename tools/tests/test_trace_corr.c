@@ -357,6 +357,39 @@ static void test_sip_parse_forms(void **state)
     assert_int_equal(strlen(s.callid), TRACE_FIELD - 1);
 }
 
+/* Every prefix of a message, each in a buffer of exactly its size, and
+ * every single-byte change: no read outside the buffer (valgrind and ASan
+ * run this test), a result either way. */
+static void test_sip_parse_truncations(void **state)
+{
+    (void)state;
+    char m[2048];
+    size_t n = req(m, sizeof m, "INVITE", "t@x", 77, "z9hG4bKt", "tt", 2, NULL);
+    for (size_t i = 0; i <= n; i++) {
+        char *b = malloc(i ? i : 1);
+        assert_non_null(b);
+        memcpy(b, m, i);
+        trace_sip s;
+        int rc = trace_sip_parse(b, i, &s);
+        assert_true(rc == 0 || rc == -1);
+        if (i == n) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(s.cseq, 77);
+        }
+        free(b);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *b = malloc(n);
+        assert_non_null(b);
+        memcpy(b, m, n);
+        b[i] = (char)(b[i] ^ 0x5a);
+        trace_sip s;
+        int rc = trace_sip_parse(b, n, &s);
+        assert_true(rc == 0 || rc == -1);
+        free(b);
+    }
+}
+
 static void test_csv_field(void **state)
 {
     (void)state;
@@ -389,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_release_order_and_timing, setup, teardown),
         cmocka_unit_test(test_max_pending_bounds_memory),
         cmocka_unit_test(test_sip_parse_forms),
+        cmocka_unit_test(test_sip_parse_truncations),
         cmocka_unit_test(test_csv_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

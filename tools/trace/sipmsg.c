@@ -8,7 +8,6 @@
  * whitespace before ':'; the header section ends at the first empty line.
  */
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -132,9 +131,12 @@ int trace_sip_parse(const char *data, size_t len, trace_sip *out)
                 copy_cut(out->callid, sizeof out->callid, v, (size_t)(lend - v));
                 have_callid = out->callid[0] != '\0';
             } else if (!have_cseq && name_is(p, nlen, "CSeq", NULL)) {
-                char *ep = NULL;
-                unsigned long n = strtoul(v, &ep, 10);
-                if (ep != v && n <= 0xffffffffUL) {
+                /* digits parsed within the line: the data is not NUL-terminated */
+                const char *ep = v;
+                uint64_t n = 0;
+                while (ep < lend && *ep >= '0' && *ep <= '9' && n <= 0xffffffffULL)
+                    n = n * 10 + (uint64_t)(*ep++ - '0');
+                if (ep != v && n <= 0xffffffffULL) {
                     const char *m = skip_ws(ep, lend);
                     const char *me = m;
                     while (me < lend && *me != ' ' && *me != '\t')
