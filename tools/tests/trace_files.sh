@@ -208,4 +208,6 @@ expect_error 64 'only with -i' trace --filter 'udp' udp.pcap
 expect_error 64 'no FILE with a live capture' trace -i lo udp.pcap
 expect_error 64 '--threads' trace --threads 0x udp.pcap
 expect_error 66 'nonexistent.pcap' trace nonexistent.pcap
+expect_error 66 'nonexistent.pcap' trace --json nonexistent.pcap
+expect_error 66 'not a pcap' trace --csv "$PKI/root.pem"
 finish

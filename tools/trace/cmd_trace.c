@@ -136,7 +136,20 @@ typedef struct run {
     uint64_t total_bytes, done_bytes;
     struct timespec t0, last_draw;
     int status_shown;
+    int begun; /* the JSON/CSV head is written with the first row or the report, so
+                  an input that cannot be opened leaves standard output empty */
 } run;
+
+static void begin_output(run *r)
+{
+    if (r->begun)
+        return;
+    r->begun = 1;
+    if (r->json)
+        trace_json_begin(stdout);
+    else if (r->csv)
+        trace_csv_header(stdout);
+}
 
 static double since(const struct timespec *a)
 {
@@ -184,6 +197,7 @@ static void submit(void *arg, trace_row *row)
 static int emit(run *r, trace_row *row)
 {
     trace_pool_wait(r->pool, row);
+    begin_output(r);
     trace_agg_add(&r->agg, row);
     trace_html_row(r->html, row);
     if (r->json) {
@@ -364,6 +378,7 @@ static int outputs_end(run *r)
 {
     trace_agg_finish(&r->agg);
     clear_status(r);
+    begin_output(r);
     int bad = 0;
     if (r->json)
         bad |= trace_json_end(stdout, &r->agg, &r->info) != 0;
@@ -412,10 +427,6 @@ static int analyse(run *r, const tool_args *a, clid_verifier *v)
     }
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     r->last_draw = r->t0;
-    if (r->json)
-        trace_json_begin(stdout);
-    else if (r->csv)
-        trace_csv_header(stdout);
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
