@@ -11,7 +11,8 @@ PACKAGES="
   jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
   kamailio-utils-modules kamailio-extra-modules
-  iproute2 procps curl wrk
+  iproute2 procps curl wrk time bc
+  tshark
   chromium
 "
 
@@ -33,6 +34,13 @@ if [ -z "$missing" ]; then
 fi
 
 echo "install-deps: installing:$missing"
+# tshark's wireshark-common asks whether non-root users may capture: answer
+# "no" beforehand, so the install never waits for a prompt (clid trace tests
+# read files; live tests run as root).
+if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" |
+        $SUDO debconf-set-selections
+fi
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

@@ -24,10 +24,11 @@ pc=$(find "$prefix" -name clid.pc -path '*/pkgconfig/*' | head -n 1)
 [ -n "$pc" ] || { echo "install_consumer: clid.pc not installed" >&2; exit 1; }
 libdir=$(dirname "$(dirname "$pc")")
 for f in include/clid/clid.h include/clid/clid_errors.h include/clid/clid_export.h \
-    include/clid/clid_ext.h include/clid/clid_sip.h include/clid/clid_version.h bin/clid; do
+    include/clid/clid_ext.h include/clid/clid_sip.h include/clid/clid_version.h \
+    include/clid/clid_capture.h bin/clid; do
     [ -e "$prefix/$f" ] || { echo "install_consumer: $f not installed" >&2; exit 1; }
 done
-for f in libclid.so libclid.a cmake/clid/clidConfig.cmake cmake/clid/clidConfigVersion.cmake \
+for f in libclid.so libclid.a libclid_capture.so cmake/clid/clidConfig.cmake cmake/clid/clidConfigVersion.cmake \
     cmake/clid/clidTargets.cmake; do
     [ -e "$libdir/$f" ] || { echo "install_consumer: ${libdir#$prefix/}/$f not installed" >&2; exit 1; }
 done
@@ -35,9 +36,10 @@ export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
 # Only the public API may be exported: every dynamic symbol is clid_*.
 if command -v nm >/dev/null; then
-    bad=$(nm -D --defined-only "$libdir/libclid.so" | awk '{print $3}' | grep -v '^clid_' || true)
+    bad=$(nm -D --defined-only "$libdir/libclid.so" "$libdir/libclid_capture.so" |
+        awk 'NF == 3 {print $3}' | grep -v '^clid_' || true)
     if [ -n "$bad" ]; then
-        echo "install_consumer: libclid.so exports non-clid symbols:" $bad >&2
+        echo "install_consumer: libclid.so or libclid_capture.so exports non-clid symbols:" $bad >&2
         exit 1
     fi
 fi

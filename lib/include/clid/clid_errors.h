@@ -251,7 +251,15 @@ typedef enum clid_verstat {
     X(CLID_ERR_SIP_NO_CALLER, POLICY, 0, NO_VALIDATION,                                           \
       "request has no usable calling telephone number (anonymous or not a TN)")                   \
     X(CLID_ERR_SIP_NO_CALLEE, POLICY, 0, NO_VALIDATION,                                           \
-      "request has no usable called telephone number")
+      "request has no usable called telephone number")                                            \
+    /* captures and SIP logs read by libclid_capture (clid_capture.h) */                          \
+    X(CLID_ERR_CAPTURE_END, RESOURCE, 0, NO_VALIDATION,                                           \
+      "end of the capture input (not a failure: no more messages)")                               \
+    X(CLID_ERR_CAPTURE_OPEN, RESOURCE, 0, NO_VALIDATION,                                          \
+      "capture file or interface cannot be opened, or the file is neither a pcap/pcapng "         \
+      "capture nor a SIP log of a known shape")                                                   \
+    X(CLID_ERR_CAPTURE_READ, RESOURCE, 0, NO_VALIDATION,                                          \
+      "fatal error while reading a capture")
 
 typedef enum clid_err {
 #define CLID_X_ENUM(name, cls, sip, verstat, text) name,
