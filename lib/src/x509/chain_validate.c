@@ -585,6 +585,104 @@ out:
 }
 
 /*
+ * Whether CRL `crl` of the intermediate `iss` is one that OpenSSL's
+ * X509_V_FLAG_CRL_CHECK would take and accept for a leaf of `iss`, whatever
+ * the leaf: a complete direct CRL (no issuingDistributionPoint, no delta,
+ * no critical extension), with nextUpdate (RFC 5280 §5.1.2.5), its AKI (if
+ * any) naming `iss`'s key by identifier only, `iss` allowed to sign CRLs
+ * (keyUsage cRLSign when it has a keyUsage, §4.2.1.3) and the signature
+ * verified with `iss`'s key. Anything else: 0, and the full validation
+ * decides.
+ */
+static int crl_usable(X509_CRL *crl, X509 *iss)
+{
+    if (X509_CRL_get0_nextUpdate(crl) == NULL)
+        return 0;
+    for (int i = 0; i < X509_CRL_get_ext_count(crl); i++)
+        if (X509_EXTENSION_get_critical(X509_CRL_get_ext(crl, i)))
+            return 0;
+    if (X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) >= 0 ||
+        X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0)
+        return 0;
+    int crit = 0;
+    AUTHORITY_KEYID *akid = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);
+    if (akid == NULL && crit != -1)
+        return 0; /* present but not decodable, or repeated */
+    if (akid != NULL) {
+        const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(iss);
+        int ok = akid->issuer == NULL && akid->serial == NULL &&
+                 (akid->keyid == NULL ||
+                  (skid != NULL && ASN1_OCTET_STRING_cmp(akid->keyid, skid) == 0));
+        AUTHORITY_KEYID_free(akid);
+        if (!ok)
+            return 0;
+    }
+    if ((X509_get_extension_flags(iss) & EXFLAG_KUSAGE) != 0 &&
+        (X509_get_key_usage(iss) & KU_CRL_SIGN) == 0)
+        return 0;
+    EVP_PKEY *key = X509_get0_pubkey(iss);
+    return key != NULL && X509_CRL_verify(crl, key) == 1;
+}
+
+/* crl_usable, remembered in the entry (the same CRL object under the same
+ * generation is the same CRL). */
+static int crl_usable_memo(clid__issuer *e, X509_CRL *crl)
+{
+    for (int i = 0; i < CLID__ISSUER_CRL_MEMO; i++)
+        if (__atomic_load_n(&e->crl_ok[i], __ATOMIC_ACQUIRE) == crl)
+            return 1;
+    if (!crl_usable(crl, e->upper[0]))
+        return 0;
+    for (int i = 0; i < CLID__ISSUER_CRL_MEMO; i++) {
+        const X509_CRL *expected = NULL;
+        if (__atomic_compare_exchange_n(&e->crl_ok[i], &expected, crl, 0, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED) ||
+            expected == crl)
+            break;
+    }
+    return 1;
+}
+
+/*
+ * The leaf's revocation against the CRLs of the context, as the full
+ * validation's X509_V_FLAG_CRL_CHECK(_ALL) does it at depth 0, without
+ * verifying the same CRL's signature for every new leaf: the CRLs issued
+ * by the leaf's issuer (by name, as OpenSSL selects them) must all be
+ * usable (crl_usable) and current at `at` (thisUpdate <= at < nextUpdate,
+ * X509_cmp_time's rule), and none may list the leaf. With none at all, the
+ * leaf is unchecked (bit 0 of *unchecked) and passes only where verify_cb
+ * lets X509_V_ERR_UNABLE_TO_GET_CRL pass. 1: the full validation would
+ * accept the leaf's revocation state; 0: let it decide (a listed leaf, a
+ * CRL of another form, a stale one).
+ */
+static int leaf_crl_ok(const clid__trust *trust, clid__issuer *e, X509 *leaf, int64_t at,
+                       unsigned *unchecked)
+{
+    if (trust->crl_policy == CLID_CRL_IGNORE)
+        return 1;
+    const X509_NAME *iss_name = X509_get_subject_name(e->upper[0]);
+    int found = 0;
+    for (int j = 0; j < sk_X509_CRL_num(trust->crls); j++) {
+        X509_CRL *crl = sk_X509_CRL_value(trust->crls, j);
+        if (X509_NAME_cmp(X509_CRL_get_issuer(crl), iss_name) != 0)
+            continue;
+        found = 1;
+        int64_t last, next;
+        if (!clid__asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &last) ||
+            !clid__asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &next) ||
+            !(last <= at && at < next) || !crl_usable_memo(e, crl))
+            return 0;
+        X509_REVOKED *r = NULL;
+        if (X509_CRL_get0_by_cert(crl, &r, leaf) != 0)
+            return 0; /* listed: the full validation says how */
+    }
+    if (found)
+        return 1;
+    *unchecked |= 1u;
+    return trust->crl_policy == CLID_CRL_IF_PRESENT || clid__crl_dp_handles(trust, leaf);
+}
+
+/*
  * A new leaf under an intermediate whose path to a trust anchor OpenSSL
  * validated in full under this configuration (issuer_cache.h): OpenSSL
  * validates the leaf alone, with that intermediate as its only trust
@@ -642,15 +740,10 @@ static int fast_validate(const clid__trust *trust, clid__issuer_cache *ic, clid_
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
     X509_VERIFY_PARAM_set_time(param, (time_t)at);
     X509_VERIFY_PARAM_set_depth(param, (int)trust->max_depth - 1);
-    unsigned long flags = X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN;
-    if (trust->crl_policy != CLID_CRL_IGNORE) {
-        /* The leaf's CRL only: the intermediate's revocation (and the
-         * anchor's CRL over it) is the cached validation's, bound to the
-         * CRLs of this generation and their validity window. */
-        X509_STORE_CTX_set0_crls(sctx, trust->crls);
-        flags |= X509_V_FLAG_CRL_CHECK;
-    }
-    X509_VERIFY_PARAM_set_flags(param, flags);
+    /* No CRL flags: the leaf's CRL is leaf_crl_ok's (below), the
+     * intermediate's revocation (and the anchor's CRL over it) the cached
+     * validation's, bound to the CRLs of this generation and their window. */
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
     if (X509_verify_cert(sctx) != 1)
         goto out;
     STACK_OF(X509) *vc = X509_STORE_CTX_get0_chain(sctx);
@@ -674,8 +767,10 @@ static int fast_validate(const clid__trust *trust, clid__issuer_cache *ic, clid_
     if (!(lo <= at && at <= hi))
         goto out;
     /* Which depths had no CRL, as CRL_CHECK_ALL would have found them: the
-     * leaf's from this run, the others from the cached one. */
-    unsigned unchecked = (st.unchecked & 1u) | e->unchecked;
+     * leaf's from leaf_crl_ok, the others from the cached validation. */
+    unsigned unchecked = e->unchecked;
+    if (!leaf_crl_ok(trust, e, leaf, at, &unchecked))
+        goto out;
     if (chain_path(trust, c, full, unchecked, path, NULL, 0) != CLID_OK)
         goto out;
     *deviations = st.deviations | e->dev | chain_der_deviations(full);

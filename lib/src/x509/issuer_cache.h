@@ -33,7 +33,10 @@
 
 typedef struct clid__issuer_cache clid__issuer_cache;
 
-/* One validated path above a leaf. Immutable once published. */
+#define CLID__ISSUER_CRL_MEMO 8
+
+/* One validated path above a leaf. Immutable once published but for the
+ * CRL memo. */
 typedef struct clid__issuer {
     int refs;                           /* atomic */
     int n;                              /* certificates in `upper` (>= 2) */
@@ -44,6 +47,12 @@ typedef struct clid__issuer {
     int64_t from, until;                /* the window of that validation (its leaf included) */
     unsigned dev;                       /* CLID__DEV_* OpenSSL reported at depths >= 1 */
     unsigned unchecked;                 /* no CRL found for depth i (bit i), i >= 1 */
+    /* CRLs of the context issued by upper[0] that chain_validate.c found
+     * usable for its leaves (form, AKI, and signature by upper[0]'s key),
+     * filled in with atomic compare-and-swap: each is checked once per
+     * entry. Compared as pointers only; the generation ties them to the
+     * context's CRL set. */
+    const X509_CRL *crl_ok[CLID__ISSUER_CRL_MEMO];
 } clid__issuer;
 
 #define CLID__ISSUER_CACHE_DEFAULT 64
