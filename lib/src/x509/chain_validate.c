@@ -688,16 +688,19 @@ static int leaf_crl_ok(const clid__trust *trust, clid__issuer *e, X509 *leaf, in
  * validates the leaf alone, with that intermediate as its only trust
  * anchor (X509_V_FLAG_PARTIAL_CHAIN), so the leaf's issuer is found by
  * name and AKI/SKI and its signature checked with THAT intermediate's key,
- * its validity, extensions, the RFC 5280 profile (X509_V_FLAG_X509_STRICT),
- * the intermediate's name constraints, and its CRL (X509_V_FLAG_CRL_CHECK,
- * the intermediate's CRL among the context's) are all checked by OpenSSL
- * as in the full validation. What the full validation checked above the
- * leaf is the cached entry's: it is used only under the same context
- * generation (anchors, CRLs and policy unchanged) and inside its window
- * (every certificate above and every CRL of their issuers valid at `at`).
- * The checks that follow OpenSSL's (check_validated, the profile, RFC 9060
- * delegation, the window, the distribution-point CRLs) run on the whole
- * chain, leaf + cached path, as after a full validation.
+ * and its validity, extensions, the RFC 5280 profile
+ * (X509_V_FLAG_X509_STRICT) and the intermediate's name constraints are
+ * checked by OpenSSL as in the full validation. The leaf's CRL is
+ * leaf_crl_ok's: the intermediate's CRLs, found usable once (signature
+ * included), looked up for the leaf. What the full validation checked
+ * above the leaf is the cached entry's: it is used only under the same
+ * context generation (anchors, CRLs and policy unchanged) and inside its
+ * window (every certificate above and every CRL of their issuers valid at
+ * `at`); certificates above the intermediate with constraints on what lies
+ * below them are never cached (issuer_cache.h). The checks that follow
+ * OpenSSL's (check_validated, the profile, RFC 9060 delegation, the
+ * window, the distribution-point CRLs) run on the whole chain, leaf +
+ * cached path, as after a full validation.
  *
  * It only ever accepts: 1 when the chain holds, with the same window
  * inputs, validated path and deviations as a full validation; 0 for
