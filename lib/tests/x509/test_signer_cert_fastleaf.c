@@ -434,6 +434,84 @@ static void path_length_and_ca_false_abuse(void **state)
     tp_free(r0);
 }
 
+/* Name constraints (RFC 5280 §4.2.1.10), dNSName example.com, and
+ * subjectAltNames inside and outside it. */
+static const uint8_t nc_example_com[] = {0x30, 0x11, 0xa0, 0x0f, 0x30, 0x0d, 0x82, 0x0b, 'e',
+                                         'x',  'a',  'm',  'p',  'l',  'e',  '.',  'c',  'o',
+                                         'm'};
+static const uint8_t san_evil_net[] = {0x30, 0x0a, 0x82, 0x08, 'e', 'v', 'i', 'l', '.', 'n', 'e',
+                                       't'};
+static const uint8_t san_a_example_com[] = {0x30, 0x0f, 0x82, 0x0d, 'a', '.', 'e', 'x', 'a', 'm',
+                                            'p',  'l',  'e',  '.',  'c', 'o', 'm'};
+
+static void name_constraints(void **state)
+{
+    (void)state;
+    /* On I: OpenSSL applies them to the new leaf in the partial chain. */
+    tp_cert *i_nc = tp_issue(&(tp_spec){.cn = "NC STI-CA", .ca = 1, .raw_oid = "2.5.29.30",
+                                        .raw_der = nc_example_com,
+                                        .raw_der_len = sizeof nc_example_com},
+                             root);
+    tp_cert *in1 = tp_issue(&(tp_spec){.cn = "SHAKEN in", .tnauth = "spc:709J",
+                                       .raw_oid = "2.5.29.17", .raw_der = san_a_example_com,
+                                       .raw_der_len = sizeof san_a_example_com},
+                            i_nc);
+    tp_cert *in2 = tp_issue(&(tp_spec){.cn = "SHAKEN in 2", .tnauth = "spc:709J",
+                                       .raw_oid = "2.5.29.17", .raw_der = san_a_example_com,
+                                       .raw_der_len = sizeof san_a_example_com},
+                            i_nc);
+    tp_cert *out = tp_issue(&(tp_spec){.cn = "SHAKEN out", .tnauth = "spc:709J",
+                                       .raw_oid = "2.5.29.17", .raw_der = san_evil_net,
+                                       .raw_der_len = sizeof san_evil_net},
+                            i_nc);
+    char *c1 = chain_of(in1, i_nc), *c2 = chain_of(in2, i_nc), *c3 = chain_of(out, i_nc);
+    clid_ctx *ctx = ctx_trusting(root);
+    clid__issuer_cache *ic = new_cache();
+    seed(ctx, ic, c1, TP_T0);
+    new_leaf_is_fast(ctx, ic, c2, TP_T0);
+    new_leaf_fails(ctx, ic, c3, TP_T0, CLID_ERR_CERT_CHAIN_INVALID);
+    clid__issuer_cache_free(ic);
+    clid_ctx_free(ctx);
+
+    /* Above I (here on the root): a partial chain would not apply them to
+     * the new leaf, so such a path is never cached. */
+    tp_cert *r_nc = tp_issue(&(tp_spec){.cn = "NC Root", .ca = 1, .raw_oid = "2.5.29.30",
+                                        .raw_der = nc_example_com,
+                                        .raw_der_len = sizeof nc_example_com},
+                             NULL);
+    tp_cert *ir = tp_issue(&(tp_spec){.cn = "Under NC Root", .ca = 1}, r_nc);
+    tp_cert *l1 = sp_leaf("SHAKEN 709J a", ir), *l2 = sp_leaf("SHAKEN 709J b", ir);
+    tp_cert *l3 = tp_issue(&(tp_spec){.cn = "SHAKEN out", .tnauth = "spc:709J",
+                                      .raw_oid = "2.5.29.17", .raw_der = san_evil_net,
+                                      .raw_der_len = sizeof san_evil_net},
+                           ir);
+    char *r1 = chain_of(l1, ir), *r2 = chain_of(l2, ir), *r3 = chain_of(l3, ir);
+    ctx = ctx_trusting(r_nc);
+    ic = new_cache();
+    assert_int_equal(run(ctx, ic, r1, TP_T0).rc, CLID_OK);
+    assert_int_equal(clid__issuer_cache_size(ic), 0);
+    assert_false(same_as_full(ctx, ic, r2, TP_T0, CLID_OK));
+    new_leaf_fails(ctx, ic, r3, TP_T0, CLID_ERR_CERT_CHAIN_INVALID);
+    clid__issuer_cache_free(ic);
+    clid_ctx_free(ctx);
+
+    free(c1);
+    free(c2);
+    free(c3);
+    free(r1);
+    free(r2);
+    free(r3);
+    tp_free(in1);
+    tp_free(in2);
+    tp_free(out);
+    tp_free(i_nc);
+    tp_free(l1);
+    tp_free(l2);
+    tp_free(l3);
+    tp_free(ir);
+    tp_free(r_nc);
+}
+
 static void delegate_not_encompassed(void **state)
 {
     (void)state;
@@ -702,6 +780,7 @@ int main(void)
         cmocka_unit_test(leaf_signed_by_another_key_with_the_intermediates_name),
         cmocka_unit_test(two_intermediates_same_name_different_keys),
         cmocka_unit_test(path_length_and_ca_false_abuse),
+        cmocka_unit_test(name_constraints),
         cmocka_unit_test(delegate_not_encompassed),
         cmocka_unit_test(leaf_revoked_by_the_intermediates_crl),
         cmocka_unit_test(leaf_expired_or_not_yet_valid),
