@@ -21,6 +21,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "signer_cert_fixture.h"
 #include "x509/issuer_cache.h"
@@ -768,6 +770,46 @@ static void threads_share_the_cache(void **state)
     clid_ctx_free(ctx);
 }
 
+/* A forked worker (Kamailio, OpenSIPS) inherits the parent's cache: the
+ * child starts with an empty one that works, the parent keeps its own. The
+ * child reports with its exit status (_exit: nothing of the parent's image
+ * is audited twice). */
+static void fork_child_starts_empty(void **state)
+{
+    (void)state;
+    clid_ctx *ctx = ctx_trusting(root);
+    clid__issuer_cache *ic = new_cache();
+    seed(ctx, ic, chain, TP_T0);
+    tp_cert *l2 = sp_leaf("SHAKEN 709J b", inter);
+    char *c2 = chain_of(l2, inter);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int code = 0;
+        if (clid__issuer_cache_size(ic) != 0)
+            code = 1;
+        unsigned long hits = clid__issuer_cache_fast_hits(ic);
+        if (run(ctx, ic, c2, TP_T0).rc != CLID_OK || clid__issuer_cache_fast_hits(ic) != hits)
+            code = code ? code : 2; /* validated in full, and cached again */
+        if (clid__issuer_cache_size(ic) != 1)
+            code = code ? code : 3;
+        if (run(ctx, ic, chain, TP_T0).rc != CLID_OK || clid__issuer_cache_fast_hits(ic) != hits + 1)
+            code = code ? code : 4; /* and then fast */
+        _exit(code);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(clid__issuer_cache_size(ic), 1);
+    new_leaf_is_fast(ctx, ic, c2, TP_T0);
+    clid__issuer_cache_free(ic);
+    clid_ctx_free(ctx);
+    free(c2);
+    tp_free(l2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -787,6 +829,7 @@ int main(void)
         cmocka_unit_test(lenient_warnings_identical),
         cmocka_unit_test(equivalence_over_leaf_kinds),
         cmocka_unit_test(threads_share_the_cache),
+        cmocka_unit_test(fork_child_starts_empty),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
