@@ -18,6 +18,12 @@
  *   verify_cold  the same with the cache emptied before each verification,
  *                so each pays a chain parse, a path validation and the
  *                signature check;
+ *   verify_new_leaf  a cold verification of a leaf never seen before under
+ *                the STI-CA that earlier verifications validated (NLEAF
+ *                distinct leaves, each signing its own header, cycled
+ *                through a certificate cache far smaller than NLEAF): the
+ *                leaf's parse, its partial-chain validation (one signature)
+ *                and the PASSporT signature; ratio to verify_cold;
  *   raw_cold     the floor for verify_cold in plain OpenSSL: parse the same
  *                PEM chain, X509_verify_cert with the same anchor, CRL and
  *                flags, and one EVP_PKEY_verify with a fresh context. The
@@ -69,6 +75,8 @@
 #define FIXED_ORIGID "123e4567-e89b-12d3-a456-426614174000"
 #define POOL 1000      /* distinct pre-signed headers for the verify paths */
 #define RAW_POOL 64    /* distinct digests for the raw paths */
+#define NLEAF 2000     /* distinct leaves for verify_new_leaf */
+#define NLEAF_CACHE 64 /* its verifier's certificate cache: far below NLEAF */
 #define MAX_ROUNDS 99
 #define MAX_THREADS 64
 
@@ -254,6 +262,11 @@ struct fixture {
     clid_signer *signer;
     clid_verifier *verifier;
     struct call *calls; /* POOL of them */
+    /* verify_new_leaf: NLEAF leaves under `ca`, each with its chain and a
+     * header it signed, and a verifier of its own with a small cache. */
+    char **nl_chain;
+    struct call *nl_calls;
+    clid_verifier *nl_verifier;
     /* raw OpenSSL */
     X509_STORE *raw_store;
     STACK_OF(X509_CRL) *raw_crls;
@@ -325,6 +338,43 @@ static void fixture_init(struct fixture *f)
         CLID_NEED(clid_sign_identity(f->signer, &cl, c->header, sizeof c->header, &len));
     }
 
+    /* verify_new_leaf: distinct leaves (keys, serials, names) under the same
+     * STI-CA, each signing one call. */
+    f->nl_chain = calloc(NLEAF, sizeof *f->nl_chain);
+    f->nl_calls = calloc(NLEAF, sizeof *f->nl_calls);
+    NEED(f->nl_chain != NULL && f->nl_calls != NULL, "calloc");
+    for (size_t i = 0; i < NLEAF; i++) {
+        char cn[48];
+        snprintf(cn, sizeof cn, "SHAKEN 1234 leaf %zu", i);
+        struct cert leaf = issue(cn, 100000 + (long)i, 0, "1234", &f->ca);
+        size_t ll = strlen(leaf.pem), cl = strlen(f->ca.pem);
+        f->nl_chain[i] = malloc(ll + cl + 1);
+        NEED(f->nl_chain[i] != NULL, "malloc");
+        memcpy(f->nl_chain[i], leaf.pem, ll);
+        memcpy(f->nl_chain[i] + ll, f->ca.pem, cl + 1);
+        char *lkp = key_pem(leaf.key);
+        clid_signer *s = NULL;
+        CLID_NEED(clid_signer_new(&s));
+        CLID_NEED(clid_signer_set_key_pem(s, lkp, strlen(lkp)));
+        CLID_NEED(clid_signer_set_x5u(s, X5U));
+        CLID_NEED(clid_signer_set_clock(s, fixed_clock, NULL));
+        OPENSSL_cleanse(lkp, strlen(lkp));
+        free(lkp);
+        struct call *c = &f->nl_calls[i];
+        *c = f->calls[i % POOL];
+        const char *dest[1] = {c->dest};
+        char origid[40];
+        snprintf(origid, sizeof origid, "223e4567-e89b-12d3-a456-42661417%04zu", i % 10000);
+        clid_claims cl2 = {.orig = c->orig, .dest = dest, .dest_count = 1, .attest = 'A',
+                           .origid = origid, .iat = c->iat};
+        size_t len = 0;
+        CLID_NEED(clid_sign_identity(s, &cl2, c->header, sizeof c->header, &len));
+        clid_signer_free(s);
+        cert_free(&leaf);
+    }
+    CLID_NEED(clid_verifier_new(f->ctx, &f->nl_verifier));
+    CLID_NEED(clid_verifier_set_cache_size(f->nl_verifier, NLEAF_CACHE));
+
     /* raw_cold: the same anchor and CRL as the clid context. */
     f->raw_store = X509_STORE_new();
     NEED(f->raw_store != NULL && X509_STORE_add_cert(f->raw_store, f->root.x) == 1, "store");
@@ -360,6 +410,11 @@ static void fixture_free(struct fixture *f)
     EVP_PKEY_CTX_free(f->raw_sign_ctx);
     EVP_PKEY_CTX_free(f->raw_verify_ctx);
     free(f->calls);
+    for (size_t i = 0; f->nl_chain != NULL && i < NLEAF; i++)
+        free(f->nl_chain[i]);
+    free(f->nl_chain);
+    free(f->nl_calls);
+    clid_verifier_free(f->nl_verifier);
     clid_verifier_free(f->verifier);
     clid_signer_free(f->signer);
     clid_ctx_free(f->ctx);
@@ -483,6 +538,23 @@ static void op_verify_cold(struct worker *w, size_t i)
 {
     clid_verifier_clear_cache(w->f->verifier);
     do_verify(w, i, "verify_cold");
+}
+
+/* A leaf not in the certificate cache (NLEAF distinct ones cycled through
+ * a cache of NLEAF_CACHE): its chain is parsed and validated, the STI-CA's
+ * path being the one validated by earlier verifications. The chain is given
+ * by the caller, as x5u would serve it (leaf then STI-CA). */
+static void op_verify_new_leaf(struct worker *w, size_t i)
+{
+    struct fixture *f = w->f;
+    const struct call *c = &f->nl_calls[i % NLEAF];
+    const char *chain = f->nl_chain[i % NLEAF];
+    clid_verify_input in = {.identity = c->header, .orig = c->orig_req, .dest = c->dest_req,
+                            .date = c->iat, .chain_pem = chain, .chain_len = strlen(chain)};
+    clid_err rc = clid_verify_identity(f->nl_verifier, &in, w->res);
+    if (rc != CLID_OK || clid_result_verstat(w->res) != CLID_VERSTAT_PASSED)
+        die("verify_new_leaf: clid_verify_identity: %s (%s)", clid_err_name(rc),
+            clid_result_detail(w->res));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -667,7 +739,8 @@ static void usage(void)
             "  --cpu N      pin to CPU N (default 0)\n"
             "  --threads T  also measure verify_warm and sign with T threads (max %d)\n"
             "  --only LIST  run only these comma-separated paths (raw_sign, sign, sign_uuid,\n"
-            "               raw_verify, verify_warm, raw_cold, verify_cold); a ratio is\n"
+            "               raw_verify, verify_warm, raw_cold, verify_cold, verify_new_leaf);\n"
+            "               a ratio is\n"
             "               printed when its raw path runs too\n"
             "  --ops N      exactly N operations per path and round, no warm-up (for\n"
             "               instruction-counting profilers; replaces --seconds)\n",
@@ -704,6 +777,7 @@ enum {
     P_VERIFY_WARM,
     P_RAW_COLD,
     P_VERIFY_COLD,
+    P_VERIFY_NEW_LEAF,
     P_N
 };
 
@@ -719,6 +793,7 @@ static const struct path {
     [P_VERIFY_WARM] = {"verify_warm", op_verify_warm, P_RAW_VERIFY},
     [P_RAW_COLD] = {"raw_cold", op_raw_cold, -1},
     [P_VERIFY_COLD] = {"verify_cold", op_verify_cold, P_RAW_VERIFY},
+    [P_VERIFY_NEW_LEAF] = {"verify_new_leaf", op_verify_new_leaf, P_VERIFY_COLD},
 };
 
 /* Paths measured together (see main); -1 ends a group. */
@@ -726,7 +801,7 @@ static const struct path {
 static const int groups[][GROUP_MAX] = {
     {P_RAW_SIGN, P_SIGN, P_SIGN_UUID, -1},
     {P_RAW_VERIFY, P_VERIFY_WARM, -1},
-    {P_RAW_COLD, P_VERIFY_COLD, -1},
+    {P_RAW_COLD, P_VERIFY_COLD, P_VERIFY_NEW_LEAF, -1},
 };
 #define SLICE_S 0.25 /* seconds of one slice */
 

@@ -305,9 +305,11 @@ typedef struct clid_result clid_result;
 /* The verifier keeps `ctx` by reference: free the verifier first. */
 CLID_API CLID_WUR clid_err clid_verifier_new(const clid_ctx *ctx, clid_verifier **out);
 CLID_API void clid_verifier_free(clid_verifier *v);
-/* Bound on cached certificates (default 1024); 0 disables caching. */
+/* Bound on cached certificates (default 1024); 0 disables caching, that of
+ * validated intermediates too (docs/verification.md, "Validated
+ * intermediates"; at most 64 of those are kept otherwise). */
 CLID_API CLID_WUR clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t entries);
-/* Drops every cached certificate and CRL. */
+/* Drops every cached certificate, validated intermediate and CRL. */
 CLID_API void clid_verifier_clear_cache(clid_verifier *v);
 
 /*

@@ -27,6 +27,7 @@
 
 #include "x509/certcache.h"
 #include "x509/crl_store.h"
+#include "x509/issuer_cache.h"
 #include "verify/ctx_internal.h"
 #include "passport/identity.h"
 #include "core/internal.h"
@@ -42,6 +43,7 @@
 struct clid_verifier {
     const clid_ctx *ctx;
     clid__cert_cache *cache;
+    clid__issuer_cache *issuers; /* validated intermediates (x509/issuer_cache.h) */
     clid__crl_store *crls;       /* fetched CRLs (revocation as deployed) */
     uint64_t verifications;      /* clid_verifier_stats, atomic */
     uint64_t crl_unavailable;
@@ -57,7 +59,10 @@ clid_err clid_verifier_new(const clid_ctx *ctx, clid_verifier **out)
     clid_err rc = clid__cert_cache_new(DEFAULT_CACHE_ENTRIES, &v->cache);
     if (rc == CLID_OK)
         rc = clid__crl_store_new(&v->crls);
+    if (rc == CLID_OK)
+        rc = clid__issuer_cache_new(CLID__ISSUER_CACHE_DEFAULT, &v->issuers);
     if (rc != CLID_OK) {
+        clid__crl_store_free(v->crls);
         clid__cert_cache_free(v->cache);
         free(v);
         return rc;
@@ -72,12 +77,16 @@ void clid_verifier_free(clid_verifier *v)
         return;
     clid__cert_cache_free(v->cache);
     clid__crl_store_free(v->crls);
+    clid__issuer_cache_free(v->issuers);
     free(v);
 }
 
 clid_err clid_verifier_set_cache_size(clid_verifier *v, size_t entries)
 {
     CLID_ENSURE(v != NULL, CLID_ERR_INVALID_ARGUMENT);
+    /* No cache means no validated intermediates either: every
+     * verification then validates its whole chain. */
+    clid__issuer_cache_set_max(v->issuers, entries == 0 ? 0 : CLID__ISSUER_CACHE_DEFAULT);
     return clid__cert_cache_set_max(v->cache, entries);
 }
 
@@ -86,6 +95,7 @@ void clid_verifier_clear_cache(clid_verifier *v)
     if (v != NULL) {
         clid__cert_cache_clear(v->cache);
         clid__crl_store_clear(v->crls);
+        clid__issuer_cache_clear(v->issuers);
     }
 }
 
@@ -239,7 +249,7 @@ static clid_err load_and_cache(clid_verifier *v, const char *url, const char *pe
                                int64_t expires, clid__signer_cert **out)
 {
     clid__signer_cert *c = NULL;
-    CLID_TRY(clid__signer_cert_load(pem, len, &c));
+    CLID_TRY(clid__signer_cert_load_ic(pem, len, v->issuers, &c));
     clid__cert_cache_put(v->cache, url, c, expires);
     *out = c;
     return CLID_OK;
@@ -300,7 +310,7 @@ static clid_err get_signer_cert(clid_verifier *v, const clid_verify_input *in, c
         rc = CLID_ERR_X5U_TOO_LARGE; /* a misbehaving fetcher */
     clid__signer_cert *c = NULL;
     if (rc == CLID_OK)
-        rc = clid__signer_cert_load((const char *)buf, len, &c);
+        rc = clid__signer_cert_load_ic((const char *)buf, len, v->issuers, &c);
     free(buf);
     CLID_TRY(rc);
     clid__cert_cache_put(v->cache, url, c, fetched_expiry(now, max_age, c));
@@ -479,8 +489,8 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     char detail[256] = "";
     clid__revocation rev = {0};
     unsigned dev = 0;
-    rc = clid__signer_cert_validate_rev(&ctx->trust, *signer, now, v->crls, &rev, &dev, detail,
-                                        sizeof detail);
+    rc = clid__signer_cert_validate_ic(&ctx->trust, v->issuers, *signer, now, v->crls, &rev, &dev,
+                                       detail, sizeof detail);
     r->revocation_checked = rc == CLID_OK && rev.checked;
     if (rev.unavailable)
         __atomic_add_fetch(&v->crl_unavailable, 1, __ATOMIC_RELAXED);

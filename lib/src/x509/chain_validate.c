@@ -31,6 +31,7 @@
 
 #include "core/internal.h"
 #include "x509/crl.h"
+#include "x509/issuer_cache.h"
 #include "x509/profile_enforce.h"
 #include "x509/signer_cert.h"
 #include "x509/trust.h"
@@ -92,6 +93,7 @@ struct verify_state {
     const clid__trust *trust;
     unsigned unchecked;  /* depths OpenSSL found no CRL for (x509/crl.h) */
     unsigned deviations; /* CLID__DEV_* accepted below the trust anchor */
+    unsigned dev_upper;  /* those of them found above the leaf (issuer_cache.h) */
 };
 
 static int oid_is(const ASN1_OBJECT *obj, const char *oid)
@@ -250,6 +252,8 @@ static int verify_cb(int ok, X509_STORE_CTX *sctx)
                 return 1; /* the trust anchor */
             unsigned dev = profile_deviation(err);
             st->deviations |= dev;
+            if (depth > 0)
+                st->dev_upper |= dev;
             return dev != 0;
         }
         return 0;
@@ -502,9 +506,10 @@ static clid_err chain_path(const clid__trust *trust, clid__signer_cert *c, STACK
     return CLID_OK;
 }
 
-static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, int64_t at,
-                              char *detail, size_t cap, int64_t *from, int64_t *until,
-                              const clid__crl_path **path, unsigned *deviations)
+static clid_err path_validate(const clid__trust *trust, clid__issuer_cache *ic,
+                              clid__signer_cert *c, int64_t at, char *detail, size_t cap,
+                              int64_t *from, int64_t *until, const clid__crl_path **path,
+                              unsigned *deviations)
 {
     clid_err rc = CLID_ERR_NOMEM;
     X509_STORE_CTX *sctx = X509_STORE_CTX_new();
@@ -567,18 +572,227 @@ static clid_err path_validate(const clid__trust *trust, clid__signer_cert *c, in
         rc = chain_path(trust, c, chain, st.unchecked, path, detail, cap);
     if (rc == CLID_OK)
         *deviations = st.deviations | chain_der_deviations(chain);
+    /* The path above this leaf is now known good under this configuration
+     * over [from, until]: a new leaf of the same intermediate can be
+     * validated against it (fast_validate). */
+    if (rc == CLID_OK && *from <= at && at <= *until)
+        clid__issuer_cache_put(ic, chain, trust->generation, *from, *until, st.dev_upper,
+                               st.unchecked);
 out:
     X509_STORE_CTX_free(sctx);
     sk_X509_free(untrusted);
     return rc;
 }
 
+/*
+ * Whether CRL `crl` of the intermediate `iss` is one that OpenSSL's
+ * X509_V_FLAG_CRL_CHECK would take and accept for a leaf of `iss`, whatever
+ * the leaf: a complete direct CRL (no issuingDistributionPoint, no delta,
+ * no critical extension), with nextUpdate (RFC 5280 §5.1.2.5), its AKI (if
+ * any) naming `iss`'s key by identifier only, `iss` allowed to sign CRLs
+ * (keyUsage cRLSign when it has a keyUsage, §4.2.1.3) and the signature
+ * verified with `iss`'s key. Anything else: 0, and the full validation
+ * decides.
+ */
+static int crl_usable(X509_CRL *crl, X509 *iss)
+{
+    if (X509_CRL_get0_nextUpdate(crl) == NULL)
+        return 0;
+    for (int i = 0; i < X509_CRL_get_ext_count(crl); i++)
+        if (X509_EXTENSION_get_critical(X509_CRL_get_ext(crl, i)))
+            return 0;
+    if (X509_CRL_get_ext_by_NID(crl, NID_issuing_distribution_point, -1) >= 0 ||
+        X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0)
+        return 0;
+    int crit = 0;
+    AUTHORITY_KEYID *akid = X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, &crit, NULL);
+    if (akid == NULL && crit != -1)
+        return 0; /* present but not decodable, or repeated */
+    if (akid != NULL) {
+        const ASN1_OCTET_STRING *skid = X509_get0_subject_key_id(iss);
+        int ok = akid->issuer == NULL && akid->serial == NULL &&
+                 (akid->keyid == NULL ||
+                  (skid != NULL && ASN1_OCTET_STRING_cmp(akid->keyid, skid) == 0));
+        AUTHORITY_KEYID_free(akid);
+        if (!ok)
+            return 0;
+    }
+    if ((X509_get_extension_flags(iss) & EXFLAG_KUSAGE) != 0 &&
+        (X509_get_key_usage(iss) & KU_CRL_SIGN) == 0)
+        return 0;
+    EVP_PKEY *key = X509_get0_pubkey(iss);
+    return key != NULL && X509_CRL_verify(crl, key) == 1;
+}
+
+/* crl_usable, remembered in the entry (the same CRL object under the same
+ * generation is the same CRL). */
+static int crl_usable_memo(clid__issuer *e, X509_CRL *crl)
+{
+    for (int i = 0; i < CLID__ISSUER_CRL_MEMO; i++)
+        if (__atomic_load_n(&e->crl_ok[i], __ATOMIC_ACQUIRE) == crl)
+            return 1;
+    if (!crl_usable(crl, e->upper[0]))
+        return 0;
+    for (int i = 0; i < CLID__ISSUER_CRL_MEMO; i++) {
+        const X509_CRL *expected = NULL;
+        if (__atomic_compare_exchange_n(&e->crl_ok[i], &expected, crl, 0, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED) ||
+            expected == crl)
+            break;
+    }
+    return 1;
+}
+
+/*
+ * The leaf's revocation against the CRLs of the context, as the full
+ * validation's X509_V_FLAG_CRL_CHECK(_ALL) does it at depth 0, without
+ * verifying the same CRL's signature for every new leaf: the CRLs issued
+ * by the leaf's issuer (by name, as OpenSSL selects them) must all be
+ * usable (crl_usable) and current at `at` (thisUpdate <= at < nextUpdate,
+ * X509_cmp_time's rule), and none may list the leaf. With none at all, the
+ * leaf is unchecked (bit 0 of *unchecked) and passes only where verify_cb
+ * lets X509_V_ERR_UNABLE_TO_GET_CRL pass. 1: the full validation would
+ * accept the leaf's revocation state; 0: let it decide (a listed leaf, a
+ * CRL of another form, a stale one).
+ */
+static int leaf_crl_ok(const clid__trust *trust, clid__issuer *e, X509 *leaf, int64_t at,
+                       unsigned *unchecked)
+{
+    if (trust->crl_policy == CLID_CRL_IGNORE)
+        return 1;
+    const X509_NAME *iss_name = X509_get_subject_name(e->upper[0]);
+    int found = 0;
+    for (int j = 0; j < sk_X509_CRL_num(trust->crls); j++) {
+        X509_CRL *crl = sk_X509_CRL_value(trust->crls, j);
+        if (X509_NAME_cmp(X509_CRL_get_issuer(crl), iss_name) != 0)
+            continue;
+        found = 1;
+        int64_t last, next;
+        if (!clid__asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &last) ||
+            !clid__asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &next) ||
+            !(last <= at && at < next) || !crl_usable_memo(e, crl))
+            return 0;
+        X509_REVOKED *r = NULL;
+        if (X509_CRL_get0_by_cert(crl, &r, leaf) != 0)
+            return 0; /* listed: the full validation says how */
+    }
+    if (found)
+        return 1;
+    *unchecked |= 1u;
+    return trust->crl_policy == CLID_CRL_IF_PRESENT || clid__crl_dp_handles(trust, leaf);
+}
+
+/*
+ * A new leaf under an intermediate whose path to a trust anchor OpenSSL
+ * validated in full under this configuration (issuer_cache.h): OpenSSL
+ * validates the leaf alone, with that intermediate as its only trust
+ * anchor (X509_V_FLAG_PARTIAL_CHAIN), so the leaf's issuer is found by
+ * name and AKI/SKI and its signature checked with THAT intermediate's key,
+ * and its validity, extensions, the RFC 5280 profile
+ * (X509_V_FLAG_X509_STRICT) and the intermediate's name constraints are
+ * checked by OpenSSL as in the full validation. The leaf's CRL is
+ * leaf_crl_ok's: the intermediate's CRLs, found usable once (signature
+ * included), looked up for the leaf. What the full validation checked
+ * above the leaf is the cached entry's: it is used only under the same
+ * context generation (anchors, CRLs and policy unchanged) and inside its
+ * window (every certificate above and every CRL of their issuers valid at
+ * `at`); certificates above the intermediate with constraints on what lies
+ * below them are never cached (issuer_cache.h). The checks that follow
+ * OpenSSL's (check_validated, the profile, RFC 9060 delegation, the
+ * window, the distribution-point CRLs) run on the whole chain, leaf +
+ * cached path, as after a full validation.
+ *
+ * It only ever accepts: 1 when the chain holds, with the same window
+ * inputs, validated path and deviations as a full validation; 0 for
+ * anything else (no entry, a served chain that is not the cached path, any
+ * failure), and the full validation then decides, so every failure and its
+ * reason are those of the full path (docs/verification.md, "Validated
+ * intermediates").
+ */
+static int fast_validate(const clid__trust *trust, clid__issuer_cache *ic, clid__signer_cert *c,
+                         int64_t at, int64_t *from, int64_t *until, const clid__crl_path **path,
+                         unsigned *deviations)
+{
+    int n = sk_X509_num(c->chain);
+    uint8_t h[32];
+    unsigned int hlen = 0;
+    if (ic == NULL || n < 2 ||
+        X509_digest(sk_X509_value(c->chain, 1), EVP_sha256(), h, &hlen) != 1 || hlen != 32)
+        return 0;
+    clid__issuer *e = clid__issuer_cache_find(ic, h, trust->generation, at);
+    if (e == NULL)
+        return 0;
+    int ok = 0;
+    X509_STORE_CTX *sctx = NULL;
+    STACK_OF(X509) *full = NULL;
+    X509 *leaf = sk_X509_value(c->chain, 0);
+    struct verify_state st = {.crl_policy = trust->crl_policy, .trust = trust};
+
+    /* The chain as served above the leaf is the validated path, or its
+     * beginning (the anchor is often left out): nothing else is trusted. */
+    if (n - 1 > e->n)
+        goto out;
+    for (int i = 1; i < n; i++)
+        if (X509_cmp(sk_X509_value(c->chain, i), e->upper[i - 1]) != 0)
+            goto out;
+    sctx = X509_STORE_CTX_new();
+    if (sctx == NULL || X509_STORE_CTX_init(sctx, e->anchor, leaf, NULL) != 1)
+        goto out;
+    X509_STORE_CTX_set_app_data(sctx, &st);
+    X509_STORE_CTX_set_verify_cb(sctx, verify_cb);
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(sctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)at);
+    X509_VERIFY_PARAM_set_depth(param, (int)trust->max_depth - 1);
+    /* No CRL flags: the leaf's CRL is leaf_crl_ok's (below), the
+     * intermediate's revocation (and the anchor's CRL over it) the cached
+     * validation's, bound to the CRLs of this generation and their window. */
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
+    if (X509_verify_cert(sctx) != 1)
+        goto out;
+    STACK_OF(X509) *vc = X509_STORE_CTX_get0_chain(sctx);
+    if (vc == NULL || sk_X509_num(vc) != 2 || sk_X509_value(vc, 0) != leaf ||
+        X509_cmp(sk_X509_value(vc, 1), e->upper[0]) != 0)
+        goto out;
+
+    full = sk_X509_new_reserve(NULL, e->n + 1);
+    if (full == NULL || !sk_X509_push(full, leaf))
+        goto out;
+    for (int i = 0; i < e->n; i++)
+        if (!sk_X509_push(full, e->upper[i]))
+            goto out;
+    int64_t lo = 0, hi = -1;
+    if (check_validated(trust, c, full, NULL, 0) != CLID_OK ||
+        clid__profile_enforce(trust, c, full, NULL, 0) != CLID_OK ||
+        success_window(trust, full, &lo, &hi) != CLID_OK)
+        goto out;
+    lo = e->from > lo ? e->from : lo;
+    hi = e->until < hi ? e->until : hi;
+    if (!(lo <= at && at <= hi))
+        goto out;
+    /* Which depths had no CRL, as CRL_CHECK_ALL would have found them: the
+     * leaf's from leaf_crl_ok, the others from the cached validation. */
+    unsigned unchecked = e->unchecked;
+    if (!leaf_crl_ok(trust, e, leaf, at, &unchecked))
+        goto out;
+    if (chain_path(trust, c, full, unchecked, path, NULL, 0) != CLID_OK)
+        goto out;
+    *deviations = st.deviations | e->dev | chain_der_deviations(full);
+    *from = lo;
+    *until = hi;
+    ok = 1;
+out:
+    sk_X509_free(full);
+    X509_STORE_CTX_free(sctx);
+    clid__issuer_release(e);
+    return ok;
+}
+
 /* The memoized path validation: *path is the validated chain and
  * *deviations its profile deviations, the same whether the memo answered or
  * OpenSSL ran. */
-static clid_err validate_chain(const clid__trust *trust, clid__signer_cert *c, int64_t at,
-                               char *detail, size_t detail_cap, const clid__crl_path **path,
-                               unsigned *deviations)
+static clid_err validate_chain(const clid__trust *trust, clid__issuer_cache *ic,
+                               clid__signer_cert *c, int64_t at, char *detail, size_t detail_cap,
+                               const clid__crl_path **path, unsigned *deviations)
 {
     if (memo_covers(c, trust->generation, at, path, deviations))
         return CLID_OK;
@@ -588,10 +802,17 @@ static clid_err validate_chain(const clid__trust *trust, clid__signer_cert *c, i
     if (clid__profile_memo_get(trust, c, &profile_rc, detail, detail_cap) && profile_rc != CLID_OK)
         return profile_rc;
 
-    __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
     int64_t from = 0, until = -1;
     ERR_set_mark();
-    clid_err rc = path_validate(trust, c, at, detail, detail_cap, &from, &until, path, deviations);
+    if (fast_validate(trust, ic, c, at, &from, &until, path, deviations)) {
+        ERR_pop_to_mark();
+        clid__issuer_cache_count_hit(ic);
+        memo_store(c, trust->generation, from, until, *path, *deviations);
+        return CLID_OK;
+    }
+    __atomic_add_fetch(&c->openssl_runs, 1, __ATOMIC_RELAXED);
+    clid_err rc =
+        path_validate(trust, ic, c, at, detail, detail_cap, &from, &until, path, deviations);
     ERR_pop_to_mark();
     /* `at` lies inside the window whenever OpenSSL accepted the chain at
      * `at`; checking it keeps a clock quirk from poisoning the memo. */
@@ -605,6 +826,15 @@ clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_c
                                         clid__revocation *rev, unsigned *deviations,
                                         char *detail, size_t detail_cap)
 {
+    return clid__signer_cert_validate_ic(trust, NULL, c, at, store, rev, deviations, detail,
+                                         detail_cap);
+}
+
+clid_err clid__signer_cert_validate_ic(const clid__trust *trust, clid__issuer_cache *ic,
+                                       clid__signer_cert *c, int64_t at,
+                                       struct clid__crl_store *store, clid__revocation *rev,
+                                       unsigned *deviations, char *detail, size_t detail_cap)
+{
     unsigned dev = 0;
     if (deviations != NULL)
         *deviations = 0;
@@ -616,7 +846,7 @@ clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_c
         rev = &ignored;
     *rev = (clid__revocation){0};
     const clid__crl_path *path = NULL;
-    CLID_TRY(validate_chain(trust, c, at, detail, detail_cap, &path, &dev));
+    CLID_TRY(validate_chain(trust, ic, c, at, detail, detail_cap, &path, &dev));
     if (deviations != NULL)
         *deviations = dev;
     return clid__crl_check(trust, store, path, at, rev, detail, detail_cap);

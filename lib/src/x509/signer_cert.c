@@ -14,6 +14,7 @@
 
 #include "core/internal.h"
 #include "x509/crl.h"
+#include "x509/issuer_cache.h"
 #include "x509/profile_enforce.h"
 #include "x509/signer_cert.h"
 #include "x509/x509_load.h"
@@ -110,7 +111,24 @@ static clid_err extract_facts(clid__signer_cert *c)
     return CLID_OK;
 }
 
+/* The certificates after the leaf (an intermediate the verifier validated
+ * before) from the cache of validated intermediates, by DER hash. */
+static X509 *reuse_issuer(void *arg, size_t index, const uint8_t *der, size_t len)
+{
+    uint8_t h[32];
+    unsigned int n = 0;
+    if (index == 0 || EVP_Digest(der, len, h, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return NULL;
+    return clid__issuer_cache_cert(arg, h);
+}
+
 clid_err clid__signer_cert_load(const char *pem, size_t len, clid__signer_cert **out)
+{
+    return clid__signer_cert_load_ic(pem, len, NULL, out);
+}
+
+clid_err clid__signer_cert_load_ic(const char *pem, size_t len, clid__issuer_cache *ic,
+                                   clid__signer_cert **out)
 {
     CLID_ENSURE(pem != NULL && out != NULL, CLID_ERR_INVALID_ARGUMENT);
     *out = NULL;
@@ -123,7 +141,8 @@ clid_err clid__signer_cert_load(const char *pem, size_t len, clid__signer_cert *
     ERR_set_mark();
     if (EVP_Digest(pem, len, c->chain_hash, NULL, EVP_sha256(), NULL) != 1)
         goto out;
-    rc = clid__pem_certs(pem, len, CLID_CHAIN_MAX_CERTS, &chain_errs, &c->chain);
+    rc = clid__pem_certs_reuse(pem, len, CLID_CHAIN_MAX_CERTS, &chain_errs,
+                               ic != NULL ? reuse_issuer : NULL, ic, &c->chain);
     if (rc != CLID_OK)
         goto out;
     rc = extract_facts(c);

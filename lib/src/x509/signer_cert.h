@@ -166,4 +166,21 @@ clid_err clid__signer_cert_validate_rev(const clid__trust *trust, clid__signer_c
                                         clid__revocation *rev, unsigned *deviations,
                                         char *detail, size_t detail_cap);
 
+/*
+ * clid__signer_cert_validate_rev with the verifier's cache of validated
+ * intermediates (issuer_cache.h; NULL: none): a leaf whose issuer's path
+ * was validated before is validated against it (one signature check), and
+ * a successful full validation records its path there.
+ */
+struct clid__issuer_cache;
+clid_err clid__signer_cert_validate_ic(const clid__trust *trust, struct clid__issuer_cache *ic,
+                                       clid__signer_cert *c, int64_t at,
+                                       struct clid__crl_store *store, clid__revocation *rev,
+                                       unsigned *deviations, char *detail, size_t detail_cap);
+
+/* clid__signer_cert_load taking the certificates after the leaf from `ic`
+ * when it holds the same bytes parsed (NULL: parses everything). */
+clid_err clid__signer_cert_load_ic(const char *pem, size_t len, struct clid__issuer_cache *ic,
+                                   clid__signer_cert **out);
+
 #endif

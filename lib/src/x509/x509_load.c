@@ -146,6 +146,13 @@ X509_CRL *clid__crl_from_der(const uint8_t *der, size_t len)
 clid_err clid__pem_certs(const char *pem, size_t len, size_t max_certs, const clid__pem_errs *errs,
                          STACK_OF(X509) **out)
 {
+    return clid__pem_certs_reuse(pem, len, max_certs, errs, NULL, NULL, out);
+}
+
+clid_err clid__pem_certs_reuse(const char *pem, size_t len, size_t max_certs,
+                               const clid__pem_errs *errs, clid__x509_reuse_fn reuse,
+                               void *reuse_arg, STACK_OF(X509) **out)
+{
     CLID_ENSURE(pem != NULL && errs != NULL && out != NULL && len <= INT_MAX,
                 CLID_ERR_INVALID_ARGUMENT);
     if (len == 0)
@@ -179,7 +186,8 @@ clid_err clid__pem_certs(const char *pem, size_t len, size_t max_certs, const cl
             rc = CLID_ERR_CERT_PARSE;
         } else if (strcmp(type, PEM_STRING_X509) != 0) {
             rc = errs->wrong_type;
-        } else if ((x = clid__x509_from_der(der, dlen)) == NULL) {
+        } else if ((reuse == NULL || (x = reuse(reuse_arg, count, der, dlen)) == NULL) &&
+                   (x = clid__x509_from_der(der, dlen)) == NULL) {
             rc = CLID_ERR_CERT_PARSE;
         } else if (++count > max_certs) {
             rc = errs->too_many;

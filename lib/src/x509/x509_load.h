@@ -60,6 +60,17 @@ clid_err clid__pem_certs(const char *pem, size_t len, size_t max_certs, const cl
                          STACK_OF(X509) **out);
 
 /*
+ * clid__pem_certs, asking `reuse` first for each certificate block (its
+ * 0-based index among the certificates and its DER): a certificate it
+ * returns (a reference the loader takes over) was parsed before from the
+ * same bytes and is used instead of parsing them again; NULL: parsed here.
+ */
+typedef X509 *(*clid__x509_reuse_fn)(void *arg, size_t index, const uint8_t *der, size_t len);
+clid_err clid__pem_certs_reuse(const char *pem, size_t len, size_t max_certs,
+                               const clid__pem_errs *errs, clid__x509_reuse_fn reuse,
+                               void *reuse_arg, STACK_OF(X509) **out);
+
+/*
  * Every CRL of a buffer: one DER CRL, or PEM with one or more "X509 CRL"
  * blocks. CLID_ERR_CERT_PARSE for anything else, including no CRL at all.
  */
