@@ -669,6 +669,8 @@ void capture__tcp(clid_capture *c, const cap_meta *m, const cap_flow *f, const u
             seg_in(c, s, m, seq, pl, plen);
         }
     }
+    while (s->ooo && m->sec - s->ooo->m.sec > CAP_TCP_HOLE_WAIT)
+        gap(c, s, m->packet);
     if (flags & TH_FIN) {
         s->fin = 1;
         s->fin_seq = seq + (uint32_t)plen;

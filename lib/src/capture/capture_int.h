@@ -25,6 +25,11 @@
 #define CAP_FRAG_BUDGET_DATAGRAMS 64u
 /* The same for TCP: all streams' buffers together, in max_stream_buffer units. */
 #define CAP_TCP_BUDGET_STREAMS 64u
+/* Seconds of capture time after which bytes missing before out-of-order data
+ * are given up: TCP retransmits long before (1 + 2 + 4 s of backoff), so a
+ * hole that old was lost by the capture, and later messages must not wait
+ * for the stream buffer to fill. */
+#define CAP_TCP_HOLE_WAIT 10
 
 /* Where a packet or log entry sits in the input. */
 typedef struct cap_meta {
