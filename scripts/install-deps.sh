@@ -11,7 +11,7 @@ PACKAGES="
   jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
   kamailio-utils-modules kamailio-extra-modules
-  iproute2 procps curl wrk
+  iproute2 procps curl wrk time bc
   tshark
   chromium
 "

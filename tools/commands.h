@@ -41,4 +41,7 @@ void cmd_conform_help(FILE *f);
 int cmd_serve(int argc, char **argv);
 void cmd_serve_help(FILE *f);
 
+int cmd_trace(int argc, char **argv);
+void cmd_trace_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

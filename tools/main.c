@@ -31,6 +31,8 @@ static const tool_cmd commands[] = {
      cmd_serve, cmd_serve_help},
     {"sign", "sign a call's claims: print an Identity header value (RFC 8224)", cmd_sign,
      cmd_sign_help},
+    {"trace", "verify every call in a pcap/pcapng capture, a SIP log, or live (-i IFACE)",
+     cmd_trace, cmd_trace_help},
     {"verify", "verify an Identity header value: verstat, reason, SIP status", cmd_verify,
      cmd_verify_help},
 };

@@ -47,7 +47,7 @@ int tool_usage_error(const char *cmd, const char *topic, const char *fmt, ...) T
 /* --------------------------------------------------------------------- */
 
 #define TOOL_MAX_POSITIONAL 64 /* `clid cert lint FILE...` */
-#define TOOL_MAX_OPTS 32
+#define TOOL_MAX_OPTS 40
 #define TOOL_MAX_REPEAT 32 /* values of one repeatable option */
 
 #define TOOL_VALUE_MAY_BE_EMPTY 2
