@@ -107,7 +107,9 @@ CLID_API CLID_WUR clid_err clid_capture_open_live(const char *iface, const char 
  */
 CLID_API CLID_WUR clid_err clid_capture_next(clid_capture *c, clid_capture_msg *msg);
 /* Async-signal-safe: makes a blocked or later clid_capture_next return
- * CLID_ERR_CAPTURE_END. */
+ * CLID_ERR_CAPTURE_END. A live capture first returns the messages of the
+ * packets already captured (at most 65536 packets, read without waiting), so
+ * that Ctrl-C loses none of the last calls; a file ends at once. */
 CLID_API void clid_capture_break(clid_capture *c);
 /* Bytes of the input consumed so far (file offset; for the progress bar), 0
  * for live. */

@@ -306,6 +306,7 @@ static clid_err kamailio_entry(clid_capture *c, cap_log *l)
     }
     /* The message on the following lines, until its Content-Length is read,
      * the next entry, or the end. */
+    size_t hend = 0;
     for (;;) {
         if (!read_line(l))
             break;
@@ -322,10 +323,12 @@ static clid_err kamailio_entry(clid_capture *c, cap_log *l)
         }
         if (msg_reserve(l, l->msg_len + l->line_len + 2) != 0)
             return CLID_ERR_NOMEM;
+        size_t scanned = l->msg_len;
         memcpy(l->msg + l->msg_len, l->line, l->line_len);
         l->msg_len += l->line_len;
         l->msg[l->msg_len++] = '\n';
-        size_t hend = capture__sip_header_end(l->msg, l->msg_len);
+        if (!hend)
+            hend = capture__sip_header_end(l->msg, l->msg_len, scanned);
         if (hend) {
             long long cl = capture__sip_content_length(l->msg, hend);
             if (cl < 0 || l->msg_len >= hend + (size_t)cl) {

@@ -17,12 +17,16 @@
 
 #define LIVE_SNAPLEN 262144
 #define LIVE_BUFFER (4 << 20)
+/* After clid_capture_break, a live capture still returns the packets already
+ * captured (Ctrl-C must not lose the last calls), at most this many. */
+#define LIVE_DRAIN_MAX 65536
 
 struct cap_pcap {
     pcap_t *p;
     int dlt;
     int brk_pipe[2]; /* live: clid_capture_break writes a byte to wake poll() */
     uint64_t packet;
+    uint64_t drained; /* packets read after clid_capture_break */
 };
 
 static uint16_t be16(const uint8_t *d)
@@ -177,8 +181,12 @@ clid_err capture__pcap_read(clid_capture *c)
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *d;
+        if (c->brk && (!c->live || p->drained >= LIVE_DRAIN_MAX))
+            return CLID_ERR_CAPTURE_END;
         int rc = pcap_next_ex(p->p, &h, &d);
         if (rc == 1) {
+            if (c->brk)
+                p->drained++;
             packet(c, h, d);
             return CLID_OK;
         }
@@ -199,7 +207,8 @@ clid_err capture__pcap_read(clid_capture *c)
         }
         if (rc != 0) /* -2 at the end of a file */
             return CLID_ERR_CAPTURE_END;
-        /* live, nothing pending: wait for packets or clid_capture_break */
+        /* live, nothing pending: the end after a break (all captured packets
+         * drained), else wait for packets or clid_capture_break */
         if (c->brk)
             return CLID_ERR_CAPTURE_END;
         struct pollfd pfd[2] = {{.fd = pcap_get_selectable_fd(p->p), .events = POLLIN},
@@ -209,8 +218,6 @@ clid_err capture__pcap_read(clid_capture *c)
             capture__warn(c, p->packet + 1, "read", "poll: %s", strerror(errno));
             return CLID_ERR_CAPTURE_READ;
         }
-        if (c->brk)
-            return CLID_ERR_CAPTURE_END;
     }
 }
 

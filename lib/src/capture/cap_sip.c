@@ -104,17 +104,22 @@ int capture__sip_start(const char *p, size_t n)
     return line_end(p, n, i + 7);
 }
 
-size_t capture__sip_header_end(const char *p, size_t n)
+size_t capture__sip_header_end(const char *p, size_t n, size_t from)
 {
-    size_t i = 0;
+    /* The empty line is a line end followed by "\r\n" or "\n"; the start
+     * line is never empty. A '\n' more than 2 bytes before `from` was fully
+     * checked by the previous call. */
+    size_t i = from > 2 ? from - 2 : 0;
     while (i < n) {
         const char *nl = memchr(p + i, '\n', n - i);
         if (!nl)
             return 0;
-        size_t len = (size_t)(nl - (p + i));
-        if (i > 0 && (len == 0 || (len == 1 && p[i] == '\r')))
-            return (size_t)(nl - p) + 1;
-        i = (size_t)(nl - p) + 1;
+        size_t k = (size_t)(nl - p);
+        if (k + 1 < n && p[k + 1] == '\n')
+            return k + 2;
+        if (k + 2 < n && p[k + 1] == '\r' && p[k + 2] == '\n')
+            return k + 3;
+        i = k + 1;
     }
     return 0;
 }

@@ -46,6 +46,7 @@ typedef struct stream {
     size_t ooo_bytes;
     int state;
     int resync;  /* looking for the next SIP start line */
+    size_t hscan; /* bytes of buf already searched for the end of the headers */
     size_t skip; /* bytes of a too-large message still to skip */
     cap_meta last_m;
 } stream;
@@ -188,6 +189,8 @@ static void stream_free(cap_tcp *t, stream *s)
 
 static void consume(stream *s, size_t n)
 {
+    if (n)
+        s->hscan = 0;
     s->off += n;
     s->len -= n;
     if (s->len == 0)
@@ -298,8 +301,9 @@ static void frame(clid_capture *c, stream *s)
         }
         s->state = ST_SIP;
         size_t look = s->len < c->lim.max_message ? s->len : c->lim.max_message;
-        size_t hend = capture__sip_header_end(p, look);
+        size_t hend = capture__sip_header_end(p, look, s->hscan < look ? s->hscan : look);
         if (hend == 0) {
+            s->hscan = look;
             if (s->len < c->lim.max_message)
                 return; /* wait for the rest of the headers */
             char fs[128];
@@ -665,6 +669,8 @@ void capture__tcp(clid_capture *c, const cap_meta *m, const cap_flow *f, const u
             seg_in(c, s, m, seq, pl, plen);
         }
     }
+    while (s->ooo && m->sec - s->ooo->m.sec > CAP_TCP_HOLE_WAIT)
+        gap(c, s, m->packet);
     if (flags & TH_FIN) {
         s->fin = 1;
         s->fin_seq = seq + (uint32_t)plen;

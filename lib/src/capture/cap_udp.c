@@ -35,7 +35,7 @@ void capture__sip_datagram(clid_capture *c, int transport, const cap_meta *m, co
                 capture__warn(c, m->packet, "not-sip", "payload is not a SIP message");
             return;
         }
-        size_t hend = capture__sip_header_end(p, left);
+        size_t hend = capture__sip_header_end(p, left, 0);
         if (hend == 0) {
             capture__warn(c, m->packet, "malformed",
                           "SIP message without the empty line ending its headers: dropped");

@@ -224,8 +224,8 @@ clid_err clid_capture_next(clid_capture *c, clid_capture_msg *msg)
             c->st.messages++;
             return CLID_OK;
         }
-        if (c->brk)
-            return CLID_ERR_CAPTURE_END;
+        if (c->brk && !c->live)
+            return CLID_ERR_CAPTURE_END; /* a live capture drains first (cap_pcap.c) */
         if (c->eof) {
             if (c->flushed)
                 return CLID_ERR_CAPTURE_END;

@@ -25,6 +25,11 @@
 #define CAP_FRAG_BUDGET_DATAGRAMS 64u
 /* The same for TCP: all streams' buffers together, in max_stream_buffer units. */
 #define CAP_TCP_BUDGET_STREAMS 64u
+/* Seconds of capture time after which bytes missing before out-of-order data
+ * are given up: TCP retransmits long before (1 + 2 + 4 s of backoff), so a
+ * hole that old was lost by the capture, and later messages must not wait
+ * for the stream buffer to fill. */
+#define CAP_TCP_HOLE_WAIT 10
 
 /* Where a packet or log entry sits in the input. */
 typedef struct cap_meta {
@@ -146,8 +151,10 @@ enum { CAP_SIP_NO = 0, CAP_SIP_YES = 1, CAP_SIP_MORE = 2 };
 /* Is p (at a line start) a SIP request or status line? MORE: the line is not
  * complete yet and its beginning is consistent with one. */
 int capture__sip_start(const char *p, size_t n);
-/* Offset just past the empty line ending the headers, 0 if not in p[0..n). */
-size_t capture__sip_header_end(const char *p, size_t n);
+/* Offset just past the empty line ending the headers, 0 if not in p[0..n).
+ * from: bytes a previous call found no end in (0: none), so that a message
+ * arriving in many pieces is scanned once, not once per piece. */
+size_t capture__sip_header_end(const char *p, size_t n, size_t from);
 /* Content-Length ("l" compact form) of the headers p[0..hlen): its value,
  * -1 when absent, -2 when malformed or repeated with another value. */
 long long capture__sip_content_length(const char *p, size_t hlen);

@@ -264,8 +264,22 @@ static void live_loopback(void **state)
     assert_string_equal(m.src, "127.0.0.1");
     assert_int_equal(m.dport, ntohs(a.sin_port));
     assert_int_equal(clid_capture_offset(c), 0);
+    /* Packets already captured when the break comes are still returned
+     * (loopback delivers to the capture socket within sendto). */
+    const char *ok = cf_response(200, "live");
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(sendto(tx, ok, strlen(ok), 0, (struct sockaddr *)&a, sizeof a),
+                         (ssize_t)strlen(ok));
+    clid_capture_break(c);
+    for (int i = 0; i < 2; i++) {
+        assert_ok(clid_capture_next(c, &m));
+        assert_string_equal(m.data, ok);
+    }
+    assert_err(clid_capture_next(c, &m), CLID_ERR_CAPTURE_END);
+    clid_capture_free(c);
     /* Break from another thread while clid_capture_next waits (or before it
      * does): it returns CLID_ERR_CAPTURE_END either way, and stays ended. */
+    assert_ok(clid_capture_open_live("lo", filter, NULL, live_on_warn, &lw, &c));
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, breaker, c), 0);
     assert_err(clid_capture_next(c, &m), CLID_ERR_CAPTURE_END);

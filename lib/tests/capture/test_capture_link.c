@@ -242,13 +242,26 @@ static void start_lines(void **state)
         {"INVITE x SIP/2.0\r\nContent-Lengthy: 5\r\n\r\n", -1},
     };
     for (size_t i = 0; i < sizeof cl / sizeof cl[0]; i++) {
-        size_t he = capture__sip_header_end(cl[i].h, strlen(cl[i].h));
+        size_t he = capture__sip_header_end(cl[i].h, strlen(cl[i].h), 0);
         assert_int_equal(he, strlen(cl[i].h));
         if (capture__sip_content_length(cl[i].h, he) != cl[i].want)
             fail_msg("case %zu: %lld", i, capture__sip_content_length(cl[i].h, he));
     }
-    assert_int_equal(capture__sip_header_end("INVITE x SIP/2.0\r\nA: b\r\n", 25), 0);
-    assert_int_equal(capture__sip_header_end("INVITE x SIP/2.0\nA: b\n\nbody", 27), 23);
+    assert_int_equal(capture__sip_header_end("INVITE x SIP/2.0\r\nA: b\r\n", 25, 0), 0);
+    assert_int_equal(capture__sip_header_end("INVITE x SIP/2.0\nA: b\n\nbody", 27, 0), 23);
+    /* Resumed scans find the same end, whatever the pieces. */
+    const char *h = "INVITE x SIP/2.0\r\nA: b\r\n\r\nbody";
+    size_t hl = strlen(h);
+    for (size_t piece = 1; piece < 8; piece++) {
+        size_t scanned = 0, got = 0;
+        for (size_t n = piece; n <= hl && !got; n += piece) {
+            got = capture__sip_header_end(h, n, scanned);
+            scanned = n;
+        }
+        if (!got)
+            got = capture__sip_header_end(h, hl, scanned);
+        assert_int_equal(got, hl - 4);
+    }
 }
 
 static void other_ethertypes_ignored(void **state)

@@ -191,6 +191,11 @@ static void unknown_text_and_files(void **state)
     clid_capture_get_stats(c, &st);
     assert_int_equal(st.messages, 1);
     clid_capture_free(c);
+    /* clid_capture_break on a file: the end at once. */
+    assert_ok(clid_capture_open_file(path, NULL, NULL, NULL, &c));
+    clid_capture_break(c);
+    assert_err(clid_capture_next(c, &m), CLID_ERR_CAPTURE_END);
+    clid_capture_free(c);
     unlink(path);
 }
 

@@ -360,6 +360,42 @@ static void memory_budget(void **state)
     cf_pcap_free(w);
 }
 
+
+static void old_hole_given_up(void **state)
+{
+    (void)state;
+    /* A segment lost by the capture on a long-lived connection: the
+     * messages after it are not held until the buffer fills or the stream
+     * ends, but released once the hole is older than 10 s of capture time. */
+    cf_pcap *w = cf_pcap_new(DLT_EN10MB);
+    char m[20][1024];
+    uint32_t seq = 1;
+    tcp(w, 0, 0, CF_SYN, NULL, 0);
+    for (int i = 0; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "hole%d", i);
+        snprintf(m[i], sizeof m[i], "%s", cf_invite(id, 10, 1));
+        size_t l = strlen(m[i]);
+        if (i != 1) /* lost */
+            tcp(w, i, seq, 0, m[i], l);
+        seq += (uint32_t)l;
+    }
+    cf_run r;
+    cf_run_pcap(&r, w, NULL);
+    assert_int_equal(r.nmsg, 19);
+    assert_int_equal(cf_warns(&r, "tcp-gap"), 1);
+    /* Message 2 arrived at t=2 (packet 3, after the SYN and message 0); the
+     * hole was given up at t=13 (packet 14), then each message as it came. */
+    assert_int_equal(r.warn[0].packet, 14);
+    assert_string_equal(r.msg[1].data, m[2]);
+    assert_int_equal(r.msg[1].m.packet, 3);
+    assert_int_equal(r.msg[1].m.ts_sec, 2);
+    assert_string_equal(r.msg[18].data, m[19]);
+    assert_int_equal(r.msg[18].m.packet, 20);
+    cf_run_free(&r);
+    cf_pcap_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +409,7 @@ int main(void)
         cmocka_unit_test(syn_fin_rst_and_limits),
         cmocka_unit_test(ipv6_tcp_both_directions),
         cmocka_unit_test(memory_budget),
+        cmocka_unit_test(old_hole_given_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
