@@ -38,6 +38,7 @@
 
 #include "commands.h"
 #include "fetch_setup.h"
+#include "verify_setup.h"
 #include "timearg.h"
 #include "util.h"
 
@@ -156,117 +157,32 @@ static const tool_opt verify_opts[] = {
 
 #define NOPTS (sizeof verify_opts / sizeof verify_opts[0])
 
-static int input_error(const char *what, const char *path, clid_err e)
-{
-    tool_error("%s: %s: %s: %s", path, what, clid_err_name(e), clid_err_str(e));
-    return TOOL_EXIT_NOINPUT;
-}
-
-static int is_dir(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return 0;
-    /* fopen succeeds on a directory; reading it fails with EISDIR. */
-    char c;
-    size_t n = fread(&c, 1, 1, f);
-    int dir = n == 0 && ferror(f);
-    fclose(f);
-    return dir;
-}
-
-/* Loads trust, CRLs and the offline map into ctx. */
-static int load_inputs(clid_ctx *ctx, const tool_args *a)
-{
-    clid_err e;
-    for (int i = 0; i < a->seen[OPT_TRUST]; i++) {
-        const char *p = a->values[OPT_TRUST][i];
-        e = is_dir(p) ? clid_ctx_add_trust_dir(ctx, p) : clid_ctx_add_trust_file(ctx, p);
-        if (e != CLID_OK)
-            return input_error("trust anchors", p, e);
-    }
-    for (int i = 0; i < a->seen[OPT_CRL]; i++) {
-        const char *p = a->values[OPT_CRL][i];
-        if ((e = clid_ctx_add_crl_file(ctx, p)) != CLID_OK)
-            return input_error("CRL", p, e);
-    }
-    for (int i = 0; i < a->seen[OPT_CRL_SIGNER]; i++) {
-        const char *p = a->values[OPT_CRL_SIGNER][i];
-        if ((e = clid_ctx_add_crl_signer_file(ctx, p)) != CLID_OK)
-            return input_error("CRL signer", p, e);
-    }
-    for (int i = 0; i < a->seen[OPT_MAP]; i++) {
-        const char *m = a->values[OPT_MAP][i];
-        /* URL=FILE: URLs may contain '=' in queries, file names rarely do:
-         * split at the last '='. */
-        const char *eq = strrchr(m, '=');
-        if (eq == NULL || eq == m || eq[1] == '\0')
-            return tool_usage_error("verify", "verify", "--x5u-map wants URL=FILE, got '%s'", m);
-        char *url = strndup(m, (size_t)(eq - m));
-        if (url == NULL)
-            return TOOL_EXIT_FAIL;
-        e = clid_ctx_add_x5u_file(ctx, url, eq + 1);
-        free(url);
-        if (e == CLID_ERR_IO)
-            return input_error("x5u map", eq + 1, e);
-        if (e != CLID_OK)
-            return tool_usage_error("verify", "verify", "--x5u-map '%s': %s", m,
-                                    clid_err_str(e));
-    }
-    return TOOL_EXIT_OK;
-}
-
+/* Trust, CRLs, the offline map and the policy flags into ctx
+ * (verify_setup.h, shared with clid trace). */
 static int configure(clid_ctx *ctx, const tool_args *a)
 {
-    clid_err e = CLID_OK;
-    if (a->seen[OPT_MAX_AGE]) {
-        char *end = NULL;
-        unsigned long v = strtoul(a->value[OPT_MAX_AGE], &end, 10);
-        if (*end != '\0' || a->value[OPT_MAX_AGE][0] == '-' || v > 86400UL * 366)
-            return tool_usage_error("verify", "verify", "--max-age: not a number of seconds");
-        e = clid_ctx_set_freshness(ctx, (unsigned)v, CLID_DEFAULT_MAX_SKEW);
-    }
-    if (e == CLID_OK && a->seen[OPT_TN_POLICY]) {
-        const char *p = a->value[OPT_TN_POLICY];
-        if (strcmp(p, "spc") == 0)
-            e = clid_ctx_set_tn_policy(ctx, CLID_TN_POLICY_SPC_OR_TN);
-        else if (strcmp(p, "tn") == 0)
-            e = clid_ctx_set_tn_policy(ctx, CLID_TN_POLICY_TN_REQUIRED);
-        else
-            return tool_usage_error("verify", "verify", "--tn-policy must be spc or tn");
-    }
-    for (int i = 0; e == CLID_OK && i < a->seen[OPT_PPT]; i++)
-        if ((e = clid_ctx_accept_ppt(ctx, a->values[OPT_PPT][i])) != CLID_OK)
-            return tool_usage_error("verify", "verify", "--accept-ppt '%s': %s",
-                                    a->values[OPT_PPT][i], clid_err_str(e));
-    if (e == CLID_OK && a->seen[OPT_REQ_ENTITY])
-        e = clid_ctx_set_require_entity(ctx, 1);
-    if (e == CLID_OK && a->seen[OPT_CERT_PROFILE]) {
-        clid_cert_profile p = CLID_CERT_PROFILE_NONE;
-        if (clid_cert_profile_from_name(a->value[OPT_CERT_PROFILE], &p) != CLID_OK ||
-            p == CLID_CERT_PROFILE_NONE)
-            return tool_usage_error("verify", "verify", "--cert-profile must be shaken or q3063");
-        e = clid_ctx_set_cert_profile(ctx, p);
-    }
-    if (e == CLID_OK && a->seen[OPT_CRL_POLICY]) {
-        const char *p = a->value[OPT_CRL_POLICY];
-        if (strcmp(p, "if-present") == 0)
-            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_IF_PRESENT);
-        else if (strcmp(p, "required") == 0)
-            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_REQUIRED);
-        else if (strcmp(p, "ignore") == 0)
-            e = clid_ctx_set_crl_policy(ctx, CLID_CRL_IGNORE);
-        else
-            return tool_usage_error("verify", "verify",
-                                    "--crl-policy must be if-present, required or ignore");
-    }
-    if (e == CLID_OK && a->seen[OPT_STRICT])
-        e = clid_ctx_set_strict(ctx, 1);
-    if (e != CLID_OK) {
-        tool_error("verify: %s", clid_err_str(e));
-        return TOOL_EXIT_FAIL;
-    }
-    return load_inputs(ctx, a);
+    tool_verify_setup s = {
+        .cmd = "verify",
+        .err_prefix = "",
+        .trust = a->values[OPT_TRUST],
+        .n_trust = a->seen[OPT_TRUST],
+        .crl = a->values[OPT_CRL],
+        .n_crl = a->seen[OPT_CRL],
+        .crl_signer = a->values[OPT_CRL_SIGNER],
+        .n_crl_signer = a->seen[OPT_CRL_SIGNER],
+        .x5u_map = a->values[OPT_MAP],
+        .n_x5u_map = a->seen[OPT_MAP],
+        .ppt = a->values[OPT_PPT],
+        .n_ppt = a->seen[OPT_PPT],
+        .max_age = a->seen[OPT_MAX_AGE] ? a->value[OPT_MAX_AGE] : NULL,
+        .tn_policy = a->seen[OPT_TN_POLICY] ? a->value[OPT_TN_POLICY] : NULL,
+        .cert_profile = a->seen[OPT_CERT_PROFILE] ? a->value[OPT_CERT_PROFILE] : NULL,
+        .crl_policy = a->seen[OPT_CRL_POLICY] ? a->value[OPT_CRL_POLICY] : NULL,
+        .require_entity = a->seen[OPT_REQ_ENTITY],
+        .strict = a->seen[OPT_STRICT],
+    };
+    int rc = tool_verify_policy(ctx, &s);
+    return rc == TOOL_EXIT_OK ? tool_verify_load(ctx, &s) : rc;
 }
 
 static json_t *opt_string(const char *s)
