@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "conform/report_int.h"
+#include "html.h"
 #include "util.h"
 
 static const char script_errors[] =
@@ -51,37 +50,17 @@ static void esc(FILE *f, const char *s, size_t max)
 {
     int cut = 0;
     char *c = rep_shown(s, max, &cut);
-    for (const char *p = c ? c : "?"; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*p, f);
-        }
-    }
+    tool_html_put(f, c ? c : "?");
     if (cut)
         fputs("&hellip;", f);
     free(c);
 }
 
-/* 'sha256-BASE64' of a script's text, for the CSP (CSP Level 2 §4.2.4). */
-static int script_hash(const char *script, char out[64])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(script, strlen(script), md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return -1;
-    memcpy(out, "sha256-", 7);
-    EVP_EncodeBlock((unsigned char *)out + 7, md, 32); /* 44 characters + NUL */
-    return 0;
-}
-
 static void head(FILE *f, const rep_view *v)
 {
     char h1[64], h2[64];
-    int hashed = script_hash(script_errors, h1) == 0 && script_hash(script_main, h2) == 0;
+    int hashed = tool_csp_script_hash(script_errors, h1) == 0 &&
+                 tool_csp_script_hash(script_main, h2) == 0;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", f);
     if (hashed)
         fprintf(f,

@@ -17,9 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "trace/trace.h"
+#include "html.h"
 #include "util.h"
 
 struct trace_html {
@@ -100,30 +99,10 @@ static void esc(FILE *f, const char *s, size_t max)
     size_t len = strlen(s);
     int cut = len > max;
     char *c = tool_sanitize(s, cut ? max : len);
-    for (const char *p = c ? c : "?"; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*p, f);
-        }
-    }
+    tool_html_put(f, c ? c : "?");
     if (cut)
         fputs("&hellip;", f);
     free(c);
-}
-
-static int script_hash(const char *script, char out[64])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(script, strlen(script), md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return -1;
-    memcpy(out, "sha256-", 7);
-    EVP_EncodeBlock((unsigned char *)out + 7, md, 32);
-    return 0;
 }
 
 static double pct(uint64_t n, uint64_t d)
@@ -344,7 +323,8 @@ int trace_html_write(trace_html *h, const char *path, const trace_agg *a,
     }
     char h1[64], h2[64];
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", f);
-    if (script_hash(script_errors, h1) == 0 && script_hash(script_main, h2) == 0)
+    if (tool_csp_script_hash(script_errors, h1) == 0 &&
+        tool_csp_script_hash(script_main, h2) == 0)
         fprintf(f,
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                 "style-src 'unsafe-inline'; script-src '%s' '%s'\">\n",
