@@ -176,6 +176,20 @@ static void sign(const char *msg, size_t len, clid_err tns_rc)
     free(out);
 }
 
+/* "multipart" anywhere in the bytes, in any case. */
+static int has_multipart(const char *msg, size_t len)
+{
+    static const char w[] = "multipart";
+    for (size_t i = 0; i + sizeof w - 1 <= len; i++) {
+        size_t k = 0;
+        while (k < sizeof w - 1 && (msg[i + k] | 0x20) == w[k])
+            k++;
+        if (k == sizeof w - 1)
+            return 1;
+    }
+    return 0;
+}
+
 /* The same request through libosip2's structure. */
 static void osip_variants(const char *msg, size_t len, clid_err tns_rc)
 {
@@ -183,6 +197,22 @@ static void osip_variants(const char *msg, size_t len, clid_err tns_rc)
     FUZZ_CHECK(z != NULL);
     memcpy(z, msg, len);
     z[len] = '\0';
+    /* libosip2 5.3.1 leaks a MIME part's first Content-Type when the part
+     * has two (osip_body_set_contenttype). clid hides Content-Type from
+     * libosip2 for that reason (sip.c parse_request); a host that parses
+     * such a body itself meets libosip2's leak, not clid's, so the harness
+     * hides it too, and skips what clid's scanner cannot delimit. */
+    clid__sip_raw r;
+    if (clid__sip_raw_scan(msg, len, &r) == CLID_OK) {
+        size_t pos = r.headers;
+        clid__sip_field f;
+        while (clid__sip_next_field(&r, &pos, &f))
+            if (clid__sip_field_is(&r, &f, "Content-Type", 'c'))
+                z[f.name] = 'X';
+    } else if (has_multipart(msg, len)) {
+        free(z);
+        return;
+    }
     osip_message_t *m = NULL;
     FUZZ_CHECK(osip_message_init(&m) == 0);
     if (osip_message_parse(m, z, len) == 0) {
