@@ -259,7 +259,44 @@ typedef enum clid_verstat {
       "capture file or interface cannot be opened, or the file is neither a pcap/pcapng "         \
       "capture nor a SIP log of a known shape")                                                   \
     X(CLID_ERR_CAPTURE_READ, RESOURCE, 0, NO_VALIDATION,                                          \
-      "fatal error while reading a capture")
+      "fatal error while reading a capture")                                                      \
+    /* out-of-band SHAKEN: Call Placement Service tokens, records and transfers (clid_oob.h) */   \
+    X(CLID_ERR_OOB_TOKEN_MISSING, POLICY, 0, NO_VALIDATION,                                       \
+      "CPS request has no Authorization: Bearer token")                                           \
+    X(CLID_ERR_OOB_TOKEN_PARSE, PARSE, 0, NO_VALIDATION,                                          \
+      "CPS bearer token is not a well-formed ES256 JWT with x5u and the required claims")         \
+    X(CLID_ERR_OOB_TOKEN_AUDIENCE, POLICY, 0, NO_VALIDATION,                                      \
+      "CPS bearer token is for another audience (aud)")                                           \
+    X(CLID_ERR_OOB_TOKEN_ACTION, POLICY, 0, NO_VALIDATION,                                        \
+      "CPS bearer token action does not match the request (publish or retrieve)")                 \
+    X(CLID_ERR_OOB_TOKEN_EXPIRED, POLICY, 0, NO_VALIDATION,                                       \
+      "CPS bearer token has expired or its iat is outside the freshness window")                  \
+    X(CLID_ERR_OOB_TOKEN_LIFETIME, POLICY, 0, NO_VALIDATION,                                      \
+      "CPS bearer token exp is too far ahead of its iat (retention at most 60 s)")                \
+    X(CLID_ERR_OOB_TOKEN_BINDING, POLICY, 0, NO_VALIDATION,                                       \
+      "CPS bearer token orig/dest claims do not match the request's numbers")                     \
+    X(CLID_ERR_OOB_TOKEN_REPLAY, POLICY, 0, NO_VALIDATION,                                        \
+      "CPS bearer token was already used (jti replay)")                                           \
+    X(CLID_ERR_OOB_SPC_NOT_AUTHORIZED, POLICY, 0, NO_VALIDATION,                                  \
+      "CPS bearer token iss/spc is not an SPC of the token's certificate TNAuthList")             \
+    X(CLID_ERR_OOB_DIGEST_MISMATCH, POLICY, 0, NO_VALIDATION,                                     \
+      "CPS publish body does not match the token's passports digest")                             \
+    X(CLID_ERR_OOB_BODY_PARSE, PARSE, 0, NO_VALIDATION,                                           \
+      "CPS body is not {\"passports\":[...]} of PASSporT strings within the size limits")          \
+    X(CLID_ERR_OOB_TOO_MANY_PASSPORTS, POLICY, 0, NO_VALIDATION,                                  \
+      "CPS publish or record holds more PASSporTs than allowed")                                  \
+    X(CLID_ERR_OOB_PASSPORT_MISMATCH, POLICY, 0, NO_VALIDATION,                                   \
+      "published PASSporT is not a PASSporT for the request's orig and dest")                     \
+    X(CLID_ERR_OOB_NOT_FOUND, POLICY, 0, NO_VALIDATION,                                           \
+      "CPS holds no PASSporT for this call (out of band: No-TN-Validation)")                      \
+    X(CLID_ERR_OOB_STORE_FULL, RESOURCE, 0, NO_VALIDATION,                                        \
+      "CPS store is at its record limit")                                                         \
+    X(CLID_ERR_OOB_STORE_UNAVAILABLE, RESOURCE, 0, NO_VALIDATION,                                 \
+      "CPS store (Redis) is unavailable")                                                         \
+    X(CLID_ERR_OOB_CPS_UNREACHABLE, FETCH, 0, NO_VALIDATION,                                      \
+      "CPS could not be reached (connection, TLS or time budget)")                                \
+    X(CLID_ERR_OOB_CPS_STATUS, FETCH, 0, NO_VALIDATION,                                           \
+      "CPS answered with an unexpected HTTP status")
 
 typedef enum clid_err {
 #define CLID_X_ENUM(name, cls, sip, verstat, text) name,
