@@ -6,7 +6,7 @@ set -eu
 PACKAGES="
   build-essential cmake pkg-config git ca-certificates
   asn1c libosip2-dev libcmocka-dev libssl-dev openssl
-  libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libpcap-dev
+  libjansson-dev libcurl4-openssl-dev libmicrohttpd-dev libpcap-dev libhiredis-dev redis-server
   clang libclang-rt-14-dev valgrind
   jq perl python3 python3-asn1crypto python3-cryptography python3-jwt
   secsipidx libsecsipid-dev kamailio kamailio-secsipid-modules sip-tester
