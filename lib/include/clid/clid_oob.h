@@ -274,7 +274,7 @@ typedef struct clid_oob_ingress_opts {
  * goes on unverified). A failed verification writes verstat
  * TN-Validation-Failed and no Identity header. A request that already has
  * a (non-empty) Identity: CLID_ERR_INVALID_ARGUMENT (verify it in band).
- * `res` (optional) gets the verdict (its reason is the returned code). Same
+ * `res` (optional) gets the verdict (its reason: the verdict's code). Same
  * buffer contract as clid_sign_identity, but a size query retrieves again:
  * give len + CLID_SIP_SIGN_EXTRA + CLID_SIP_VERSTAT_EXTRA + 1 bytes (or
  * CLID_SIP_MAX_LEN + 1), which always fits.
