@@ -108,6 +108,38 @@ run oob retrieve --cps "http://127.0.0.1:$DEAD/" --cps-allow-http --cps-allow-pr
 expect_rc 2
 check "unreachable on stderr" grep -q 'CLID_ERR_OOB_CPS_UNREACHABLE' "$TMP/err"
 
+# --- https: the CPS's TLS trust is --cps-ca ------------------------------------------
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+openssl req -x509 "${ec[@]}" -keyout tls-ca.key -out tls-ca.pem -days 2 \
+    -subj "/CN=oob_cli TLS CA" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign 2>/dev/null
+openssl req -new "${ec[@]}" -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
+    >srv.ext
+openssl x509 -req -in srv.csr -CA tls-ca.pem -CAkey tls-ca.key -set_serial 2 -days 2 \
+    -extfile srv.ext -out srv.pem 2>/dev/null
+mkfifo ready2
+"$PY" "$TESTS_DIR/oob_fake_cps.py" "$PKI/sp.pem" "$AUD" srv.pem srv.key >ready2 2>cps2.err &
+SERVER2=$!
+trap 'kill "$SERVER" "$SERVER2" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
+PORT2=
+read -r -t 60 word PORT2 <ready2 || true
+if [ "${word:-}" != READY ] || [ -z "$PORT2" ]; then
+    fail "https oob_fake_cps.py did not start: $(cat cps2.err)"
+else
+    TLS=(--cps "https://127.0.0.1:$PORT2/" --aud "$AUD" --cps-allow-private "${SIGNER[@]}")
+    run oob publish "${TLS[@]}" --cps-ca tls-ca.pem --orig "$ORIG" --dest "$DEST" "$JWS"
+    expect_rc 0
+    out_has "status: 201"
+    run oob retrieve "${TLS[@]}" --cps-ca tls-ca.pem --orig "$ORIG" --dest "$DEST"
+    expect_rc 0
+    check "https retrieve" [ "$(cat "$TMP/out")" = "$JWS" ]
+    # The system store does not know the test CA: no answer is trusted.
+    run oob retrieve "${TLS[@]}" --orig "$ORIG" --dest "$DEST"
+    expect_rc 2
+    check "untrusted TLS is unreachable" grep -q 'CLID_ERR_OOB_CPS_UNREACHABLE' "$TMP/err"
+fi
+
 # --- the URL policy and usage ------------------------------------------------------
 expect_error 64 'CLID_ERR_X5U_URL_POLICY' oob publish --cps "$CPS" --cps-allow-http \
     "${SIGNER[@]}" --orig "$ORIG" --dest "$DEST" "$JWS"

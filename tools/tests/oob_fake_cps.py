@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """A fake CPS for the `clid oob` tool tests (Debian python3-jwt, python3-cryptography).
 
-Usage: oob_fake_cps.py CERT AUD
+Usage: oob_fake_cps.py CERT AUD [TLS_CERT TLS_KEY]
 
-On 127.0.0.1 and a port the kernel picks, plain HTTP; prints "READY PORT"
+On 127.0.0.1 and a port the kernel picks, plain HTTP (HTTPS with TLS_CERT
+and TLS_KEY); prints "READY PORT"
 once it accepts connections and exits when its parent goes away.
 
   POST /passports/DEST/ORIG  {"passports":[...]} -> 201 {} (stored)
@@ -22,6 +23,7 @@ import hashlib
 import http.server
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -123,6 +125,10 @@ class Server(http.server.ThreadingHTTPServer):
 
 def main():
     srv = Server(("127.0.0.1", 0), Handler)
+    if len(sys.argv) > 4:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     print("READY %d" % srv.server_address[1], flush=True)
     parent = os.getppid()
