@@ -224,6 +224,43 @@ static void publish_sends_path_headers_body_and_token(void **state)
     clid_oob_client_free(c);
 }
 
+/* Catches: the ATIS-1000105 restriction (spc) or the mesh's republish
+ * action (ATIS-1000096) not reaching the token. */
+static void publish_carries_spc_and_republish(void **state)
+{
+    (void)state;
+    fake_script(cps, &(fake_answer){.status = 201, .body = "{}"}, 1);
+    clid_oob_client *c = client();
+    const char *pp[1] = {passport};
+    clid_oob_publish_opts o = {.orig = ORIG, .dest = DEST, .passports = pp, .passport_count = 1,
+                               .spc = "5678", .republish = 1};
+    assert_err(clid_oob_publish(c, signer, &o, NULL), CLID_OK);
+    const fake_req *r = fake_get(cps, 0);
+    assert_non_null(r);
+    clid_oob_grant *g = NULL;
+    assert_err(clid_oob_grant_new(&g), CLID_OK);
+    clid_oob_check_opts co = {.aud = AUD};
+    clid_oob_request rq = {.action = CLID_OOB_PUBLISH, .dest = DEST, .orig = ORIG,
+                           .authorization = r->authorization, .body = r->body,
+                           .body_len = r->body_len, .now = t0};
+    clid_err rc = clid_oob_check_request(ver, &co, &rq, g);
+    if (rc != CLID_OK)
+        fail_msg("check_request: %s (%s)", clid_err_name(rc), clid_oob_grant_detail(g));
+    assert_int_equal(clid_oob_grant_action(g), CLID_OOB_REPUBLISH);
+    assert_string_equal(clid_oob_grant_spc(g), "5678");
+    /* Default retention: 60 s. */
+    assert_true(clid_oob_grant_exp(g) - clid_oob_grant_iat(g) == 60);
+    clid_oob_grant_free(g);
+    /* Out of range: refused before anything is sent. */
+    o.retention = 61;
+    assert_err(clid_oob_publish(c, signer, &o, NULL), CLID_ERR_INVALID_ARGUMENT);
+    o.retention = 0;
+    o.passport_count = CLID_OOB_MAX_PASSPORTS + 1;
+    assert_err(clid_oob_publish(c, signer, &o, NULL), CLID_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fake_count(cps), 1);
+    clid_oob_client_free(c);
+}
+
 /* Catches: a 5xx (or any status but 201) taken for success. */
 static void publish_500_is_cps_status(void **state)
 {
@@ -631,6 +668,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(publish_sends_path_headers_body_and_token),
+        cmocka_unit_test(publish_carries_spc_and_republish),
         cmocka_unit_test(publish_500_is_cps_status),
         cmocka_unit_test(redirect_is_not_followed),
         cmocka_unit_test(closed_port_is_unreachable),
