@@ -66,8 +66,11 @@ static size_t full_passports(char *buf, const char *ids[], size_t n, const char 
         if (semi != NULL)
             *semi = '\0';
         char *dot = strchr(v, '.');
-        if (dot == NULL || dot == v || dot[1] == '.' || dot[1] == '\0')
-            continue; /* empty, compact or not a JWS: nothing to publish */
+        char *dot2 = dot != NULL ? strchr(dot + 1, '.') : NULL;
+        /* "h.c.s" with a header and claims: empty, compact ("h..s") or
+         * not a JWS at all, there is nothing to publish. */
+        if (dot == NULL || dot == v || dot2 == NULL || dot2 == dot + 1)
+            continue;
         out[k++] = v;
     }
     return k;
