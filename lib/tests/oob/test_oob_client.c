@@ -555,6 +555,19 @@ static void egress_without_identity_sends_nothing(void **state)
                CLID_ERR_NO_IDENTITY);
     assert_int_equal(published, 0);
     assert_int_equal(fake_count(cps), 0);
+    /* A compact PASSporT only: its claims would not cross the TDM segment. */
+    const char *dests[1] = {DEST};
+    clid_claims cl = {.orig = ORIG, .dest = dests, .dest_count = 1, .attest = 'A'};
+    char compact[CLID_OOB_MAX_PASSPORT_LEN];
+    size_t n = 0;
+    assert_err(clid_sign_passport(signer, &cl, 1, compact, sizeof compact, &n), CLID_OK);
+    char req[CLID_OOB_MAX_PASSPORT_LEN + 1024];
+    size_t head = strlen(INVITE) - 2; /* before the empty line */
+    snprintf(req, sizeof req, "%.*sIdentity: %s;info=<" URL ">;alg=ES256;ppt=shaken\r\n\r\n",
+             (int)head, INVITE, compact);
+    assert_err(clid_oob_egress(c, signer, req, strlen(req), 1000, &published),
+               CLID_ERR_NO_IDENTITY);
+    assert_int_equal(fake_count(cps), 0);
     clid_oob_client_free(c);
 }
 
