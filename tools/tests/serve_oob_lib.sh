@@ -37,7 +37,10 @@ tok() {
 }
 
 pp_new() {
-    sign_id
+    post /stir/v1/signing "{\"signingRequest\":{\"attest\":\"A\",\"orig\":{\"tn\":\"$ORIG\"},\"dest\":{\"tn\":[\"$DEST\"]},\"origid\":\"123e4567-e89b-42d3-a456-426614174000\"}}" \
+        -H "Authorization: Bearer $TOKEN"
+    expect_http 200 "signing a PASSporT to publish"
+    ID=$(jq -r .signingResponse.identity "$TMP/body")
     PP=${ID%%;*}
 }
 
