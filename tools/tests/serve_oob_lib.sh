@@ -19,13 +19,17 @@ oob_pki() {
     "$CLID" ca issue ca --spc 9999 --out other >/dev/null
 }
 
+# oob_config FILE [JQ ARGS...]: the last argument is the edit, the others
+# jq options (--arg).
 oob_config() {
-    local file=$1 edit=${2:-.}
+    local file=$1
+    shift
+    [ $# -gt 0 ] || set -- .
     serve_config "$file"
     jq --arg d "$TMP" '
         .verify.x5u_map += {"https://cert.example/term.pem": ($d + "/term.pem"),
                             "https://cert.example/other.pem": ($d + "/other.pem")}
-        | .oob = {cps: {aud: "cps.test", store: "memory"}}' "$file" | jq "$edit" >"$file.tmp"
+        | .oob = {cps: {aud: "cps.test", store: "memory"}}' "$file" | jq "$@" >"$file.tmp"
     mv "$file.tmp" "$file"
 }
 
