@@ -177,6 +177,23 @@ ok; grep -q '^clid_serve_oob_cps_total{kind="publish"} [1-9]' "$TMP/body" ||
 
 if [ "$STORE" = memory ]; then
     serve_stop a
+    # --- strict configuration: every mistake with its key path, exit 78 -------------
+    oob_config bad.json '.oob.cps += {colour: 1, store: "redis", max_records: 0}
+        | del(.oob.cps.aud) | .oob.gateway = {cps_url: "ftp://x/", budget: 3}
+        | .oob.cps.peers = [{url: "http://127.0.0.1:1/", aud: "p"}]'
+    run serve --config bad.json --check
+    expect_rc 78
+    for k in oob.cps.colour oob.cps.aud oob.cps.max_records oob.cps.redis \
+        'oob.cps.peers\[0\].spc' oob.gateway.cps_url oob.gateway.budget; do
+        ok; grep -q "bad.json: $k: " "$TMP/err" || fail "config mistake $k not reported: $(cat "$TMP/err")"
+    done
+    oob_config nosign.json 'del(.sign) | .oob.gateway = {cps_url: "http://127.0.0.1:1/"}'
+    run serve --config nosign.json --check
+    expect_rc 78
+    ok; grep -q 'nosign.json: oob.gateway: needs "sign"' "$TMP/err" || fail "gateway without sign: $(cat "$TMP/err")"
+    oob_config good.json
+    run serve --config good.json --check
+    expect_rc 0
     # --- the record bound: jti entries and records alike -----------------------------
     oob_config m.json '.oob.cps.max_records = 3'
     serve_start m --config m.json
