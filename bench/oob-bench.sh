@@ -18,6 +18,8 @@
 #   --threads N     clid serve's limits.threads, default: the cores
 #   --records R     records stored by oob_store_mem for bytes/record, default
 #                   200000
+#   --store S       memory (default) or redis (a redis-server started here on
+#                   a Unix socket, --save '', stopped by PID)
 #   --build DIR     where tools/clid, bench/clid_bench, bench/oob_store_mem
 #                   and tools/tests/oob_tok are, default build/release
 #
@@ -25,6 +27,7 @@
 # wrong answer, socket error or a pass without requests fails the run
 # (exit 1); exit 77 without wrk.
 set -euo pipefail
+STORE=memory RPID=
 SECONDS_PER=10 TOKENS=60000 CONNS=16 THREADS= RECORDS=200000 BUILD=build/release
 INPROC_S=2
 CLID='' BENCH='' OOB_TOK='' STORE_MEM=''
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
         --threads) THREADS=${2:?}; shift 2 ;;
         --records) RECORDS=${2:?}; shift 2 ;;
         --build) BUILD=${2:?}; shift 2 ;;
+        --store) STORE=${2:?}; shift 2 ;;
         --clid) CLID=${2:?}; shift 2 ;;
         --clid-bench) BENCH=${2:?}; shift 2 ;;
         --oob-tok) OOB_TOK=${2:?}; shift 2 ;;
@@ -58,6 +62,11 @@ for f in "$CLID" "$BENCH" "$OOB_TOK" "$STORE_MEM"; do
     [ -x "$f" ] || { echo "oob-bench.sh: $f missing (cmake --build DIR --target clid_tool clid_bench oob_tok oob_store_mem)" >&2; exit 66; }
 done
 command -v wrk >/dev/null || { echo "oob-bench.sh: wrk missing" >&2; exit 77; }
+case $STORE in
+    memory) ;;
+    redis) command -v redis-server >/dev/null || { echo "oob-bench.sh: redis-server missing" >&2; exit 77; } ;;
+    *) usage ;;
+esac
 NCPU=$(nproc)
 THREADS=${THREADS:-$NCPU}
 WRK_T=2
@@ -67,13 +76,14 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/clid-oob-bench.XXXXXX")
 SPID=
 cleanup() {
     [ -z "$SPID" ] || kill -KILL "$SPID" 2>/dev/null || true
+    [ -z "$RPID" ] || kill -KILL "$RPID" 2>/dev/null || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
 cd "$TMP"
 BTYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$(dirname "$BENCH")")/CMakeCache.txt" 2>/dev/null || true)
 echo "# oob-bench: $(date -u +%Y-%m-%dT%H:%M:%SZ); build ${BTYPE:-?}; $NCPU cpus, not pinned;" \
-    "server threads $THREADS; wrk -t$WRK_T -c$CONNS; $TOKENS tokens per pass, at most ${SECONDS_PER}s;" \
+    "server threads $THREADS, store $STORE; wrk -t$WRK_T -c$CONNS; $TOKENS tokens per pass, at most ${SECONDS_PER}s;" \
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- in-process warm verification ---------------------------------------------------
@@ -100,6 +110,17 @@ jq -n --arg d "$TMP" --argjson t "$THREADS" '{
     sign: {key: ($d + "/sp.key"), cert: ($d + "/sp.pem"), x5u: "https://cert.example/sp.pem"},
     oob: {cps: {aud: "cps.bench", store: "memory", max_records: 10000000}}
 }' >serve.json
+if [ "$STORE" = redis ]; then
+    redis-server --port 0 --save '' --appendonly no --unixsocket "$TMP/redis.sock" \
+        --unixsocketperm 700 --dir "$TMP" >redis.log 2>&1 &
+    RPID=$!
+    for _ in $(seq 1 400); do
+        redis-cli -s "$TMP/redis.sock" ping 2>/dev/null | grep -q PONG && break
+        sleep 0.05
+    done
+    jq --arg s "$TMP/redis.sock" '.oob.cps.store = "redis" | .oob.cps.redis = {socket: $s}
+        | del(.oob.cps.max_records)' serve.json >serve.tmp && mv serve.tmp serve.json
+fi
 "$CLID" serve --config serve.json --ready-file ready.json >serve.out 2>serve.err &
 SPID=$!
 for _ in $(seq 1 600); do
@@ -155,6 +176,7 @@ pass retrieve retrieve ret.tok
 echo "pass           ok   req/s  p50 ms   p99 ms  cores  x verify_warm (1 core)"
 for r in "${ROWS[@]}"; do echo "$r"; done
 kill -TERM "$SPID"; wait "$SPID" || true; SPID=
+if [ -n "$RPID" ]; then kill -TERM "$RPID"; wait "$RPID" || true; RPID=; fi
 
 # --- memory store bytes per record -------------------------------------------------------
 PLEN=${#PP}
