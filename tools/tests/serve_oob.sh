@@ -10,7 +10,8 @@
 #   (jti replayed, publish and retrieve), 400 (body, path number, PASSporT
 #   of another call), 413 (too many passports, body too big), 404 (nothing
 #   published, bad path), expiry at the publish token's exp (a short
-#   retention: exp 2 s ahead), /health, /metrics counters;
+#   retention: exp 2 s ahead), /health, /metrics counters; 60 publishes
+#   from 8 clients at once (all 201), then replayed at once (all 409);
 #   memory: the record bound -> 503 CLID_ERR_OOB_STORE_FULL;
 #   redis: Redis killed -> 503 CLID_ERR_OOB_STORE_UNAVAILABLE, /health 503
 #   degraded, /healthz still 200, the service alive; Redis restarted -> 201.
@@ -164,6 +165,21 @@ while [ "$(date +%s)" -le "$EXP" ]; do sleep 0.2; done
 retrieve "$(tok term retrieve)"
 expect_http 404 "gone after its exp"
 DEST=$SAVE_DEST; unset TOK_DEST
+
+# --- concurrent publishes (the server's threads share the store; with Redis
+# each has its own connection, deps-breadth.md §3 R1) --------------------------
+tok sp publish pp="$PP1" count=60 body=par.json >par.tok
+export BASE DEST ORIG
+xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer {}' --data-binary @par.json "$BASE/passports/$DEST/$ORIG" \
+    <par.tok >par.codes
+ok; [ "$(sort par.codes | uniq -c | awk '{print $1, $2}')" = "60 201" ] ||
+    fail "60 concurrent publishes: $(sort par.codes | uniq -c | tr '\n' ' ')"
+xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer {}' --data-binary @par.json "$BASE/passports/$DEST/$ORIG" \
+    <par.tok >par.codes
+ok; [ "$(sort par.codes | uniq -c | awk '{print $1, $2}')" = "60 409" ] ||
+    fail "the same 60 tokens again, concurrently: $(sort par.codes | uniq -c | tr '\n' ' ')"
 
 # --- metrics -------------------------------------------------------------------------
 get /metrics
