@@ -75,4 +75,10 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
  * x5u). Sets out->reason and out->verstat. NULL on allocation failure. */
 json_t *api_verdict(const clid_result *res, clid_err e, serve_reply *out);
 
+/* The "caller" member of /stir/v1/sip: {"header","value","old_value"} of
+ * the caller's field marked with verstat `vs`, json_null() when no URI
+ * names a TN caller, NULL without memory. Shared with the OOB ingress
+ * endpoint (oob_gw.c), whose answer mirrors it. */
+json_t *api_caller_edit(const char *msg, size_t len, clid_verstat vs);
+
 #endif

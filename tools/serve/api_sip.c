@@ -144,7 +144,7 @@ static size_t first_diff(const char *a, size_t alen, const char *b, size_t blen)
  * marked request first differs from the original; when it does not differ
  * (the request already carried exactly this verstat there), it is found by
  * marking with another value, and the value to apply is the one present. */
-static json_t *caller_edit(const char *msg, size_t len, clid_verstat vs)
+json_t *api_caller_edit(const char *msg, size_t len, clid_verstat vs)
 {
     clid_err e;
     size_t olen = 0;
@@ -222,7 +222,7 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
     }
     json_t *v = api_verdict(res, e, out);
     clid_result_free(res);
-    json_t *caller = v ? caller_edit(body, len, clid_err_verstat(e)) : NULL;
+    json_t *caller = v ? api_caller_edit(body, len, clid_err_verstat(e)) : NULL;
     int failed = e != CLID_OK && e != CLID_ERR_NO_IDENTITY;
     json_t *reject = failed ? json_pack("{s:i,s:s}", "code", clid_err_sip_status(e), "reason",
                                         clid_err_sip_reason(e))

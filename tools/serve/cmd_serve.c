@@ -34,6 +34,8 @@ void cmd_serve_help(FILE *f)
           "  POST /stir/v1/verification   {\"verificationRequest\":{...}}\n"
           "  POST /stir/v1/sip            a whole SIP request (message/sipfrag)\n"
           "  GET  /healthz, /metrics (Prometheus), and the signer's chain at its x5u path\n"
+          "  with oob.cps: POST/GET /passports/{DEST}/{ORIG} (a CPS), GET /health\n"
+          "  with oob.gateway: POST /stir/v1/oob/egress, /stir/v1/oob/ingress\n"
           "SIGHUP reloads trust anchors, CRLs, signer and tokens (a bad file keeps the old);\n"
           "SIGTERM/SIGINT stop gracefully (requests in progress finish).\n"
           "\n"
@@ -193,10 +195,19 @@ int cmd_serve(int argc, char **argv)
         } else {
             serve_snap_install(&s, snap);
             snap = NULL;
-            rc = serve_run(&s, a.value[O_READY] ? a.value[O_READY] : cfg.ready_file,
-                           demo ? dir : NULL);
+            char err[512] = "";
+            if (serve_oob_start(&s, err, sizeof err) != 0) {
+                tool_error("serve: %s: %s", config_file, err);
+                rc = SERVE_EXIT_CONFIG;
+            } else {
+                if (cfg.oob.cps || cfg.oob.gateway)
+                    s.metrics.oob = &s.oob;
+                rc = serve_run(&s, a.value[O_READY] ? a.value[O_READY] : cfg.ready_file,
+                               demo ? dir : NULL);
+            }
             /* In-flight requests get up to the request timeout to finish. */
             serve_http_stop(&s, cfg.request_timeout_s);
+            serve_oob_stop(&s);
             serve_snap_install(&s, NULL);
             serve_metrics_destroy(&s.metrics);
             pthread_mutex_destroy(&s.mu);

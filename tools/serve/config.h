@@ -30,6 +30,29 @@ typedef struct serve_listen {
     unsigned port;       /* 0: the kernel picks */
 } serve_listen;
 
+/* oob.cps and oob.gateway (OOB-SPEC.md; docs/serve.md "Out-of-band SHAKEN"). */
+#define SERVE_OOB_MAX_PEERS 16
+typedef struct serve_oob_peer {
+    const char *url, *aud, *spc;
+} serve_oob_peer;
+
+typedef struct serve_oob_cfg {
+    int cps;                 /* oob.cps given: the CPS routes are served */
+    const char *aud;         /* this CPS's audience (tokens' aud must equal it) */
+    int redis;               /* store "redis" (else "memory") */
+    unsigned max_records;    /* memory store bound (records and jti entries) */
+    const char *redis_socket, *redis_host;
+    unsigned redis_port, redis_timeout_ms;
+    serve_oob_peer peers[SERVE_OOB_MAX_PEERS];
+    size_t npeers;
+    unsigned mesh_queue;     /* republications waiting, at most */
+    int peer_allow_http, peer_allow_private;
+    int gateway;             /* oob.gateway given: /stir/v1/oob/egress and ingress */
+    const char *gw_url, *gw_aud;
+    unsigned gw_budget_ms, gw_retry_ms;
+    int gw_allow_http, gw_allow_private;
+} serve_oob_cfg;
+
 typedef struct serve_config {
     json_t *root;          /* owns every string below that points into it */
     serve_listen listen[SERVE_MAX_LISTEN];
@@ -45,6 +68,7 @@ typedef struct serve_config {
     const char **lists[5]; /* trust, crl, crl_signer, crl_url_allow, x5u_map */
     char **map_owned;      /* the "URL=FILE" strings of verify.x5u_map */
     size_t nmap_owned;
+    serve_oob_cfg oob;
 } serve_config;
 
 /*

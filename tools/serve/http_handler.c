@@ -28,6 +28,7 @@ typedef struct serve_req {
     size_t len, cap, discarded;
     int too_big;
     int answered;
+    size_t limit; /* the body's bound: limits.body_bytes, or less for a route */
     serve_conn *conn;
 } serve_req;
 
@@ -195,6 +196,122 @@ static enum MHD_Result get_route(serve_server *s, struct MHD_Connection *c, serv
                  NULL, NULL, NULL);
 }
 
+/* The out-of-band SHAKEN routes, when configured (oob.h); -1 otherwise.
+ * The method picks publish or retrieve on /passports/. */
+static int oob_route(const serve_server *s, const char *method, const char *url)
+{
+    const serve_oob_cfg *o = &s->cfg->oob;
+    if (o->cps && strcmp(url, "/health") == 0)
+        return SERVE_R_CPS_HEALTH;
+    if (o->cps && strncmp(url, "/passports/", 11) == 0)
+        return strcmp(method, "POST") == 0 ? SERVE_R_CPS_PUBLISH : SERVE_R_CPS_RETRIEVE;
+    if (o->gateway && strcmp(url, "/stir/v1/oob/egress") == 0)
+        return SERVE_R_OOB_EGRESS;
+    if (o->gateway && strcmp(url, "/stir/v1/oob/ingress") == 0)
+        return SERVE_R_OOB_INGRESS;
+    return -1;
+}
+
+static enum MHD_Result oob_reply(serve_server *s, struct MHD_Connection *c, serve_req *rq,
+                                 const char *method, const char *url, serve_oob_reply *o)
+{
+    json_t *body = o->body;
+    if (body == NULL)
+        body = json_pack("{s:{s:s,s:s}}", "error", "code", "CLID_ERR_NOMEM", "message",
+                         "no reply");
+    unsigned st = o->status >= 200 && o->status <= 599 ? o->status : 500;
+    return reply_json(s, c, rq, method, url, st, body, o->reason, NULL, o->hname, o->hval);
+}
+
+static enum MHD_Result oob_error(serve_server *s, struct MHD_Connection *c, serve_req *rq,
+                                 const char *method, const char *url, unsigned status,
+                                 clid_err e, const char *detail, const char *hname,
+                                 const char *hval)
+{
+    serve_oob_reply o;
+    memset(&o, 0, sizeof o);
+    serve_oob_error(&o, status, e, detail);
+    o.hname = hname;
+    o.hval = hval;
+    return oob_reply(s, c, rq, method, url, &o);
+}
+
+/* The first call of an OOB route: method, media type, declared length. */
+static int oob_first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
+                          const char *method, const char *url, enum MHD_Result *ret)
+{
+    int get = rq->route == SERVE_R_CPS_HEALTH || rq->route == SERVE_R_CPS_RETRIEVE;
+    if (get && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        *ret = oob_error(s, c, rq, method, url, 405, CLID_ERR_INVALID_ARGUMENT,
+                         "method not allowed", "Allow",
+                         rq->route == SERVE_R_CPS_HEALTH ? "GET, HEAD" : "GET, POST");
+        return 1;
+    }
+    if (get)
+        return 0; /* answered on the last call (keep-alive, as /healthz) */
+    if (strcmp(method, "POST") != 0) {
+        *ret = oob_error(s, c, rq, method, url, 405, CLID_ERR_INVALID_ARGUMENT,
+                         "method not allowed", "Allow", "POST");
+        return 1;
+    }
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    int sip = rq->route != SERVE_R_CPS_PUBLISH;
+    if (sip ? !media_is(ct, "message/sipfrag") && !media_is(ct, "application/sip")
+            : !media_is(ct, "application/json")) {
+        *ret = oob_error(s, c, rq, method, url, 415, sip ? CLID_ERR_SIP_PARSE
+                                                         : CLID_ERR_OOB_BODY_PARSE,
+                         sip ? "Content-Type must be message/sipfrag or application/sip"
+                             : "Content-Type must be application/json",
+                         NULL, NULL);
+        return 1;
+    }
+    /* A publish body is bounded by CLID_OOB_MAX_BODY (clid_oob.h) whatever
+     * limits.body_bytes allows. */
+    if (rq->route == SERVE_R_CPS_PUBLISH && rq->limit > CLID_OOB_MAX_BODY)
+        rq->limit = CLID_OOB_MAX_BODY;
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", rq->limit);
+        *ret = oob_error(s, c, rq, method, url, 413, CLID_ERR_OOB_TOO_MANY_PASSPORTS, msg,
+                         "Connection", "close");
+        return 1;
+    }
+    return 0;
+}
+
+/* The last call of an OOB route. */
+static enum MHD_Result oob_last_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
+                                     const char *method, const char *url, serve_snap *snap)
+{
+    serve_oob_reply o;
+    memset(&o, 0, sizeof o);
+    if (rq->too_big) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", rq->limit);
+        return oob_error(s, c, rq, method, url, 413, CLID_ERR_OOB_TOO_MANY_PASSPORTS, msg, NULL,
+                         NULL);
+    }
+    if (rq->route == SERVE_R_CPS_HEALTH) {
+        serve_cps_health(s, &o);
+        return oob_reply(s, c, rq, method, url, &o);
+    }
+    if (snap == NULL || snap->st == NULL || !serve_state_ready(snap->st))
+        return oob_error(s, c, rq, method, url, 503, CLID_ERR_INVALID_ARGUMENT,
+                         "the service is starting", NULL, NULL);
+    const char *body = rq->buf ? rq->buf : "";
+    if (rq->route == SERVE_R_OOB_EGRESS || rq->route == SERVE_R_OOB_INGRESS) {
+        serve_oob_gateway(s, snap, rq->route == SERVE_R_OOB_INGRESS, body, rq->len, &o);
+    } else {
+        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION);
+        serve_cps_passports(s, snap, rq->route == SERVE_R_CPS_PUBLISH, url, az, body, rq->len,
+                            &o);
+    }
+    return oob_reply(s, c, rq, method, url, &o);
+}
+
 /* The first call: headers only. Returns 1 when answered (or failed). */
 static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
                       const char *method, const char *url, serve_snap *snap,
@@ -207,6 +324,8 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
                      "too many connections: retry later", "Connection", "close");
         return 1;
     }
+    if (rq->route > SERVE_R_OTHER)
+        return oob_first_call(s, c, rq, method, url, ret);
     if (rq->route >= SERVE_R_HEALTHZ && rq->route != SERVE_R_OTHER) {
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
             *ret = error(s, c, rq, method, url, 405, "method_not_allowed", "GET or HEAD only",
@@ -254,9 +373,9 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > s->cfg->body_bytes) {
+    if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit) {
         char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", s->cfg->body_bytes);
+        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", rq->limit);
         *ret = error(s, c, rq, method, url, 413, "payload_too_large", msg, "Connection", "close");
         return 1;
     }
@@ -281,7 +400,11 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
         *con_cls = rq;
         atomic_fetch_add(&s->metrics.in_flight, 1);
         serve_snap *snap = serve_snap_acquire(s);
+        rq->limit = s->cfg->body_bytes;
         rq->route = route_of(snap, url);
+        int oob = oob_route(s, method, url);
+        if (oob >= 0)
+            rq->route = oob;
         enum MHD_Result ret;
         int done = first_call(s, c, rq, method, url, snap, &ret);
         serve_snap_release(snap);
@@ -294,7 +417,7 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
     if (*upload_size != 0) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (!rq->too_big && rq->len + n > s->cfg->body_bytes) {
+        if (!rq->too_big && rq->len + n > rq->limit) {
             rq->too_big = 1;
             free(rq->buf);
             rq->buf = NULL;
@@ -303,14 +426,14 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
         }
         if (rq->too_big) {
             rq->discarded += n;
-            return rq->discarded > 4 * s->cfg->body_bytes ? MHD_NO : MHD_YES;
+            return rq->discarded > 4 * rq->limit ? MHD_NO : MHD_YES;
         }
         if (rq->len + n > rq->cap) {
             size_t cap = rq->cap ? rq->cap : 1024;
             while (cap < rq->len + n)
                 cap *= 2;
-            if (cap > s->cfg->body_bytes)
-                cap = s->cfg->body_bytes;
+            if (cap > rq->limit)
+                cap = rq->limit;
             char *b = realloc(rq->buf, cap);
             if (b == NULL)
                 return MHD_NO;
@@ -323,6 +446,12 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
     }
     /* The last call: the whole request is here. */
     serve_watchdog_busy(&s->wd, rq->conn, 1);
+    if (rq->route > SERVE_R_OTHER) {
+        serve_snap *snap = serve_snap_acquire(s);
+        enum MHD_Result r = oob_last_call(s, c, rq, method, url, snap);
+        serve_snap_release(snap);
+        return r;
+    }
     if (rq->too_big) {
         char msg[96];
         snprintf(msg, sizeof msg, "the body is larger than %zu bytes", s->cfg->body_bytes);

@@ -21,7 +21,9 @@ static const int64_t le_us[SERVE_NBUCKETS] = {500,   1000,   2500,   5000,   100
 const char *serve_route_name(int route)
 {
     static const char *const names[SERVE_R_COUNT] = {"signing", "verification", "sip", "healthz",
-                                                     "metrics", "x5u",          "other"};
+                                                     "metrics", "x5u",          "other",
+                                                     "cps_publish", "cps_retrieve",
+                                                     "cps_health", "oob_egress", "oob_ingress"};
     return route >= 0 && route < SERVE_R_COUNT ? names[route] : "other";
 }
 
@@ -192,6 +194,27 @@ char *serve_metrics_render(serve_metrics *m, const serve_snap *snap, size_t *len
                sizeof val);
         put(&b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", c[i].name, c[i].help, c[i].name,
             c[i].name, (unsigned long long)val);
+    }
+    if (m->oob != NULL) {
+        const serve_oob *o = m->oob;
+        put(&b, "# HELP clid_serve_oob_cps_total CPS requests that took effect, by kind.\n"
+                "# TYPE clid_serve_oob_cps_total counter\n"
+                "clid_serve_oob_cps_total{kind=\"publish\"} %llu\n"
+                "clid_serve_oob_cps_total{kind=\"retrieve\"} %llu\n"
+                "clid_serve_oob_cps_total{kind=\"republish_in\"} %llu\n"
+                "# HELP clid_serve_oob_store_errors_total CPS store failures (full, unavailable).\n"
+                "# TYPE clid_serve_oob_store_errors_total counter\n"
+                "clid_serve_oob_store_errors_total %llu\n"
+                "# HELP clid_serve_oob_mesh_total Republications to peer CPSs, by result.\n"
+                "# TYPE clid_serve_oob_mesh_total counter\n"
+                "clid_serve_oob_mesh_total{result=\"queued\"} %llu\n"
+                "clid_serve_oob_mesh_total{result=\"sent\"} %llu\n"
+                "clid_serve_oob_mesh_total{result=\"failed\"} %llu\n"
+                "clid_serve_oob_mesh_total{result=\"dropped\"} %llu\n",
+            atomic_load(&o->publishes), atomic_load(&o->retrieves),
+            atomic_load(&o->republishes_in), atomic_load(&o->store_errors),
+            atomic_load(&o->mesh_queued), atomic_load(&o->mesh_sent),
+            atomic_load(&o->mesh_failed), atomic_load(&o->mesh_dropped));
     }
     put(&b, "# HELP clid_serve_config_generation The snapshot in use (1 at start, +1 per "
             "successful reload).\n# TYPE clid_serve_config_generation gauge\n"

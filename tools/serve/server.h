@@ -12,6 +12,7 @@
  *   log.c            one JSON line per request (and per event) on stderr
  *   reload.c         the snapshot requests use, swapped atomically
  *   demo.c           --demo: a throwaway CA and signer, curl commands
+ *   cps*.c, oob_gw.c out-of-band SHAKEN: the CPS and the gateway (oob.h)
  */
 #ifndef CLID_TOOL_SERVE_SERVER_H
 #define CLID_TOOL_SERVE_SERVER_H
@@ -24,6 +25,7 @@
 
 #include "serve/api.h"
 #include "serve/config.h"
+#include "serve/oob.h"
 #include "serve/state.h"
 
 /* ---- the snapshot (reload.c) ------------------------------------------ */
@@ -48,6 +50,12 @@ enum {
     SERVE_R_METRICS,
     SERVE_R_X5U,
     SERVE_R_OTHER,
+    /* out-of-band SHAKEN (oob.h), only when configured */
+    SERVE_R_CPS_PUBLISH,
+    SERVE_R_CPS_RETRIEVE,
+    SERVE_R_CPS_HEALTH,
+    SERVE_R_OOB_EGRESS,
+    SERVE_R_OOB_INGRESS,
     SERVE_R_COUNT
 };
 #define SERVE_NBUCKETS 12
@@ -64,6 +72,7 @@ typedef struct serve_metrics {
     const char *reason[SERVE_MAX_REASONS];
     unsigned long long reason_count[SERVE_MAX_REASONS];
     size_t nreason;
+    const serve_oob *oob; /* its counters, when out-of-band SHAKEN is configured */
 } serve_metrics;
 
 int serve_metrics_init(serve_metrics *m);
@@ -122,6 +131,7 @@ typedef struct serve_server {
     size_t nd;
     char *tls_cert, *tls_key; /* NUL-terminated PEM, alive until the daemons stop */
     atomic_int stopping;
+    serve_oob oob; /* the CPS store and mesh, the gateway's client */
 } serve_server;
 
 /* reload.c */

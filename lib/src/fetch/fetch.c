@@ -164,6 +164,28 @@ clid_err clid_fetcher_check_url(const clid_fetcher *f, const char *url)
     return clid__url_check(&f->cfg.pol, url, &u);
 }
 
+clid_err clid__fetcher_cfg_copy(const clid_fetcher *f, clid__fetch_cfg *out)
+{
+    CLID_ENSURE(f != NULL && out != NULL, CLID_ERR_INVALID_ARGUMENT);
+    *out = f->cfg;
+    out->trust = NULL; /* the copy loads its own */
+    out->ca_file = NULL;
+    if (f->cfg.ca_file != NULL) {
+        out->ca_file = clid__strndup(f->cfg.ca_file, strlen(f->cfg.ca_file));
+        CLID_ENSURE(out->ca_file != NULL, CLID_ERR_NOMEM);
+    }
+    return CLID_OK;
+}
+
+void clid__fetch_cfg_release(clid__fetch_cfg *c)
+{
+    if (c == NULL)
+        return;
+    clid__xfer_trust_reset(c);
+    free(c->ca_file);
+    c->ca_file = NULL;
+}
+
 void clid_fetcher_get_stats(const clid_fetcher *f, clid_fetcher_stats *out)
 {
     if (out == NULL)

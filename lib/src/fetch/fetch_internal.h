@@ -184,4 +184,46 @@ clid_err clid__xfer_run(clid__fetch_cfg *cfg, enum clid__fetch_kind kind, const 
  * `fresh` is the HTTP freshness (-1: none), `next_update` 0 when unknown. */
 int64_t clid__crl_cache_expiry(int64_t now, int64_t fresh, int64_t next_update);
 
+/* ------------------------------------------------------------------------ */
+/* Requests to a configured service (fetch_http.c): the CPS client           */
+/* ------------------------------------------------------------------------ */
+
+/* A copy of the fetcher's URL and address policy, CA file and connection
+ * timeout, with its own trust store (loaded at the first TLS request):
+ * the CPS client keeps it, so it never writes into the fetcher it was
+ * configured from. Release with clid__fetch_cfg_release. */
+clid_err clid__fetcher_cfg_copy(const clid_fetcher *f, clid__fetch_cfg *out);
+void clid__fetch_cfg_release(clid__fetch_cfg *c);
+
+typedef struct clid__http_req {
+    const char *method;         /* "GET" or "POST" */
+    const char *url;            /* checked against the policy here too */
+    const char *const *headers; /* complete "Name: value" fields, no CR or LF */
+    size_t n_headers;
+    const char *body;           /* POST */
+    size_t body_len;
+    unsigned total_ms;          /* the whole transfer, connection included */
+    size_t max_body;            /* the most of a response body kept */
+} clid__http_req;
+
+typedef struct clid__http_resp {
+    long status;       /* the final status, 0 when none arrived */
+    uint8_t *body;     /* malloc'd (NUL-terminated), `len` bytes; NULL when empty */
+    size_t len;
+    int too_large;     /* the body exceeded max_body: `body` is NULL */
+} clid__http_resp;
+
+/*
+ * One request under the fetcher's rules (fetch_curl.h): the URL policy,
+ * resolution in the calling thread with every address checked and curl
+ * pinned to them, the socket guard, no redirect followed (a 3xx is a
+ * status like any other), no proxy, the CA file. CLID_OK whenever a status
+ * line arrived, whatever the status (the caller decides what it means);
+ * else CLID_ERR_X5U_URL_POLICY, _UNREACHABLE, _TIMEOUT, _TLS,
+ * CLID_ERR_NOMEM, CLID_ERR_INTERNAL. `resp` is the caller's to release
+ * with clid__http_resp_free, on error too.
+ */
+clid_err clid__http_run(clid__fetch_cfg *cfg, const clid__http_req *rq, clid__http_resp *resp);
+void clid__http_resp_free(clid__http_resp *resp);
+
 #endif

@@ -55,6 +55,7 @@
 
 #include "core/internal.h"
 #include "fetch/fetch_internal.h"
+#include "fetch/fetch_curl.h"
 #include "x509/x509_load.h"
 
 #if LIBCURL_VERSION_NUM < 0x075500
@@ -210,7 +211,7 @@ static int pin_append(char *buf, size_t cap, size_t *len, const char *s)
  * address refuses the name: a public name has no business resolving into a
  * private network, and picking the "good" one would let DNS choose.
  */
-static clid_err resolve_and_pin(const clid__fetch_cfg *f, const clid__url *u,
+clid_err clid__curl_resolve_pin(const clid__fetch_cfg *f, const clid__url *u,
                                 struct curl_slist **pin)
 {
     *pin = NULL;
@@ -276,8 +277,7 @@ static clid_err resolve_and_pin(const clid__fetch_cfg *f, const clid__url *u,
 
 struct xfer {
     CURL *h;
-    int allow_private;
-    int blocked;    /* the socket callback refused an address */
+    clid__sock_guard guard;
     int too_large;
     int bad_status; /* the body of a non-200 answer was refused */
     uint8_t *buf;
@@ -407,18 +407,18 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 /* The last look at an address before curl connects to it. */
 static curl_socket_t on_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 {
-    struct xfer *x = ud;
+    clid__sock_guard *g = ud;
     if (purpose != CURLSOCKTYPE_IPCXN)
         return CURL_SOCKET_BAD;
-    if (!x->allow_private && !clid__addr_is_public(&a->addr)) {
-        x->blocked = 1;
+    if (!g->allow_private && !clid__addr_is_public(&a->addr)) {
+        g->blocked = 1;
         return CURL_SOCKET_BAD;
     }
     /* Close-on-exec: a forking host must not hand the socket to a child. */
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
-static clid_err map_curl(CURLcode rc)
+clid_err clid__curl_map(CURLcode rc)
 {
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -453,11 +453,10 @@ static clid_err map_curl(CURLcode rc)
     }
 }
 
-/* Every option; CLID_ERR_INTERNAL if this libcurl lacks one. */
-static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
-                            const clid__url *u, struct curl_slist *pin)
+/* The options every transfer has (fetch_curl.h says which and why). */
+clid_err clid__curl_base_options(clid__fetch_cfg *f, CURL *h, const char *url, const clid__url *u,
+                                 struct curl_slist *pin, clid__sock_guard *g, unsigned total_ms)
 {
-    CURL *h = x->h;
     const char *protos = f->pol.allow_http ? "http,https" : "https";
     CURLcode e = CURLE_OK;
 #define SET(opt, val)                                                                             \
@@ -471,15 +470,10 @@ static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_MAXREDIRS, 0L);
     SET(CURLOPT_NOSIGNAL, 1L);
-    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)f->connect_ms);
-    SET(CURLOPT_TIMEOUT_MS, (long)f->total_ms);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
-    SET(CURLOPT_WRITEFUNCTION, on_body);
-    SET(CURLOPT_WRITEDATA, x);
-    SET(CURLOPT_HEADERFUNCTION, on_header);
-    SET(CURLOPT_HEADERDATA, x);
+    SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(f->connect_ms < total_ms ? f->connect_ms : total_ms));
+    SET(CURLOPT_TIMEOUT_MS, (long)total_ms);
     SET(CURLOPT_OPENSOCKETFUNCTION, on_socket);
-    SET(CURLOPT_OPENSOCKETDATA, x);
+    SET(CURLOPT_OPENSOCKETDATA, g);
     SET(CURLOPT_PROXY, "");
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SET(CURLOPT_HTTP_CONTENT_DECODING, 0L);
@@ -508,8 +502,30 @@ static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
     return e == CURLE_OK ? CLID_OK : CLID_ERR_INTERNAL;
 }
 
+/* Every option of an x5u or CRL transfer; CLID_ERR_INTERNAL if this
+ * libcurl lacks one. */
+static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
+                            const clid__url *u, struct curl_slist *pin)
+{
+    CLID_TRY(clid__curl_base_options(f, x->h, url, u, pin, &x->guard, f->total_ms));
+    CURL *h = x->h;
+    CURLcode e = CURLE_OK;
+#define SET(opt, val)                                                                             \
+    do {                                                                                          \
+        if (e == CURLE_OK)                                                                        \
+            e = curl_easy_setopt(h, opt, val);                                                    \
+    } while (0)
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, x);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, x);
+#undef SET
+    return e == CURLE_OK ? CLID_OK : CLID_ERR_INTERNAL;
+}
+
 /* curl_easy_perform with SIGPIPE held back in this thread only. */
-static CURLcode perform_quietly(CURL *h)
+CURLcode clid__curl_perform(CURL *h)
 {
     sigset_t pipe_set, old, pending;
     sigemptyset(&pipe_set);
@@ -604,7 +620,7 @@ static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLc
 {
     long status = 0;
     (void)curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-    if (x->blocked)
+    if (x->guard.blocked)
         return CLID_ERR_X5U_URL_POLICY;
     /* A status line arrived: it decides, even if the body was cut short. */
     if (status >= 300 && status <= 399)
@@ -614,7 +630,7 @@ static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLc
     if (x->too_large)
         return CLID_ERR_X5U_TOO_LARGE;
     if (rc != CURLE_OK)
-        return map_curl(rc);
+        return clid__curl_map(rc);
     if (kind == CLID__FETCH_CRL)
         return crl_next_update(x->buf, x->len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
     return looks_like_pem(x->buf, x->len) ? CLID_OK : CLID_ERR_X5U_NOT_PEM;
@@ -653,7 +669,7 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
                         clid__xfer_outcome *o)
 {
     struct curl_slist *pin = NULL;
-    CLID_TRY(resolve_and_pin(f, u, &pin));
+    CLID_TRY(clid__curl_resolve_pin(f, u, &pin));
     struct xfer *x = calloc(1, sizeof *x);
     if (x == NULL) {
         curl_slist_free_all(pin);
@@ -661,12 +677,12 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
     }
     x->max = kind == CLID__FETCH_CRL ? f->crl_max_size : f->max_size;
     int64_t crl_next = 0;
-    x->allow_private = f->pol.allow_private;
+    x->guard.allow_private = f->pol.allow_private;
     x->h = curl_easy_init();
     clid_err err = x->h == NULL ? CLID_ERR_INTERNAL : set_options(f, x, url, u, pin);
     if (err == CLID_OK) {
         o->started = 1;
-        err = classify(x, kind, perform_quietly(x->h), &crl_next);
+        err = classify(x, kind, clid__curl_perform(x->h), &crl_next);
     }
     if (err == CLID_OK) {
         clid__fresh_hdrs h = {

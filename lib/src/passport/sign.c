@@ -18,6 +18,7 @@
 #include "passport/identity.h"
 #include "core/internal.h"
 #include "passport/passport.h"
+#include "passport/signer_internal.h"
 #include "x509/x509_load.h"
 
 struct clid_signer {
@@ -233,7 +234,7 @@ clid_err clid_signer_set_clock(clid_signer *s, clid_clock_fn fn, void *arg)
 }
 
 /* A random (version 4) UUID, RFC 4122 §4.4. */
-static clid_err random_uuid(char out[CLID_UUID_BUF])
+clid_err clid__random_uuid(char out[CLID_UUID_BUF])
 {
     uint8_t b[16];
     CLID_ENSURE(RAND_bytes(b, sizeof b) == 1, CLID_ERR_INTERNAL);
@@ -299,7 +300,7 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
             memcpy(p->origid, c->origid, CLID_UUID_BUF - 1);
             p->origid[CLID_UUID_BUF - 1] = '\0';
         } else {
-            CLID_TRY(random_uuid(p->origid));
+            CLID_TRY(clid__random_uuid(p->origid));
         }
         p->in.ppt = "shaken";
         p->in.header_b64 = s->hdr_shaken;
@@ -376,4 +377,30 @@ clid_err clid_sign_identity(const clid_signer *s, const clid_claims *c, char *ou
         rc = CLID_ERR_IDENTITY_TOO_LARGE;
     CLID_TRY(rc);
     return clid__identity_format(jws, jws_len, s->x5u, p.in.ppt, out, cap, out_len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* For the CPS bearer token (passport/signer_internal.h)                      */
+/* ------------------------------------------------------------------------ */
+
+const char *clid__signer_x5u(const clid_signer *s)
+{
+    return s->x5u;
+}
+
+const clid_tnauth *clid__signer_tnauth(const clid_signer *s)
+{
+    return s->tnauth;
+}
+
+int clid__signer_has_key(const clid_signer *s)
+{
+    return s->key != NULL;
+}
+
+clid_err clid__signer_jws(const clid_signer *s, const char *input, size_t input_len, char *out,
+                          size_t cap, size_t *out_len)
+{
+    CLID_ENSURE(s->key != NULL, CLID_ERR_INVALID_ARGUMENT);
+    return sign_jws(s, input, input_len, 0, out, cap, out_len);
 }

@@ -127,6 +127,25 @@ clid_err clid_sip_get_tns(const char *msg, size_t len, char orig[CLID_TN_BUF],
     return rc;
 }
 
+clid_err clid__sip_request_identities(const char *msg, size_t len, const char *ids[], size_t *n,
+                                      char **buf)
+{
+    CLID_ENSURE(msg != NULL && ids != NULL && n != NULL && buf != NULL,
+                CLID_ERR_INVALID_ARGUMENT);
+    *n = 0;
+    *buf = NULL;
+    clid__sip_raw raw;
+    osip_message_t *m = NULL;
+    CLID_TRY(parse_request(msg, len, &raw, &m));
+    clid_err rc = check_request(m);
+    if (rc == CLID_OK) {
+        clid__sip_req q = {&raw, m};
+        rc = clid__sip_identities(&q, ids, n, buf);
+    }
+    osip_message_free(m);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Signing                                                                   */
 /* ------------------------------------------------------------------------ */

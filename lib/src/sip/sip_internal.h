@@ -178,6 +178,13 @@ clid_err clid__sip_date(const clid__sip_req *q, int64_t *date);
  * it) holds the values; else they point into the osip message. */
 clid_err clid__sip_identities(const clid__sip_req *q, const char *ids[], size_t *n, char **buf);
 
+/* The Identity values of the raw request msg[0..len) as verification
+ * reads them (sip.c: parsed and checked like clid_sip_verify does, then
+ * clid__sip_identities); for the out-of-band gateway (lib/src/oob), which
+ * publishes them or refuses a request that has them. *buf: free it. */
+clid_err clid__sip_request_identities(const char *msg, size_t len, const char *ids[], size_t *n,
+                                      char **buf);
+
 /* ------------------------------------------------------------------------ */
 /* Byte edits (sip_splice.c)                                                 */
 /* ------------------------------------------------------------------------ */

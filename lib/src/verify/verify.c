@@ -33,6 +33,7 @@
 #include "core/internal.h"
 #include "passport/passport.h"
 #include "verify/result_internal.h"
+#include "verify/verify_internal.h"
 
 #define DEFAULT_CACHE_ENTRIES 1024
 /* Cache lifetime bounds for fetched chains (DESIGN.md defaults). */
@@ -454,6 +455,61 @@ static clid_err check_authority(const clid_ctx *ctx, clid_result *r, const clid_
 }
 
 /* ------------------------------------------------------------------------ */
+/* Steps 6 to 9 for any JWS: certificate, chain, authority, signature        */
+/* ------------------------------------------------------------------------ */
+
+const clid_ctx *clid__verifier_ctx(const clid_verifier *v)
+{
+    return v->ctx;
+}
+
+clid_err clid__verify_signed(clid_verifier *v, clid_result *r, clid__signed_check *sc)
+{
+    const clid_ctx *ctx = v->ctx;
+    sc->signer = NULL;
+    sc->soft = CLID_OK;
+    sc->detail[0] = '\0';
+    clid_verify_input given = {.chain_pem = sc->chain_pem, .chain_len = sc->chain_len};
+    CLID_TRY(get_signer_cert(v, &given, sc->x5u, sc->now, &sc->signer));
+    clid__result_set_signer(r, sc->signer);
+    clid__revocation rev = {0};
+    unsigned dev = 0;
+    clid_err rc = clid__signer_cert_validate_ic(&ctx->trust, v->issuers, sc->signer, sc->now,
+                                                v->crls, &rev, &dev, sc->detail,
+                                                sizeof sc->detail);
+    r->revocation_checked = rc == CLID_OK && rev.checked;
+    if (rev.unavailable)
+        __atomic_add_fetch(&v->crl_unavailable, 1, __ATOMIC_RELAXED);
+    if (rev.revoked)
+        __atomic_add_fetch(&v->crl_revoked, 1, __ATOMIC_RELAXED);
+    if (rc != CLID_OK) {
+        clid__result_set_detail(r, sc->detail);
+        return rc;
+    }
+    /* A CRL could not be had and the policy lets the call pass: said in the
+     * result (a warning; the detail once the call passed), never silently.
+     * Not a profile deviation: clid_crl_policy, not the strict policy,
+     * decides. */
+    sc->soft = rev.soft;
+    if (rev.soft != CLID_OK)
+        CLID_TRY(clid__result_deviation(r, 0, rev.soft));
+    CLID_TRY(report_chain_deviations(ctx, r, dev));
+    /* A leaf key that is not P-256 is reported here, before any use. */
+    CLID_ENSURE(sc->signer->key != NULL,
+                sc->signer->key_err != CLID_OK ? sc->signer->key_err : CLID_ERR_KEY_TYPE);
+    if (sc->authorize != NULL)
+        CLID_TRY(sc->authorize(sc->authorize_arg, ctx, r, sc->signer));
+    return clid__es256_verify(sc->signer->key, sc->signing_input, sc->signing_input_len, sc->sig,
+                              sc->sig_len);
+}
+
+static clid_err authorize_passport(void *arg, const clid_ctx *ctx, clid_result *r,
+                                   const clid__signer_cert *c)
+{
+    return check_authority(ctx, r, c, arg);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The pipeline                                                              */
 /* ------------------------------------------------------------------------ */
 
@@ -484,32 +540,21 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
     CLID_TRY(check_freshness(ctx, p, now, in->date));
     CLID_TRY(check_binding(p, in, &r->bound));
 
-    CLID_TRY(get_signer_cert(v, in, p->x5u, now, signer));
-    clid__result_set_signer(r, *signer);
-    char detail[256] = "";
-    clid__revocation rev = {0};
-    unsigned dev = 0;
-    rc = clid__signer_cert_validate_ic(&ctx->trust, v->issuers, *signer, now, v->crls, &rev, &dev,
-                                       detail, sizeof detail);
-    r->revocation_checked = rc == CLID_OK && rev.checked;
-    if (rev.unavailable)
-        __atomic_add_fetch(&v->crl_unavailable, 1, __ATOMIC_RELAXED);
-    if (rev.revoked)
-        __atomic_add_fetch(&v->crl_revoked, 1, __ATOMIC_RELAXED);
-    if (rc != CLID_OK) {
-        clid__result_set_detail(r, detail);
-        return rc;
-    }
-    /* A CRL could not be had and the policy lets the call pass: said in the
-     * result (a warning; the detail once the call passed), never silently.
-     * Not a profile deviation: clid_crl_policy, not the strict policy,
-     * decides. */
-    if (rev.soft != CLID_OK)
-        CLID_TRY(clid__result_deviation(r, 0, rev.soft));
-    CLID_TRY(report_chain_deviations(ctx, r, dev));
-    CLID_TRY(check_authority(ctx, r, *signer, p));
-    CLID_TRY(clid__es256_verify((*signer)->key, (const uint8_t *)p->signing_input,
-                                p->signing_input_len, p->sig, p->sig_len));
+    clid__signed_check sc = {
+        .chain_pem = in->chain_pem,
+        .chain_len = in->chain_len,
+        .x5u = p->x5u,
+        .now = now,
+        .signing_input = (const uint8_t *)p->signing_input,
+        .signing_input_len = p->signing_input_len,
+        .sig = p->sig,
+        .sig_len = p->sig_len,
+        .authorize = authorize_passport,
+        .authorize_arg = p,
+    };
+    rc = clid__verify_signed(v, r, &sc);
+    *signer = sc.signer;
+    CLID_TRY(rc);
     /* RFC 8946 §3: a div PASSporT is made by a retargeting entity from the
      * PASSporT it received, and vouches only for the diverting number (its
      * "div"), not for the caller in its "orig". Verified alone it would
@@ -519,8 +564,8 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * broken div still reports its own defect. */
     CLID_ENSURE(strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
     /* The call passes without a revocation check: the detail says why. */
-    if (rev.soft != CLID_OK)
-        clid__result_set_detail(r, detail);
+    if (sc.soft != CLID_OK)
+        clid__result_set_detail(r, sc.detail);
     return CLID_OK;
 }
 
