@@ -36,7 +36,7 @@
 #              same time still passes (control)
 # and at the HTTP level (curl, tokens made by oob_token.py with PyJWT):
 #   replay     the same publish token twice: 201 then 409
-#              CLID_ERR_OOB_REPLAY; the same retrieve token twice: 200 then 409
+#              CLID_ERR_OOB_TOKEN_REPLAY; the same retrieve token twice: 200 then 409
 # Everything listens on 127.0.0.1 on kernel-picked ports; every process
 # started here is stopped by its PID; WORKDIR is removed when the test
 # passes. Exit status: 0 passed, 1 a check failed, 77 kamailio, sipp,
@@ -292,10 +292,20 @@ gw_post() {
 cps_publish() {
     local dir=$1 name=$2
     printf '["%s"]' "$7" >"$dir/$name.pp.json"
-    "$PY" "$HERE/oob_token.py" token "$WORK/sp$3.key" "$X5U/sp$3.pem" publish "$4" "$AUD" \
-        "$ORIG" "$5" "$6" "$dir/$name.pp.json" >"$dir/$name.jwt" || fatal "oob_token.py token"
     "$PY" "$HERE/oob_token.py" body "$dir/$name.pp.json" >"$dir/$name.body"
-    cps_post_again "$dir" "$name" "$5"
+    local try code
+    for try in 1 2 3; do
+        "$PY" "$HERE/oob_token.py" token "$WORK/sp$3.key" "$X5U/sp$3.pem" publish "$4" "$AUD" \
+            "$ORIG" "$5" "$6" "$dir/$name.pp.json" >"$dir/$name.jwt" || fatal "oob_token.py token"
+        code=$(cps_post_again "$dir" "$name" "$5")
+        # A 1 s token can expire on its way on a busy box (the CPS's clock
+        # is past its exp): that is not what is tested, make a new one.
+        [ "$code" = 401 ] && [ "$6" -le 2 ] &&
+            [ "$(jq -r .error.code "$dir/$name.resp" 2>/dev/null)" = CLID_ERR_OOB_TOKEN_EXPIRED ] &&
+            [ "$try" -lt 3 ] || break
+        echo "     ($name: the 1 s token expired in transit, try $((try + 1)))" >&2
+    done
+    printf '%s' "$code"
 }
 cps_post_again() { # DIR NAME DEST: the same token and body once more
     curl -s --max-time 10 -o "$1/$2.resp" -w '%{http_code}' -H 'Content-Type: application/json' \
@@ -378,8 +388,11 @@ redis_start() {
     fatal "redis-server not answering on $REDIS_SOCK after 10 s"
 }
 
-# uas_line DIR DEST: what the UAS logged for calls to DEST ("dest;verstat;identity")
-uas_lines() { grep "^$2;" "$1/uas.log" 2>/dev/null | tr -d '\r' | sort | uniq -c | sed 's/^ *//' | tr '\n' '|'; }
+# uas_lines DIR DEST: what the UAS logged for calls to DEST ("dest;verstat;identity")
+uas_lines() {
+    grep "^$2;" "$1/uas.log" 2>/dev/null | tr -d '\r' | sed 's/;verstat=/;/; s/;Identity: *[^;]*;info=$/;Identity/' |
+        sort | uniq -c | sed 's/^ *//' | tr '\n' '|'
+}
 
 # tdm_call DIR NAME DEST: one SIPp call straight to the TDM hop, with a
 # valid in-band Identity for ORIG -> DEST that the hop must remove
@@ -483,7 +496,7 @@ run_store() {
     code=$(cps_publish "$dir" replay 1234 1234 "$DEST_REPLAY" 60 "$(jws_of "$id")")
     expect "$store: publish token, first use" 201 "$code"
     code=$(cps_post_again "$dir" replay "$DEST_REPLAY")
-    expect "$store: publish token, second use refused" "409 CLID_ERR_OOB_REPLAY" \
+    expect "$store: publish token, second use refused" "409 CLID_ERR_OOB_TOKEN_REPLAY" \
         "$code $(jq -r .error.code "$dir/replay.resp" 2>/dev/null)"
     "$PY" "$HERE/oob_token.py" token "$WORK/sp5678.key" "$X5U/sp5678.pem" retrieve 5678 "$AUD" \
         "$ORIG" "$DEST_REPLAY" 30 >"$dir/retrieve.jwt" || fatal "oob_token.py token"
@@ -493,7 +506,7 @@ run_store() {
     expect "$store: retrieve token, first use: the published PASSporT" "200 $(jws_of "$id")" \
         "$code $(jq -r '.passports[0]' "$dir/retrieve.resp" 2>/dev/null)"
     code=$("${get[@]}")
-    expect "$store: retrieve token, second use refused" "409 CLID_ERR_OOB_REPLAY" \
+    expect "$store: retrieve token, second use refused" "409 CLID_ERR_OOB_TOKEN_REPLAY" \
         "$code $(jq -r .error.code "$dir/retrieve.resp" 2>/dev/null)"
 
     # expiry: kept 1 s, called after; a record kept 60 s passes (control)
