@@ -44,4 +44,7 @@ void cmd_serve_help(FILE *f);
 int cmd_trace(int argc, char **argv);
 void cmd_trace_help(FILE *f);
 
+int cmd_oob(int argc, char **argv);
+void cmd_oob_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */
