@@ -17,6 +17,9 @@
 #
 # Run twice, with the CPS's memory store and with Redis (a private
 # redis-server on a Unix socket in WORKDIR, started and stopped by PID).
+# With Redis, two CPS replicas share it: orig publishes to "cps", term
+# retrieves from "cps2", and the replayed publish token's second use goes
+# to cps2 (records and jtis shared).
 # Each run checks, at the UAS:
 #   positive   OOB_CALLS calls from a customer: TN-Validation-Passed + Identity
 #   no record  a call sent straight to the TDM hop (egress skipped):
@@ -216,7 +219,6 @@ done
 printf '# signing tokens\n%s\n' "$TOKEN" >tokens.txt
 pass "PKI made with clid ca: SHAKEN certificates of SPC 1234 (orig), 5678 (term), 9999 (no authority for 1234)"
 
-# write_configs DIR STORE CPS_PORT(empty: cps.json only)
 verify_json() {
     jq -n --arg d "$WORK" --arg u "$X5U" '{trust: [($d + "/ca/root.pem")], crl_policy: "ignore",
         x5u_map: {($u + "/sp1234.pem"): ($d + "/sp1234.pem"), ($u + "/sp5678.pem"): ($d + "/sp5678.pem"),
@@ -307,10 +309,15 @@ cps_publish() {
     done
     printf '%s' "$code"
 }
-cps_post_again() { # DIR NAME DEST: the same token and body once more
+cps_post_again() { # DIR NAME DEST [PORT]: the same token and body once more (to CPS_PORT)
     curl -s --max-time 10 -o "$1/$2.resp" -w '%{http_code}' -H 'Content-Type: application/json' \
         -H "Authorization: Bearer $(cat "$1/$2.jwt")" --data-binary "@$1/$2.body" \
-        "http://127.0.0.1:$CPS_PORT/passports/$3/$ORIG"
+        "http://127.0.0.1:${4:-$CPS_PORT}/passports/$3/$ORIG"
+}
+# cps_count PORT KIND: clid_serve_oob_cps_total{kind=KIND} of that CPS
+cps_count() {
+    curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
+        awk -v k="kind=\"$2\"" '/^clid_serve_oob_cps_total\{/ && index($0, k) { n += $2 } END { print n + 0 }'
 }
 jws_of() { printf '%s' "${1%%;*}"; } # the PASSporT of an Identity value
 
@@ -421,8 +428,17 @@ run_store() {
     cps_config "$dir" "$store" "$REDIS_SOCK"
     serve_start "$dir" cps "$dir/cps.json"
     CPS_PID=$SPID CPS_PORT=$SPORT
+    CPS2_PID='' CPS2_PORT=$CPS_PORT
+    if [ "$store" = redis ]; then
+        # Two CPS replicas on one Redis: the originating provider publishes
+        # to cps, the terminating one retrieves from cps2, so every call
+        # that passes crossed replicas through the shared store.
+        serve_start "$dir" cps2 "$dir/cps.json"
+        CPS2_PID=$SPID CPS2_PORT=$SPORT
+        pass "$store: second CPS replica cps2 (port $CPS2_PORT) on the same Redis"
+    fi
     gateway_config "$dir/orig.json" 1234 "$CPS_PORT" 2000
-    gateway_config "$dir/term.json" 5678 "$CPS_PORT" 1000
+    gateway_config "$dir/term.json" 5678 "$CPS2_PORT" 1000
     serve_start "$dir" orig "$dir/orig.json"
     ORIG_PID=$SPID ORIG_PORT=$SPORT
     serve_start "$dir" term "$dir/term.json"
@@ -495,16 +511,20 @@ run_store() {
     id=$(sign_identity "$DEST_REPLAY")
     code=$(cps_publish "$dir" replay 1234 1234 "$DEST_REPLAY" 60 "$(jws_of "$id")")
     expect "$store: publish token, first use" 201 "$code"
-    code=$(cps_post_again "$dir" replay "$DEST_REPLAY")
-    expect "$store: publish token, second use refused" "409 CLID_ERR_OOB_TOKEN_REPLAY" \
+    # (with Redis the second use goes to the other replica: the jti
+    # store is shared too)
+    code=$(cps_post_again "$dir" replay "$DEST_REPLAY" "$CPS2_PORT")
+    expect "$store: publish token, second use refused (port $CPS2_PORT)" "409 CLID_ERR_OOB_TOKEN_REPLAY" \
         "$code $(jq -r .error.code "$dir/replay.resp" 2>/dev/null)"
     "$PY" "$HERE/oob_token.py" token "$WORK/sp5678.key" "$X5U/sp5678.pem" retrieve 5678 "$AUD" \
         "$ORIG" "$DEST_REPLAY" 30 >"$dir/retrieve.jwt" || fatal "oob_token.py token"
     local get=(curl -s --max-time 10 -o "$dir/retrieve.resp" -w '%{http_code}'
         -H "Authorization: Bearer $(cat "$dir/retrieve.jwt")" "http://127.0.0.1:$CPS_PORT/passports/$DEST_REPLAY/$ORIG")
     code=$("${get[@]}")
-    expect "$store: retrieve token, first use: the published PASSporT" "200 $(jws_of "$id")" \
-        "$code $(jq -r '.passports[0]' "$dir/retrieve.resp" 2>/dev/null)"
+    local got
+    got=$(jq -r '.passports[0]' "$dir/retrieve.resp" 2>/dev/null)
+    [ "$got" = "$(jws_of "$id")" ] && got="the published PASSporT"
+    expect "$store: retrieve token, first use" "200 the published PASSporT" "$code $got"
     code=$("${get[@]}")
     expect "$store: retrieve token, second use refused" "409 CLID_ERR_OOB_TOKEN_REPLAY" \
         "$code $(jq -r .error.code "$dir/retrieve.resp" 2>/dev/null)"
@@ -560,8 +580,20 @@ run_store() {
     # Stop by PID: Kamailio, then the services (exit 0 on SIGTERM: ASan's
     # leak check runs then), then Redis.
     stop_pid "$KPID"
-    for p in "cps $CPS_PID" "orig $ORIG_PID" "term $TERM_PID"; do
+    # The CPS counted what took effect: a publish per customer call and
+    # per successful HTTP-level publish (other, forged, replay, expired,
+    # kept), a retrieve per customer call (on cps2 with Redis)
+    local pubs rets
+    pubs=$(cps_count "$CPS_PORT" publish)
+    rets=$(cps_count "$CPS2_PORT" retrieve)
+    if [ "$pubs" -ge $((N + 5)) ] && [ "$rets" -ge "$N" ]; then
+        pass "$store: CPS metrics: $pubs publishes on cps, $rets retrieves on port $CPS2_PORT"
+    else
+        fail "$store: CPS metrics: $pubs publishes (want >= $((N + 5))), $rets retrieves (want >= $N)"
+    fi
+    for p in "cps $CPS_PID" "cps2 $CPS2_PID" "orig $ORIG_PID" "term $TERM_PID"; do
         set -- $p
+        [ $# -eq 2 ] || continue # no cps2 with the memory store
         rc=0
         kill -TERM "$2"
         wait "$2" || rc=$?
