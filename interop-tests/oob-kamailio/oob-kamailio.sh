@@ -37,6 +37,10 @@
 #   expired    a record kept 1 s (exp = iat + 1), called after it expired:
 #              No-TN-Validation, while a record kept 60 s published at the
 #              same time still passes (control)
+#   spc        a record published by `clid oob publish --spc 5678` (only
+#              SPC 5678 may retrieve it, ATIS-1000105): `clid oob retrieve`
+#              with SPC 9999's certificate gets nothing (exit 2), the call
+#              through term (SPC 5678): TN-Validation-Passed + Identity
 # and at the HTTP level (curl, tokens made by oob_token.py with PyJWT):
 #   replay     the same publish token twice: 201 then 409
 #              CLID_ERR_OOB_TOKEN_REPLAY; the same retrieve token twice: 200 then 409
@@ -210,6 +214,7 @@ DEST_FORGED=12025550106  # a forged PASSporT stored
 DEST_EXPIRED=12025550107 # kept 1 s
 DEST_KEPT=12025550108    # kept 60 s, published with DEST_EXPIRED
 DEST_REPLAY=12025550109  # HTTP level only
+DEST_SPC=12025550110     # restricted to SPC 5678 (ATIS-1000105)
 X5U=https://cert.example
 "$CLID" ca init ca --name "oob kamailio test" --org "oob kamailio test" >/dev/null ||
     fatal "clid ca init"
@@ -452,8 +457,8 @@ run_store() {
     kamailio_start "$dir"
     pass "$store: Kamailio pid $KPID: customers udp:$OUT_PORT, egress udp:$EGRESS_PORT, TDM udp:$TDM_PORT, ingress udp:$INGRESS_PORT"
 
-    # the callee: every call of this run (positive + 5 negatives)
-    local total=$((N + 5))
+    # the callee: every call of this run (positive + 6 straight to TDM)
+    local total=$((N + 6))
     timeout 90 sipp -sf "$SIPP_DIR/uas_oob.xml" -p "$UAS_PORT" -m "$total" "${SIPP_COMMON[@]}" \
         -log_file "$dir/uas.log" -error_file "$dir/uas.err" >"$dir/uas.out" 2>&1 &
     local uas_pid=$!
@@ -548,6 +553,21 @@ run_store() {
     expect "$store: the record kept 60 s still passes at the ingress (control)" "200 TN-Validation-Passed" \
         "$code $(jq -r .oobIngressResponse.verstat "$dir/kept_in.sip.resp" 2>/dev/null)"
 
+    # ATIS-1000105: only SPC 5678 may retrieve; published and retrieved
+    # with the clid oob tool
+    local oob_common=(--aud "$AUD" --cps-allow-http --cps-allow-private --orig "$ORIG" --dest "$DEST_SPC")
+    rc=0
+    "$CLID" oob publish --cps "http://127.0.0.1:$CPS_PORT/" --key "$WORK/sp1234.key" \
+        --cert "$WORK/sp1234.pem" --x5u "$X5U/sp1234.pem" "${oob_common[@]}" --spc 5678 \
+        --identity "$(sign_identity "$DEST_SPC")" >"$dir/spc_publish.out" 2>&1 || rc=$?
+    expect "$store: clid oob publish --spc 5678" "0 status: 201" "$rc $(grep '^status:' "$dir/spc_publish.out")"
+    rc=0
+    "$CLID" oob retrieve --cps "http://127.0.0.1:$CPS2_PORT/" --key "$WORK/sp9999.key" \
+        --cert "$WORK/sp9999.pem" --x5u "$X5U/sp9999.pem" "${oob_common[@]}" \
+        >"$dir/spc_retrieve.out" 2>&1 || rc=$?
+    expect "$store: clid oob retrieve as SPC 9999 gets nothing (exit 2)" 2 "$rc"
+    tdm_call "$dir" spc "$DEST_SPC"
+
     rc=0
     wait "$uas_pid" || rc=$?
     expect "$store: SIPp UAS exit status" 0 "$rc"
@@ -559,14 +579,15 @@ run_store() {
     expect "$store: UAS, publish without authority" "1 $DEST_UNAUTH;No-TN-Validation;none|" "$(uas_lines "$dir" "$DEST_UNAUTH")"
     expect "$store: UAS, forged PASSporT" "1 $DEST_FORGED;TN-Validation-Failed;none|" "$(uas_lines "$dir" "$DEST_FORGED")"
     expect "$store: UAS, expired record" "1 $DEST_EXPIRED;No-TN-Validation;none|" "$(uas_lines "$dir" "$DEST_EXPIRED")"
+    expect "$store: UAS, record for SPC 5678 only" "1 $DEST_SPC;TN-Validation-Passed;Identity|" "$(uas_lines "$dir" "$DEST_SPC")"
 
     # What Kamailio did, one oobapi line per step and call
     local log=$dir/kamailio.log
     expect "$store: egress published one PASSporT per customer call" "$N" \
         "$(grep -c "oobapi egress code=200 published=1 dest=$DEST_OK" "$log" || true)"
-    expect "$store: the TDM hop removed an Identity from every call" "$((N + 5)) 0" \
+    expect "$store: the TDM hop removed an Identity from every call" "$((N + 6)) 0" \
         "$(grep -c 'oobapi tdm identity_present=1 ' "$log" || true) $(grep -c 'oobapi tdm identity_present=0 ' "$log" || true)"
-    expect "$store: ingress answered 200 for every call" "$((N + 5))" \
+    expect "$store: ingress answered 200 for every call" "$((N + 6))" \
         "$(grep -c 'oobapi ingress code=200 ' "$log" || true)"
     if [ "$store" = redis ]; then
         # the records are in Redis, not in the CPS process
@@ -582,14 +603,14 @@ run_store() {
     stop_pid "$KPID"
     # The CPS counted what took effect: a publish per customer call and
     # per successful HTTP-level publish (other, forged, replay, expired,
-    # kept), a retrieve per customer call (on cps2 with Redis)
+    # kept, spc), a retrieve per customer call (on cps2 with Redis)
     local pubs rets
     pubs=$(cps_count "$CPS_PORT" publish)
     rets=$(cps_count "$CPS2_PORT" retrieve)
-    if [ "$pubs" -ge $((N + 5)) ] && [ "$rets" -ge "$N" ]; then
+    if [ "$pubs" -ge $((N + 6)) ] && [ "$rets" -ge "$N" ]; then
         pass "$store: CPS metrics: $pubs publishes on cps, $rets retrieves on port $CPS2_PORT"
     else
-        fail "$store: CPS metrics: $pubs publishes (want >= $((N + 5))), $rets retrieves (want >= $N)"
+        fail "$store: CPS metrics: $pubs publishes (want >= $((N + 6))), $rets retrieves (want >= $N)"
     fi
     for p in "cps $CPS_PID" "cps2 $CPS2_PID" "orig $ORIG_PID" "term $TERM_PID"; do
         set -- $p
