@@ -93,8 +93,9 @@ case " $STORES " in
     command -v redis-cli >/dev/null || skip "redis-cli (Debian redis-tools) is not installed"
     ;;
 esac
-[ -x "$PY" ] && "$PY" -c 'import jwt, cryptography' 2>/dev/null ||
+if ! [ -x "$PY" ] || ! "$PY" -c 'import jwt, cryptography' 2>/dev/null; then
     skip "python3-jwt / python3-cryptography are not installed"
+fi
 for tool in python3 curl jq ss timeout perl; do
     command -v "$tool" >/dev/null || {
         echo "FAIL: $tool is needed and not installed"
@@ -162,6 +163,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do
         stop_pid "$p"
     done
+    [ -z "${REDIS_TMP:-}" ] || rm -rf "$REDIS_TMP"
     # Kamailio's children end with their main process (started with -DD,
     # stopped by its PID above); wait for them by their pid-file argument,
     # never kill by name.
@@ -307,9 +309,10 @@ cps_publish() {
         code=$(cps_post_again "$dir" "$name" "$5")
         # A 1 s token can expire on its way on a busy box (the CPS's clock
         # is past its exp): that is not what is tested, make a new one.
-        [ "$code" = 401 ] && [ "$6" -le 2 ] &&
-            [ "$(jq -r .error.code "$dir/$name.resp" 2>/dev/null)" = CLID_ERR_OOB_TOKEN_EXPIRED ] &&
-            [ "$try" -lt 3 ] || break
+        if [ "$code" != 401 ] || [ "$6" -gt 2 ] || [ "$try" -eq 3 ] ||
+            [ "$(jq -r .error.code "$dir/$name.resp" 2>/dev/null)" != CLID_ERR_OOB_TOKEN_EXPIRED ]; then
+            break
+        fi
         echo "     ($name: the 1 s token expired in transit, try $((try + 1)))" >&2
     done
     printf '%s' "$code"
@@ -612,13 +615,14 @@ run_store() {
     else
         fail "$store: CPS metrics: $pubs publishes (want >= $((N + 6))), $rets retrieves (want >= $N)"
     fi
+    local name pid
     for p in "cps $CPS_PID" "cps2 $CPS2_PID" "orig $ORIG_PID" "term $TERM_PID"; do
-        set -- $p
-        [ $# -eq 2 ] || continue # no cps2 with the memory store
+        read -r name pid <<<"$p"
+        [ -n "$pid" ] || continue # no cps2 with the memory store
         rc=0
-        kill -TERM "$2"
-        wait "$2" || rc=$?
-        expect "$store: clid serve $1 exits 0 on SIGTERM" 0 "$rc"
+        kill -TERM "$pid"
+        wait "$pid" || rc=$?
+        expect "$store: clid serve $name exits 0 on SIGTERM" 0 "$rc"
     done
     if [ -n "$REDIS_PID" ]; then
         stop_pid "$REDIS_PID"
