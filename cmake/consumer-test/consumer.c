@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <clid/clid.h>
+#include <clid/clid_oob.h>
 #include <clid/clid_sip.h>
 
 static int fail(const char *what, clid_err rc)
@@ -80,6 +81,12 @@ int main(void)
     clid_result_free(res);
     clid_verifier_free(v);
     clid_ctx_free(ctx);
+    /* Out of band (clid_oob.h): the digest a publish token carries. */
+    const char *pp[] = {"a.b.c", "d.e.f"};
+    char digest[CLID_OOB_DIGEST_BUF];
+    if ((rc = clid_oob_passports_digest(pp, 2, digest)) != CLID_OK ||
+        strcmp(digest, "sha256-D4dEMqo5QaTJid4154HY8Xoxrn577gc2lHM1SZ6erkE=") != 0)
+        return fail("clid_oob_passports_digest", rc);
     printf("consumer ok: libclid %s\n", clid_version());
     return 0;
 }

@@ -64,37 +64,51 @@ static void print_verdict(clid_verstat vs, clid_err reason, int sip, const char 
     }
 }
 
-/* Verifies what was retrieved; prints the verdict and returns its exit. */
-static int verify(const tool_args *a, const clid_oob_passports *p)
+/* The verifier of --trust and the other verify options, made before the
+ * CPS is asked, so that a bad option costs no request. */
+typedef struct oob_verify {
+    clid_ctx *ctx;
+    clid_verifier *v;
+    void *fetcher;
+    int64_t now;
+} oob_verify;
+
+static void verify_free(oob_verify *w)
 {
-    int64_t now = 0;
-    if (a->seen[OOB_AT] && (tool_parse_time(a->value[OOB_AT], &now) != 0 || now == 0))
+    clid_verifier_free(w->v);
+    clid_ctx_free(w->ctx);
+    tool_fetch_free(w->fetcher);
+    memset(w, 0, sizeof *w);
+}
+
+static int verify_setup(const tool_args *a, oob_verify *w)
+{
+    memset(w, 0, sizeof *w);
+    if (a->seen[OOB_AT] && (tool_parse_time(a->value[OOB_AT], &w->now) != 0 || w->now == 0))
         return tool_usage_error("oob", "oob", "--at: not Unix seconds or RFC 3339");
-    clid_ctx *ctx = NULL;
-    clid_verifier *v = NULL;
+    if (clid_ctx_new(&w->ctx) != CLID_OK)
+        return TOOL_EXIT_FAIL;
+    int rc = configure(w->ctx, a, &w->fetcher);
+    if (rc == TOOL_EXIT_OK && clid_verifier_new(w->ctx, &w->v) != CLID_OK)
+        rc = TOOL_EXIT_FAIL;
+    return rc;
+}
+
+/* Verifies what was retrieved; prints the verdict and returns its exit. */
+static int verify(const tool_args *a, oob_verify *w, const clid_oob_passports *p)
+{
     clid_result *res = NULL;
-    void *fetcher = NULL;
-    int rc = TOOL_EXIT_FAIL;
-    if (clid_ctx_new(&ctx) != CLID_OK || clid_result_new(&res) != CLID_OK)
-        goto out;
-    if ((rc = configure(ctx, a, &fetcher)) != TOOL_EXIT_OK)
-        goto out;
-    rc = TOOL_EXIT_FAIL;
-    if (clid_verifier_new(ctx, &v) != CLID_OK)
-        goto out;
+    if (clid_result_new(&res) != CLID_OK)
+        return TOOL_EXIT_FAIL;
     size_t best = 0;
-    clid_err verdict = clid_oob_verify_passports(v, p, a->value[OOB_ORIG], a->value[OOB_DEST],
-                                                 now, res, &best);
+    clid_err verdict = clid_oob_verify_passports(w->v, p, a->value[OOB_ORIG], a->value[OOB_DEST],
+                                                 w->now, res, &best);
     (void)verdict; /* also in res, printed below */
     print_verdict(clid_result_verstat(res), clid_result_reason(res),
                   clid_result_sip_status(res), clid_result_detail(res));
     printf("passport: %zu\n", best);
-    rc = fflush(stdout) == 0 ? exit_for(clid_result_verstat(res)) : TOOL_EXIT_FAIL;
-out:
-    clid_verifier_free(v);
+    int rc = fflush(stdout) == 0 ? exit_for(clid_result_verstat(res)) : TOOL_EXIT_FAIL;
     clid_result_free(res);
-    clid_ctx_free(ctx);
-    tool_fetch_free(fetcher);
     return rc;
 }
 
@@ -111,6 +125,11 @@ int oob_retrieve(const tool_args *a)
     if (!verifying && (rc = oob_refuse_range("retrieve", a, OOB_CRL, OOB_CRL_ALLOW,
                                              "only with --trust (verification)")) != 0)
         return rc;
+    oob_verify w = {0};
+    if (verifying && (rc = verify_setup(a, &w)) != TOOL_EXIT_OK) {
+        verify_free(&w);
+        return rc;
+    }
     oob_setup s;
     rc = oob_setup_new("retrieve", a, &s);
     clid_oob_passports *p = NULL;
@@ -122,7 +141,7 @@ int oob_retrieve(const tool_args *a)
     if (rc == TOOL_EXIT_OK && e == CLID_OK) {
         for (size_t i = 0; i < clid_oob_passports_count(p); i++)
             printf("%s\n", clid_oob_passports_get(p, i));
-        rc = verifying ? verify(a, p) : (fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
+        rc = verifying ? verify(a, &w, p) : (fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL);
     } else if (rc == TOOL_EXIT_OK) {
         /* No record, or the CPS refused or failed: as for a call that
          * arrived without Identity, No-TN-Validation (exit 2). */
@@ -135,5 +154,6 @@ int oob_retrieve(const tool_args *a)
     }
     clid_oob_passports_free(p);
     oob_setup_free(&s);
+    verify_free(&w);
     return rc;
 }

@@ -207,14 +207,23 @@ typedef struct clid_oob_publish_opts {
 } clid_oob_publish_opts;
 
 /* Signs a publish token with `token_signer` and POSTs. CLID_OK on 201;
- * CLID_ERR_OOB_CPS_STATUS (with *http_status set) or
- * CLID_ERR_OOB_CPS_UNREACHABLE otherwise. http_status may be NULL. */
+ * CLID_ERR_OOB_CPS_STATUS (with *http_status set: any other status, a
+ * redirect included, which is never followed) or
+ * CLID_ERR_OOB_CPS_UNREACHABLE (no status: connection, TLS, timeout)
+ * otherwise. Before sending: CLID_ERR_BAD_TN (a number that is not digits
+ * once canonical), CLID_ERR_INVALID_ARGUMENT (0 or more than
+ * CLID_OOB_MAX_PASSPORTS, retention over 60), CLID_ERR_OOB_TOO_MANY_PASSPORTS
+ * (body over CLID_OOB_MAX_BODY), the token's errors; CLID_ERR_X5U_URL_POLICY
+ * when the CPS name resolves to an address the policy refuses.
+ * http_status may be NULL (0 when no status arrived). */
 CLID_API CLID_WUR clid_err clid_oob_publish(clid_oob_client *c, const clid_signer *token_signer,
                                             const clid_oob_publish_opts *o, int *http_status);
 
 /* Signs a retrieve token and GETs. CLID_OK with *out (free with
- * clid_oob_passports_free); CLID_ERR_OOB_NOT_FOUND on 404; otherwise as
- * clid_oob_publish. */
+ * clid_oob_passports_free); CLID_ERR_OOB_NOT_FOUND on 404;
+ * CLID_ERR_OOB_BODY_PARSE (or _TOO_MANY_PASSPORTS) for a 200 whose body
+ * clid_oob_passports_parse refuses, one over CLID_OOB_MAX_BODY included
+ * (not read past the limit); otherwise as clid_oob_publish. */
 CLID_API CLID_WUR clid_err clid_oob_retrieve(clid_oob_client *c, const clid_signer *token_signer,
                                              const char *orig, const char *dest,
                                              clid_oob_passports **out, int *http_status);
@@ -237,8 +246,11 @@ CLID_API CLID_WUR clid_err clid_oob_verify_passports(clid_verifier *v,
 /*
  * SIP->TDM egress: publishes the full-form PASSporTs of the request's
  * Identity headers under its (orig, dest) (clid_sip_get_tns), within
- * `budget_ms` in all. *published (optional) gets their number. A request
- * without Identity: CLID_ERR_NO_IDENTITY, nothing sent.
+ * `budget_ms` in all (0: the client's timeout). *published (optional) gets
+ * their number. Compact PASSporTs ("h..s") are skipped: their claims stay
+ * in the SIP request, which the TDM segment drops. A request without
+ * Identity (or with compact ones only): CLID_ERR_NO_IDENTITY, nothing sent.
+ * Errors of clid_sip_get_tns and clid_oob_publish otherwise.
  */
 CLID_API CLID_WUR clid_err clid_oob_egress(clid_oob_client *c, const clid_signer *token_signer,
                                            const char *msg, size_t len, unsigned budget_ms,
@@ -257,9 +269,15 @@ typedef struct clid_oob_ingress_opts {
  * (clid_oob_verify_passports), and writes the request with the best
  * PASSporT as an Identity header (when one passed) and verstat
  * (clid_sip_add_verstat) into out[cap]. CLID_ERR_OOB_NOT_FOUND: nothing
- * retrieved, out has verstat=No-TN-Validation. A request that already has
- * Identity: CLID_ERR_INVALID_ARGUMENT (verify it in band). `res` (optional)
- * gets the verdict. Same buffer contract as clid_sign_identity.
+ * retrieved, out has verstat=No-TN-Validation; so has it when the CPS
+ * failed (CLID_ERR_OOB_CPS_STATUS, _CPS_UNREACHABLE, _BODY_PARSE: the call
+ * goes on unverified). A failed verification writes verstat
+ * TN-Validation-Failed and no Identity header. A request that already has
+ * a (non-empty) Identity: CLID_ERR_INVALID_ARGUMENT (verify it in band).
+ * `res` (optional) gets the verdict (its reason: the verdict's code). Same
+ * buffer contract as clid_sign_identity, but a size query retrieves again:
+ * give len + CLID_SIP_SIGN_EXTRA + CLID_SIP_VERSTAT_EXTRA + 1 bytes (or
+ * CLID_SIP_MAX_LEN + 1), which always fits.
  */
 CLID_API CLID_WUR clid_err clid_oob_ingress(clid_oob_client *c, const clid_signer *token_signer,
                                             clid_verifier *v, const clid_oob_ingress_opts *o,

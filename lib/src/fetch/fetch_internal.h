@@ -2,8 +2,9 @@
  * Internals of the x5u fetcher (clid_fetch.h), shared by fetch.c (the API),
  * fetch_xfer.c (one transfer), url_policy.c (URL syntax and address
  * policy), http_fresh.c (Cache-Control / Expires / HTTP-date) and
- * fetch_cache.c with fetch_disk.c (memory and disk cache), and reachable by
- * the unit tests and the fuzz target.
+ * fetch_cache.c with fetch_disk.c (memory and disk cache), fetch_http.c
+ * (requests to a configured service: the CPS client, lib/src/oob), and
+ * reachable by the unit tests and the fuzz target.
  */
 #ifndef CLID_FETCH_INTERNAL_H
 #define CLID_FETCH_INTERNAL_H

@@ -27,6 +27,11 @@
  *     consumed, so a peer closing early cannot kill a host that did not
  *     ignore it, and the process's signal dispositions are never touched.
  *
+ * The shared pieces (resolution and pinning, the options above, the socket
+ * guard, SIGPIPE, the curl error map) serve the CPS requests of
+ * fetch_http.c too, through fetch_curl.h: one policy for every URL clid
+ * connects to.
+ *
  * One easy handle per transfer: fetches are rare (the cache answers the
  * rest), a handle costs little next to a TLS handshake (docs/x5u.md has the
  * measurement), and a pool would keep sockets and TLS state that a forked

@@ -160,10 +160,12 @@ static clid_err check_time(const clid_ctx *ctx, const clid__oob_token *t, int64_
      * (ATIS-1000105, inferred; OOB-SPEC "Token"). */
     if (t->exp <= t->iat || t->exp - t->iat > CLID_OOB_MAX_TOKEN_LIFETIME)
         return CLID_ERR_OOB_TOKEN_LIFETIME;
-    /* iat freshness as for PASSporTs (clid_ctx_set_freshness). */
-    if (t->iat < now && now - t->iat > (int64_t)ctx->max_age)
+    /* iat freshness as for PASSporTs (clid_ctx_set_freshness). The
+     * differences are taken in uint64_t: `now` is the caller's value and
+     * may be anything (the difference of two int64 always fits). */
+    if (t->iat < now && (uint64_t)now - (uint64_t)t->iat > ctx->max_age)
         return CLID_ERR_OOB_TOKEN_EXPIRED;
-    if (t->iat > now && t->iat - now > (int64_t)ctx->max_skew)
+    if (t->iat > now && (uint64_t)t->iat - (uint64_t)now > ctx->max_skew)
         return CLID_ERR_OOB_TOKEN_EXPIRED;
     return t->exp > now ? CLID_OK : CLID_ERR_OOB_TOKEN_EXPIRED;
 }

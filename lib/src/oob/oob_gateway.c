@@ -216,6 +216,7 @@ clid_err clid_oob_ingress(clid_oob_client *c, const clid_signer *token_signer,
         else if (rc == CLID_OK)
             rc = clid_oob_passport_identity(clid_oob_passports_get(pp, best), identity,
                                             CLID_IDENTITY_MAX_LEN, &ilen);
+        r->reason = rc;
     } else {
         /* Nothing retrieved (404 until the budget ran out, or the CPS
          * failed): the call goes on unverified, verstat No-TN-Validation. */

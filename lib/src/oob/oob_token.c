@@ -7,6 +7,7 @@
  * action, iss, aud, jti, orig, dest, spc and passports. Built here with the
  * signer's key, x5u and clock; parsed here; checked in oob_check.c.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -111,7 +112,7 @@ static clid_err build_claims(const clid_signer *s, const clid_oob_token_params *
     }
     CLID_ENSURE(id_ok(jti), CLID_ERR_INVALID_ARGUMENT);
     int64_t iat = p->iat != 0 ? p->iat : clid__signer_now(s);
-    CLID_ENSURE(iat > 0, CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(iat > 0 && iat <= INT64_MAX - CLID_OOB_MAX_RETENTION, CLID_ERR_INVALID_ARGUMENT);
     unsigned ttl = p->ttl != 0 ? p->ttl : p->action == CLID_OOB_RETRIEVE ? 30u : 60u;
     CLID_ENSURE(ttl <= CLID_OOB_MAX_RETENTION, CLID_ERR_INVALID_ARGUMENT);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -120,6 +121,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                     : f->script[idx < f->n_script ? idx : f->n_script - 1];
     pthread_mutex_unlock(&f->mu);
 
+    if (a.delay_ms > 0) {
+        struct timespec ts = {.tv_sec = a.delay_ms / 1000,
+                              .tv_nsec = (long)(a.delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     const char *body = a.body != NULL ? a.body : "";
     size_t len = a.body_len != 0 ? a.body_len : strlen(body);
     struct MHD_Response *r;

@@ -18,6 +18,7 @@ typedef struct fake_answer {
     size_t body_len;      /* 0: strlen(body) */
     int chunked;          /* no Content-Length: the size is known only at the end */
     const char *location; /* a Location header (redirect tests) */
+    unsigned delay_ms;    /* wait before answering (timeout tests) */
 } fake_answer;
 
 typedef struct fake_req {

@@ -27,6 +27,7 @@
 #include <clid/clid_sip.h>
 
 #include "cps_fake.h"
+#include "fetch/fetch_internal.h"
 #include "support/testpki.h"
 
 #define URL "https://cert.example.org/sp1234.pem"
@@ -313,6 +314,64 @@ static void url_policy_refuses_private_unless_allowed(void **state)
     clid_fetcher_free(strict);
 }
 
+/* Catches: a slow CPS holding the caller past the client's timeout, and
+ * the egress budget not bounding the publish. */
+static void slow_cps_is_cut_at_the_timeout(void **state)
+{
+    (void)state;
+    fake_script(cps, &(fake_answer){.status = 201, .body = "{}", .delay_ms = 1500}, 1);
+    clid_oob_client *c = client();
+    assert_err(clid_oob_client_set_timeout_ms(c, 200), CLID_OK);
+    const char *pp[1] = {passport};
+    clid_oob_publish_opts o = {.orig = ORIG, .dest = DEST, .passports = pp, .passport_count = 1};
+    uint64_t start = mono_ms();
+    assert_err(clid_oob_publish(c, signer, &o, NULL), CLID_ERR_OOB_CPS_UNREACHABLE);
+    assert_true(mono_ms() - start < 1200);
+    /* The client allows 10 s; the egress budget of 200 ms wins. */
+    assert_err(clid_oob_client_set_timeout_ms(c, 10000), CLID_OK);
+    char signed_req[CLID_SIP_MAX_LEN + 1];
+    size_t n = 0;
+    clid_sip_sign_opts so = {.attest = 'A'};
+    assert_err(clid_sip_sign(signer, &so, INVITE, strlen(INVITE), signed_req, sizeof signed_req,
+                             &n),
+               CLID_OK);
+    start = mono_ms();
+    assert_err(clid_oob_egress(c, signer, signed_req, n, 200, NULL), CLID_ERR_OOB_CPS_UNREACHABLE);
+    assert_true(mono_ms() - start < 1200);
+    clid_oob_client_free(c);
+}
+
+/* Catches: request header fields that could smuggle another field (CR, LF)
+ * or a method other than GET and POST reaching curl. */
+static void http_request_refuses_bad_fields(void **state)
+{
+    (void)state;
+    clid__fetch_cfg cfg;
+    assert_err(clid__fetcher_cfg_copy(fetcher, &cfg), CLID_OK);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/x", fake_port(cps));
+    fake_script(cps, &(fake_answer){.status = 200, .body = "ok"}, 1);
+    const char *bad[1] = {"X-A: 1\r\nX-B: 2"};
+    clid__http_req rq = {.method = "GET", .url = url, .headers = bad, .n_headers = 1,
+                         .total_ms = 5000, .max_body = 100};
+    clid__http_resp resp;
+    assert_err(clid__http_run(&cfg, &rq, &resp), CLID_ERR_INVALID_ARGUMENT);
+    const char *nocolon[1] = {"X-A 1"};
+    rq.headers = nocolon;
+    assert_err(clid__http_run(&cfg, &rq, &resp), CLID_ERR_INVALID_ARGUMENT);
+    rq.n_headers = 0;
+    rq.method = "PUT";
+    assert_err(clid__http_run(&cfg, &rq, &resp), CLID_ERR_INVALID_ARGUMENT);
+    assert_int_equal(fake_count(cps), 0);
+    rq.method = "GET";
+    assert_err(clid__http_run(&cfg, &rq, &resp), CLID_OK);
+    assert_int_equal(resp.status, 200);
+    assert_int_equal(resp.len, 2);
+    assert_string_equal((const char *)resp.body, "ok");
+    clid__http_resp_free(&resp);
+    clid__fetch_cfg_release(&cfg);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Retrieve                                                                  */
 /* ------------------------------------------------------------------------ */
@@ -576,6 +635,8 @@ int main(void)
         cmocka_unit_test(redirect_is_not_followed),
         cmocka_unit_test(closed_port_is_unreachable),
         cmocka_unit_test(url_policy_refuses_private_unless_allowed),
+        cmocka_unit_test(slow_cps_is_cut_at_the_timeout),
+        cmocka_unit_test(http_request_refuses_bad_fields),
         cmocka_unit_test(retrieve_gets_passports),
         cmocka_unit_test(retrieve_404_is_not_found),
         cmocka_unit_test(oversized_answer_refused),
