@@ -238,7 +238,8 @@ static enum MHD_Result oob_error(serve_server *s, struct MHD_Connection *c, serv
 
 /* The first call of an OOB route: method, media type, declared length. */
 static int oob_first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                          const char *method, const char *url, enum MHD_Result *ret)
+                          const char *method, const char *url, serve_snap *snap,
+                          enum MHD_Result *ret)
 {
     int get = rq->route == SERVE_R_CPS_HEALTH || rq->route == SERVE_R_CPS_RETRIEVE;
     if (get && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
@@ -264,6 +265,23 @@ static int oob_first_call(serve_server *s, struct MHD_Connection *c, serve_req *
                              : "Content-Type must be application/json",
                          NULL, NULL);
         return 1;
+    }
+    /* The gateway endpoints publish and retrieve under this provider's SPC
+     * (their CPS tokens are signed with sign.*): the same bearer tokens as
+     * /stir/v1/signing guard them (docs/oob.md). */
+    int gateway = rq->route == SERVE_R_OOB_EGRESS || rq->route == SERVE_R_OOB_INGRESS;
+    if (gateway && !s->cfg->demo) {
+        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION);
+        if (snap == NULL || !serve_tokens_check(&snap->tokens, az)) {
+            /* RFC 6750 §3: the challenge; invalid_token when one was given. */
+            *ret = oob_error(s, c, rq, method, url, 401, CLID_ERR_OOB_TOKEN_MISSING,
+                             az ? "the bearer token is not valid" : "a bearer token is required",
+                             MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                             az ? "Bearer realm=\"clid\", error=\"invalid_token\""
+                                : "Bearer realm=\"clid\"");
+            return 1;
+        }
     }
     /* A publish body is bounded by CLID_OOB_MAX_BODY (clid_oob.h) whatever
      * limits.body_bytes allows. */
@@ -325,7 +343,7 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
         return 1;
     }
     if (rq->route > SERVE_R_OTHER)
-        return oob_first_call(s, c, rq, method, url, ret);
+        return oob_first_call(s, c, rq, method, url, snap, ret);
     if (rq->route >= SERVE_R_HEALTHZ && rq->route != SERVE_R_OTHER) {
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
             *ret = error(s, c, rq, method, url, 405, "method_not_allowed", "GET or HEAD only",

@@ -6,7 +6,7 @@
 #   ingress: the INVITE without Identity -> TN-Validation-Passed, the
 #   Identity header to add, caller edit exactly as /stir/v1/sip's; nothing
 #   published -> No-TN-Validation, identity null; a request with Identity
-#   -> 400; wrong Content-Type -> 415.
+#   -> 400; wrong Content-Type -> 415; no or a wrong signing token -> 401.
 # usage: serve_oob_gw.sh CLID OOB_TOK
 . "$(dirname "$0")/lib.sh" "$@"
 OOB_TOK=$2
@@ -21,8 +21,9 @@ oob_config g.json --arg u "$BASE_C/" 'del(.oob.cps) | .oob.gateway = {cps_url: $
 serve_start g --config g.json
 PID_G=$SPID; BASE_G=$BASE
 
-sip() { # sip PATH FILE [CTYPE]
-    HTTP=$(curl -s -o "$TMP/body" -w '%{http_code}' -H "Content-Type: ${3:-message/sipfrag}" \
+sip() { # sip PATH FILE [CTYPE [BEARER]]: the service's signing token unless BEARER is given
+    HTTP=$(curl -s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
+        -H "Content-Type: ${3:-message/sipfrag}" -H "Authorization: Bearer ${4-$TOKEN}" \
         --data-binary @"$2" "$BASE$1")
 }
 invite() { # invite DEST [IDENTITY] > file
@@ -41,6 +42,15 @@ expect_http 200 "egress without Identity"
 body_is .oobEgressResponse '{"published":0,"reason":"CLID_ERR_NO_IDENTITY"}'
 sip /stir/v1/oob/egress bare.sip application/json
 expect_http 415 "egress as JSON"
+# The gateway acts under this provider's SPC: the signing tokens guard it.
+for ep in egress ingress; do
+    sip /stir/v1/oob/$ep signed.sip message/sipfrag ""
+    expect_http 401 "$ep without a bearer token"
+    ok; grep -qi '^WWW-Authenticate: Bearer' "$TMP/headers" || fail "$ep: no WWW-Authenticate"
+    sip /stir/v1/oob/$ep signed.sip message/sipfrag not-a-token-of-this-service
+    expect_http 401 "$ep with a wrong bearer token"
+    code_is CLID_ERR_OOB_TOKEN_MISSING
+done
 
 sip /stir/v1/oob/ingress bare.sip
 expect_http 200 "ingress"
