@@ -296,7 +296,25 @@ typedef enum clid_verstat {
     X(CLID_ERR_OOB_CPS_UNREACHABLE, FETCH, 0, NO_VALIDATION,                                      \
       "CPS could not be reached (connection, TLS or time budget)")                                \
     X(CLID_ERR_OOB_CPS_STATUS, FETCH, 0, NO_VALIDATION,                                           \
-      "CPS answered with an unexpected HTTP status")
+      "CPS answered with an unexpected HTTP status")                                              \
+    /* SIP-I and ISUP (clid_isup.h; docs/q3063-profile.md) */                                     \
+    X(CLID_ERR_ISUP_PARSE, PARSE, 400, NO_VALIDATION,                                             \
+      "ISUP message is malformed (pointer, length, parameter or segment)")                        \
+    X(CLID_ERR_ISUP_TOO_LARGE, PARSE, 400, NO_VALIDATION, "ISUP message exceeds the size limit")  \
+    X(CLID_ERR_ISUP_ABSENT, POLICY, 0, NO_VALIDATION,                                             \
+      "SIP request carries no application/ISUP body")                                             \
+    X(CLID_ERR_ISUP_PARAM_ABSENT, POLICY, 0, NO_VALIDATION,                                       \
+      "ISUP message does not carry that parameter")                                               \
+    X(CLID_ERR_ISUP_CALLING_MISMATCH, POLICY, 438, FAILED,                                        \
+      "IAM Calling Party Number differs from the verified PASSporT's orig (clid profile check)")  \
+    X(CLID_ERR_ISUP_CALLED_MISMATCH, POLICY, 438, FAILED,                                         \
+      "IAM Called Party Number differs from the request's callee (clid profile check)")          \
+    X(CLID_ERR_ISUP_PRESENTATION_RESTRICTED, POLICY, 0, NO_VALIDATION,                            \
+      "IAM calling number is presentation restricted (reported, never a failure)")               \
+    X(CLID_ERR_CLI_TOKEN_PARSE, PARSE, 438, FAILED,                                               \
+      "CLI token is not strict DER of a known version, or rebuilds no PASSporT")                  \
+    X(CLID_ERR_CLI_TOKEN_NOT_RECONSTRUCTIBLE, USAGE, 0, NO_VALIDATION,                            \
+      "PASSporT cannot be rebuilt bit for bit from a CLI token (re-sign it at the gateway)")
 
 typedef enum clid_err {
 #define CLID_X_ENUM(name, cls, sip, verstat, text) name,
