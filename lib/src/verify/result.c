@@ -77,15 +77,20 @@ void clid__result_set_detail(clid_result *r, const char *detail)
     r->detail[n] = '\0';
 }
 
+void clid__result_warn(clid_result *r, clid_err code)
+{
+    for (size_t i = 0; i < r->n_warnings; i++)
+        if (r->warnings[i] == code)
+            return;
+    if (r->n_warnings < CLID_RESULT_MAX_WARNINGS)
+        r->warnings[r->n_warnings++] = code;
+}
+
 clid_err clid__result_deviation(clid_result *r, int strict, clid_err code)
 {
     if (strict)
         return code;
-    for (size_t i = 0; i < r->n_warnings; i++)
-        if (r->warnings[i] == code)
-            return CLID_OK;
-    if (r->n_warnings < CLID_RESULT_MAX_WARNINGS)
-        r->warnings[r->n_warnings++] = code;
+    clid__result_warn(r, code);
     return CLID_OK;
 }
 

@@ -46,4 +46,8 @@ void clid__result_set_detail(clid_result *r, const char *detail);
  */
 clid_err clid__result_deviation(clid_result *r, int strict, clid_err code);
 
+/* Records `code` once as a warning whatever the policy: a fact reported
+ * with a verdict, never a failure (CLID_ERR_ISUP_PRESENTATION_RESTRICTED). */
+void clid__result_warn(clid_result *r, clid_err code);
+
 #endif
