@@ -15,13 +15,20 @@
  * not mean.
  * With --cert, the signer refuses an orig TN its certificate's TNAuthList
  * does not cover (the same rule every verifier applies).
+ * With --isup, FILE is a SIP-I request (RFC 3204 application/ISUP body):
+ * the same Identity header, and the PASSporT as clid's CLI token in the
+ * IAM's Application Transport Parameter (clid_sipi_sign,
+ * docs/q3063-profile.md); --ssgw-key/--ssgw-cert/--ssgw-x5u name the
+ * gateway signer that re-signs PASSporTs a token cannot carry bit for bit.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <clid/clid_isup.h>
 #include <clid/clid_sip.h>
 
 #include "commands.h"
+#include "isup/isup.h"
 #include "timearg.h"
 #include "util.h"
 
@@ -33,6 +40,9 @@ void cmd_sign_help(FILE *f)
           "       clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C\n"
           "                 [--origid UUID] [--at TIME] [--orig TN] [--dest TN]\n"
           "                 [--output FILE] FILE|-\n"
+          "       clid sign --isup [--country-code CC] [--apm-context N]\n"
+          "                 [--ssgw-key KEY --ssgw-cert CHAIN --ssgw-x5u URL]\n"
+          "                 [the options of FILE] FILE|-\n"
           "\n"
           "Prints the Identity header value: <PASSporT>;info=<URL>;alg=ES256;ppt=shaken\n"
           "With FILE (- for standard input), reads a SIP request and writes it with an\n"
@@ -54,6 +64,16 @@ void cmd_sign_help(FILE *f)
           "                 diverting number TN instead (--attest is then ignored)\n"
           "  --compact      print only the compact PASSporT \"..signature\" (RFC 8225 §7)\n"
           "  --output FILE  with FILE: write the signed request there, not to stdout\n"
+          "  --isup         FILE is a SIP-I request (application/ISUP body, RFC 3204):\n"
+          "                 also put the PASSporT as a CLI token into the IAM's\n"
+          "                 Application Transport Parameter (docs/q3063-profile.md); the\n"
+          "                 IAM's calling/called numbers must be the request's\n"
+          "  --country-code CC  for national numbers in the IAM (default 1)\n"
+          "  --apm-context N    APM application context identifier, 1..127 (default 90,\n"
+          "                 clid's choice, not an ITU assignment)\n"
+          "  --ssgw-key KEY, --ssgw-cert CHAIN, --ssgw-x5u URL  the signing gateway's\n"
+          "                 signer (Q.3063-profile certificate): re-signs a PASSporT that\n"
+          "                 no token can carry bit for bit (else refused)\n"
           "\n"
           "exit status: 0 signed, 1 signing refused, 64 usage, 65 FILE is not a SIP\n"
           "request clid accepts, 66 unreadable key/cert/FILE\n",
@@ -61,7 +81,8 @@ void cmd_sign_help(FILE *f)
 }
 
 enum { OPT_KEY, OPT_CERT, OPT_X5U, OPT_ORIG, OPT_DEST, OPT_ATTEST, OPT_ORIGID, OPT_AT, OPT_DIV,
-       OPT_COMPACT, OPT_OUTPUT, OPT_HELP };
+       OPT_COMPACT, OPT_OUTPUT, OPT_HELP, OPT_ISUP, OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY,
+       OPT_SSGW_CERT, OPT_SSGW_X5U };
 
 static const tool_opt sign_opts[] = {
     [OPT_KEY] = {"--key", NULL, 1, 0},
@@ -76,6 +97,12 @@ static const tool_opt sign_opts[] = {
     [OPT_COMPACT] = {"--compact", NULL, 0, 0},
     [OPT_OUTPUT] = {"--output", NULL, 1, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
+    [OPT_ISUP] = {"--isup", NULL, 0, 0},
+    [OPT_CC] = {"--country-code", NULL, 1, 0},
+    [OPT_APM_CTX] = {"--apm-context", NULL, 1, 0},
+    [OPT_SSGW_KEY] = {"--ssgw-key", NULL, 1, 0},
+    [OPT_SSGW_CERT] = {"--ssgw-cert", NULL, 1, 0},
+    [OPT_SSGW_X5U] = {"--ssgw-x5u", NULL, 1, 0},
 };
 
 /* Loading errors: a file that cannot be read is EX_NOINPUT; one that reads
@@ -87,8 +114,9 @@ static int load_error(const char *what, const char *path, clid_err rc)
     return TOOL_EXIT_NOINPUT;
 }
 
-/* The signer from --key, --cert, --x5u. */
-static int load_signer(const tool_args *a, clid_signer **out)
+/* The signer from KEY, CERT (NULL: none), X5U. */
+static int load_signer_from(const char *key, const char *cert, const char *x5u,
+                            clid_signer **out)
 {
     *out = NULL;
     clid_signer *s = NULL;
@@ -98,12 +126,11 @@ static int load_signer(const tool_args *a, clid_signer **out)
         return TOOL_EXIT_FAIL;
     }
     int rc = TOOL_EXIT_OK;
-    if ((e = clid_signer_set_key_file(s, a->value[OPT_KEY])) != CLID_OK) {
-        rc = load_error("key", a->value[OPT_KEY], e);
-    } else if (a->seen[OPT_CERT] &&
-               (e = clid_signer_set_cert_file(s, a->value[OPT_CERT])) != CLID_OK) {
-        rc = load_error("certificate", a->value[OPT_CERT], e);
-    } else if ((e = clid_signer_set_x5u(s, a->value[OPT_X5U])) != CLID_OK) {
+    if ((e = clid_signer_set_key_file(s, key)) != CLID_OK) {
+        rc = load_error("key", key, e);
+    } else if (cert != NULL && (e = clid_signer_set_cert_file(s, cert)) != CLID_OK) {
+        rc = load_error("certificate", cert, e);
+    } else if ((e = clid_signer_set_x5u(s, x5u)) != CLID_OK) {
         rc = tool_usage_error("sign", "sign", "--x5u: %s: %s", clid_err_name(e),
                               clid_err_str(e));
     }
@@ -113,6 +140,13 @@ static int load_signer(const tool_args *a, clid_signer **out)
     }
     *out = s;
     return TOOL_EXIT_OK;
+}
+
+/* The signer from --key, --cert, --x5u. */
+static int load_signer(const tool_args *a, clid_signer **out)
+{
+    return load_signer_from(a->value[OPT_KEY], a->seen[OPT_CERT] ? a->value[OPT_CERT] : NULL,
+                            a->value[OPT_X5U], out);
 }
 
 /* --orig/--dest given with FILE must name the request's numbers. */
@@ -132,8 +166,37 @@ static int check_number(const char *file, const char *opt, const char *given, co
 static int sip_error(const char *file, clid_err e)
 {
     tool_error("%s: SIP request: %s: %s", file, clid_err_name(e), clid_err_str(e));
-    return e == CLID_ERR_SIP_PARSE || e == CLID_ERR_SIP_TOO_LARGE ? TOOL_EXIT_DATAERR
-                                                                   : TOOL_EXIT_FAIL;
+    return e == CLID_ERR_SIP_PARSE || e == CLID_ERR_SIP_TOO_LARGE || e == CLID_ERR_ISUP_PARSE ||
+                   e == CLID_ERR_ISUP_TOO_LARGE || e == CLID_ERR_ISUP_ABSENT
+               ? TOOL_EXIT_DATAERR
+               : TOOL_EXIT_FAIL;
+}
+
+/* --isup: clid_sipi_sign with the options, the gateway signer loaded when
+ * given. The output grows by the Identity line and the token. */
+static int sign_sipi(const tool_args *a, const clid_signer *s, const clid_sip_sign_opts *so,
+                     const uint8_t *msg, size_t len, char **out, size_t *out_len)
+{
+    clid_sipi_opts o;
+    memset(&o, 0, sizeof o);
+    o.country_code = a->value[OPT_CC];
+    int rc = TOOL_EXIT_OK;
+    if (a->seen[OPT_APM_CTX] &&
+        (rc = tool_isup_apm_context("sign", a->value[OPT_APM_CTX], &o.apm_context)) != TOOL_EXIT_OK)
+        return rc;
+    clid_signer *ssgw = NULL;
+    if (a->seen[OPT_SSGW_KEY] &&
+        (rc = load_signer_from(a->value[OPT_SSGW_KEY], a->value[OPT_SSGW_CERT],
+                               a->value[OPT_SSGW_X5U], &ssgw)) != TOOL_EXIT_OK)
+        return rc;
+    o.ssgw = ssgw;
+    size_t cap = len + CLID_SIP_SIGN_EXTRA + 2 * CLID_CLI_TOKEN_MAX + 1;
+    *out = malloc(cap);
+    clid_err e = *out == NULL ? CLID_ERR_NOMEM
+                              : clid_sipi_sign(s, so, &o, (const char *)msg, len, *out, cap,
+                                               out_len);
+    clid_signer_free(ssgw);
+    return e == CLID_OK ? TOOL_EXIT_OK : sip_error(a->pos[0], e);
 }
 
 /* clid sign ... FILE|- */
@@ -160,10 +223,12 @@ static int sign_request(const tool_args *a, char attest, int64_t iat)
         rc = load_signer(a, &s);
     char *out = NULL;
     size_t out_len = 0;
-    if (rc == TOOL_EXIT_OK) {
+    clid_sip_sign_opts o = {.attest = attest, .origid = a->value[OPT_ORIGID], .iat = iat};
+    if (rc == TOOL_EXIT_OK && a->seen[OPT_ISUP]) {
+        rc = sign_sipi(a, s, &o, msg, len, &out, &out_len);
+    } else if (rc == TOOL_EXIT_OK) {
         size_t cap = len + CLID_SIP_SIGN_EXTRA + 1;
         out = malloc(cap);
-        clid_sip_sign_opts o = {.attest = attest, .origid = a->value[OPT_ORIGID], .iat = iat};
         e = out == NULL ? CLID_ERR_NOMEM
                         : clid_sip_sign(s, &o, (const char *)msg, len, out, cap, &out_len);
         if (e != CLID_OK)
@@ -206,9 +271,20 @@ int cmd_sign(int argc, char **argv)
                                     a.seen[OPT_DIV] ? "--div" : "--compact");
         if (a.seen[OPT_DEST] > 1)
             return tool_usage_error("sign", "sign", "--dest: at most once with a SIP request");
-    } else if (a.seen[OPT_OUTPUT]) {
-        return tool_usage_error("sign", "sign", "--output: only with a SIP request FILE");
+    } else if (a.seen[OPT_OUTPUT] || a.seen[OPT_ISUP]) {
+        return tool_usage_error("sign", "sign", "%s: only with a SIP request FILE",
+                                a.seen[OPT_OUTPUT] ? "--output" : "--isup");
     }
+    static const int isup_only[] = {OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY, OPT_SSGW_CERT,
+                                    OPT_SSGW_X5U};
+    for (size_t i = 0; i < sizeof isup_only / sizeof isup_only[0]; i++)
+        if (a.seen[isup_only[i]] && !a.seen[OPT_ISUP])
+            return tool_usage_error("sign", "sign", "%s: only with --isup",
+                                    sign_opts[isup_only[i]].name);
+    if (a.seen[OPT_SSGW_KEY] != a.seen[OPT_SSGW_X5U] ||
+        (a.seen[OPT_SSGW_CERT] && !a.seen[OPT_SSGW_KEY]))
+        return tool_usage_error("sign", "sign",
+                                "--ssgw-key and --ssgw-x5u go together (--ssgw-cert with them)");
     if (!a.seen[OPT_DIV] && !a.seen[OPT_ATTEST])
         return tool_usage_error("sign", "sign", "missing --attest");
 

@@ -29,15 +29,20 @@
  * "Strict and lenient"). Exit status: 0 TN-Validation-Passed,
  * 1 TN-Validation-Failed, 2 No-TN-Validation, 64 usage, 65 FILE is not a SIP
  * request clid accepts, 66 unreadable input.
+ * With --isup, FILE is a SIP-I request: clid_sipi_verify (its Identity
+ * headers or, without any, the CLI token in the IAM; then the IAM's
+ * numbers checked against what was verified, docs/q3063-profile.md).
  * Scripts depend on these names and this output (issue 3 item 7).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <clid/clid_isup.h>
 #include <clid/clid_sip.h>
 
 #include "commands.h"
 #include "fetch_setup.h"
+#include "isup/isup.h"
 #include "verify_setup.h"
 #include "timearg.h"
 #include "util.h"
@@ -55,6 +60,8 @@ void cmd_verify_help(FILE *f)
           "                   [--crl-signer FILE]... [--crl-fetch [--crl-url-allow PREFIX]...]\n"
           "                   [--crl-policy if-present|required|ignore] [--json]\n"
           "       clid verify [options] [--output FILE] FILE|-\n"
+          "       clid verify --isup [--country-code CC] [--apm-context N] [options]\n"
+          "                   [--output FILE] FILE|-\n"
           "\n"
           "Verifies an Identity header value and prints the verstat, then 'reason: NAME'\n"
           "and 'sip: CODE' (0 when passed), then 'warning: NAME: TEXT' for each profile\n"
@@ -106,6 +113,13 @@ void cmd_verify_help(FILE *f)
           "  --output FILE      with FILE: write the request with ;verstat= added to the\n"
           "                     caller's URI (unchanged when the caller is no number)\n"
           "  --json             print one JSON object\n"
+          "  --isup             FILE is a SIP-I request (application/ISUP body): its\n"
+          "                     Identity headers or, with none, the CLI token in the IAM;\n"
+          "                     then the IAM's Calling/Called Party Numbers must be the\n"
+          "                     verified orig and the callee (CLID_ERR_ISUP_*_MISMATCH,\n"
+          "                     438; docs/q3063-profile.md)\n"
+          "  --country-code CC  with --isup: for national numbers in the IAM (default 1)\n"
+          "  --apm-context N    with --isup: the token's APM context, 1..127 (default 90)\n"
           "\n"
           "With FILE, --identity, --orig, --dest and --date come from the request\n"
           "(--no-binding is refused there).\n"
@@ -122,7 +136,9 @@ enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN,
        OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE, OPT_CACHE_DIR, OPT_X5U_CA, OPT_CERT_PROFILE,
        OPT_NO_BINDING, OPT_STRICT, OPT_HELP,
        /* revocation as deployed (docs/verification.md "Revocation") */
-       OPT_CRL_SIGNER, OPT_CRL_FETCH, OPT_CRL_ALLOW, OPT_CRL_POLICY };
+       OPT_CRL_SIGNER, OPT_CRL_FETCH, OPT_CRL_ALLOW, OPT_CRL_POLICY,
+       /* SIP-I (issue 13) */
+       OPT_ISUP, OPT_CC, OPT_APM_CTX };
 
 static const tool_opt verify_opts[] = {
     /* "" is an Identity header without a value: no identity (428). */
@@ -153,6 +169,9 @@ static const tool_opt verify_opts[] = {
     [OPT_CRL_FETCH] = {"--crl-fetch", NULL, 0, 0},
     [OPT_CRL_ALLOW] = {"--crl-url-allow", NULL, 1, 1},
     [OPT_CRL_POLICY] = {"--crl-policy", NULL, 1, 0},
+    [OPT_ISUP] = {"--isup", NULL, 0, 0},
+    [OPT_CC] = {"--country-code", NULL, 1, 0},
+    [OPT_APM_CTX] = {"--apm-context", NULL, 1, 0},
 };
 
 #define NOPTS (sizeof verify_opts / sizeof verify_opts[0])
@@ -410,8 +429,19 @@ int cmd_verify(int argc, char **argv)
     int request = a.npos == 1;
     if (request && (rc = request_mode_usage(&a)) != TOOL_EXIT_OK)
         return rc;
-    if (!request && a.seen[OPT_OUTPUT])
-        return tool_usage_error("verify", "verify", "--output: only with a SIP request FILE");
+    if (!request && (a.seen[OPT_OUTPUT] || a.seen[OPT_ISUP]))
+        return tool_usage_error("verify", "verify", "%s: only with a SIP request FILE",
+                                a.seen[OPT_OUTPUT] ? "--output" : "--isup");
+    if (!a.seen[OPT_ISUP] && (a.seen[OPT_CC] || a.seen[OPT_APM_CTX]))
+        return tool_usage_error("verify", "verify", "%s: only with --isup",
+                                a.seen[OPT_CC] ? "--country-code" : "--apm-context");
+    clid_sipi_opts so;
+    memset(&so, 0, sizeof so);
+    so.country_code = a.value[OPT_CC];
+    if (a.seen[OPT_APM_CTX] &&
+        (rc = tool_isup_apm_context("verify", a.value[OPT_APM_CTX], &so.apm_context)) !=
+            TOOL_EXIT_OK)
+        return rc;
 
     clid_verify_input in;
     memset(&in, 0, sizeof in);
@@ -481,8 +511,16 @@ int cmd_verify(int argc, char **argv)
     if (request) {
         clid_sip_verify_opts o = {.now = in.now, .chain_pem = in.chain_pem,
                                   .chain_len = in.chain_len};
-        verdict = clid_sip_verify(v, &o, (const char *)msg, msg_len, res);
-        if (verdict == CLID_ERR_SIP_PARSE || verdict == CLID_ERR_SIP_TOO_LARGE) {
+        if (a.seen[OPT_ISUP]) {
+            so.verify = o;
+            verdict = clid_sipi_verify(v, &so, (const char *)msg, msg_len, res);
+        } else {
+            verdict = clid_sip_verify(v, &o, (const char *)msg, msg_len, res);
+        }
+        /* An IAM that does not parse, or no IAM, is not a SIP-I request. */
+        if (verdict == CLID_ERR_SIP_PARSE || verdict == CLID_ERR_SIP_TOO_LARGE ||
+            verdict == CLID_ERR_ISUP_PARSE || verdict == CLID_ERR_ISUP_TOO_LARGE ||
+            verdict == CLID_ERR_ISUP_ABSENT) {
             /* Not a verdict on a call: the input is not a request. */
             const char *detail = clid_result_detail(res);
             tool_error("%s: SIP request: %s: %s%s%s%s", a.pos[0], clid_err_name(verdict),

@@ -47,4 +47,7 @@ void cmd_trace_help(FILE *f);
 int cmd_oob(int argc, char **argv);
 void cmd_oob_help(FILE *f);
 
+int cmd_isup(int argc, char **argv);
+void cmd_isup_help(FILE *f);
+
 #endif /* CLID_TOOL_COMMANDS_H */

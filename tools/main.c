@@ -27,6 +27,8 @@ static const tool_cmd commands[] = {
      cmd_conform_help},
     {"demo", "make a throwaway certificate with TNAuthList and SignallingEntity, and show it",
      cmd_demo, cmd_demo_help},
+    {"isup", "ISUP IAM and SIP-I: decode every parameter (and the CLI token), encode from JSON",
+     cmd_isup, cmd_isup_help},
     {"oob", "out-of-band SHAKEN: publish PASSporTs to a CPS, retrieve and verify them",
      cmd_oob, cmd_oob_help},
     {"serve", "STI-AS/STI-VS REST service: sign and verify over HTTP (--config FILE | --demo)",
