@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "asn1/asn1_codec.h"
+#include "asn1/clitoken_codec.h"
 #include "asn1/der_struct.h"
 
 #include "EnhancedJWTClaimConstraints.h"
@@ -717,9 +718,10 @@ static void prime(void)
     prime_jwtcc(CLID_JWTCC_RFC8226);
     prime_jwtcc(CLID_JWTCC_RFC9118);
     prime_entity();
+    clid__asn1_clitoken_prime(); /* asn1_clitoken.c: the CLI token's types */
 }
 
-static void ensure_primed(void)
+void clid__asn1_ensure_primed(void)
 {
     (void)pthread_once(&prime_once, prime);
 }
@@ -730,37 +732,37 @@ static void ensure_primed(void)
 
 clid_err clid__asn1_tnauth_encode(const clid_tnauth *l, uint8_t **der, size_t *len)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return tnauth_encode_raw(l, der, len);
 }
 
 clid_err clid__asn1_tnauth_decode(const uint8_t *der, size_t len, clid_tnauth **out)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return tnauth_decode_raw(der, len, out);
 }
 
 clid_err clid__asn1_jwtcc_encode(const clid_jwtcc *c, uint8_t **der, size_t *len)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return jwtcc_encode_raw(c, der, len);
 }
 
 clid_err clid__asn1_jwtcc_decode(clid_jwtcc_kind kind, const uint8_t *der, size_t len,
                                  clid_jwtcc **out)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return jwtcc_decode_raw(kind, der, len, out);
 }
 
 clid_err clid__asn1_entity_encode(const clid_entity *e, uint8_t **der, size_t *len)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return entity_encode_raw(e, der, len);
 }
 
 clid_err clid__asn1_entity_decode(const uint8_t *der, size_t len, clid_entity **out)
 {
-    ensure_primed();
+    clid__asn1_ensure_primed();
     return entity_decode_raw(der, len, out);
 }

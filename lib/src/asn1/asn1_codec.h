@@ -18,6 +18,11 @@ clid_err clid__asn1_jwtcc_decode(clid_jwtcc_kind kind, const uint8_t *der, size_
 clid_err clid__asn1_entity_encode(const clid_entity *e, uint8_t **der, size_t *len);
 clid_err clid__asn1_entity_decode(const uint8_t *der, size_t len, clid_entity **out);
 
+/* Runs once, before any other use of the asn1c runtime, a round trip of
+ * every generated type (A5: descriptors mutate on first use); every entry
+ * point into asn1c calls it first (asn1_clitoken.c too). */
+void clid__asn1_ensure_primed(void);
+
 /* Copies a malloc'd encoding into the caller's buffer (the public _encode
  * contract) and frees it. */
 clid_err clid__deliver_der(uint8_t *der, size_t len, uint8_t *out, size_t cap, size_t *out_len);
