@@ -7,7 +7,7 @@
 # Run by ctest as layout_layers (label layout); exit 1 names every violation.
 set -eu
 cd "$(dirname "$0")/../lib/src"
-ORDER="core asn1 x509 passport fetch verify sip oob capture"
+ORDER="core asn1 x509 passport fetch verify sip isup oob capture"
 ASN1_VALUE_FILES="asn1/ext_values.h asn1/ext_tnauth.c asn1/ext_jwtcc.c asn1/ext_entity.c"
 
 rank() { # module -> its position in ORDER, or nothing
