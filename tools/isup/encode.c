@@ -135,8 +135,10 @@ static int build(json_t *doc, clid_isup_iam *iam)
 {
     static const char *const keys[] = {"fixed", "called", "calling", "redirecting",
                                        "original_called", "generic", "params", "apm", "sip"};
-    if (!json_is_object(doc) || only_keys(doc, keys, sizeof keys / sizeof keys[0]) != 0)
-        return bad("not an object of known members");
+    if (!json_is_object(doc))
+        return bad("not a JSON object");
+    if (only_keys(doc, keys, sizeof keys / sizeof keys[0]) != 0)
+        return TOOL_EXIT_DATAERR; /* named there */
     const json_t *fx = json_object_get(doc, "fixed");
     if (fx != NULL) {
         uint8_t f[5];
@@ -224,8 +226,10 @@ static int write_sipi(const json_t *doc, const clid_isup_iam *iam, const uint8_t
     json_t *sip = json_object_get(doc, "sip");
     static const char *const keys[] = {"host", "orig", "dest", "call_id", "date",
                                        "country_code", "multipart"};
-    if (sip != NULL && (!json_is_object(sip) || only_keys(sip, keys, 7) != 0))
-        return bad("sip: an object of known members");
+    if (sip != NULL && !json_is_object(sip))
+        return bad("sip: an object");
+    if (sip != NULL && only_keys(sip, keys, 7) != 0)
+        return TOOL_EXIT_DATAERR; /* named there */
     const char *cc = sip_str(sip, "country_code", "1");
     char orig[CLID_TN_BUF] = "", dest[CLID_TN_BUF] = "";
     const char *o = sip_str(sip, "orig", NULL), *d = sip_str(sip, "dest", NULL);
