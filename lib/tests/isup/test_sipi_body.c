@@ -220,7 +220,7 @@ static void replace(void **state)
     free(back);
     /* new octets holding the delimiter would end the part early */
     static const uint8_t evil[] = {0x01, '\r', '\n', '-', '-', 'b', '1', '-', '-'};
-    assert_err(clid_sipi_replace_isup(msg, len, evil, sizeof evil, out, need + 64, &out_len),
+    assert_err(clid_sipi_replace_isup(msg, len, evil, sizeof evil, out, need, &out_len),
                CLID_ERR_INVALID_ARGUMENT);
     free(out);
     free(want);
