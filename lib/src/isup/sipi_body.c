@@ -483,7 +483,7 @@ clid_err clid_sipi_replace_isup(const char *msg, size_t len, const uint8_t *isup
     sip_body sb2;
     if (find_part(out, *out_len, &sb2, &check) != CLID_OK || check.len != isup_len ||
         (isup_len > 0 && memcmp(out + check.offset, isup, isup_len) != 0)) {
-        memset(out, 0, cap);
+        memset(out, 0, *out_len + 1); /* no half-checked request left behind */
         *out_len = 0;
         return CLID_ERR_INVALID_ARGUMENT;
     }
