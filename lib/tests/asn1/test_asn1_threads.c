@@ -4,13 +4,16 @@
  * once under pthread_once. Here 4 threads start together at a barrier and
  * their very first codec calls race each other (nothing in this process
  * has touched the codec before), then keep decoding, comparing and
- * re-encoding shared inputs of all three types. Every result is checked.
+ * re-encoding shared inputs of all four types (the CLI token's codec,
+ * asn1_clitoken.c, shares the priming). Every result is checked.
  * Built with -DCLID_SANITIZE=ON this also runs under ASan/UBSan; the same
  * binary is a good TSan subject.
  */
 #include "support/clid_test.h"
 
 #include <pthread.h>
+
+#include "asn1/clitoken_codec.h"
 
 #define THREADS 4
 #define ITERATIONS 200
@@ -39,6 +42,27 @@ static const uint8_t entity_der[] = {
  * one="12a" must keep failing in every thread at every iteration. */
 static const uint8_t tnauth_bad[] = {0x30, 0x07, 0xA2, 0x05, 0x16, 0x03, 0x31, 0x32, 0x61};
 static const uint8_t entity_bad[] = {0x30, 0x08, 0x80, 0x01, 0x00, 0xA1, 0x03, 0x16, 0x01, 0x61};
+
+/* The CLI token (asn1/CLID-CLI-Token-2026.asn): version 1, a signature of
+ * 64 bytes 0x5A (written by build_references), attest a, iat 1767225600,
+ * origid, x5u "https://a.example/x.pem", orig "12025551000", dest
+ * {"12025552000"}; and the same with orig "1202555a" (FROM refused). */
+static const uint8_t token_head[] = {0x30, 0x81, 0x98, 0x02, 0x01, 0x01,
+                                     0xA0, 0x81, 0x92, 0x04, 0x40};
+static const uint8_t token_bad_head[] = {0x30, 0x81, 0x86, 0x02, 0x01, 0x01,
+                                         0xA0, 0x81, 0x80, 0x04, 0x40};
+static const uint8_t token_tail[] = {
+    0x0A, 0x01, 0x00, 0x02, 0x04, 0x69, 0x55, 0xB9, 0x00, 0x04, 0x10, 0x4B, 0x3E, 0x8F, 0x6A,
+    0x1C, 0x2D, 0x4E, 0x5F, 0x8A, 0x9B, 0x0C, 0x1D, 0x2E, 0x3F, 0x4A, 0x5B, 0x16, 0x17, 0x68,
+    0x74, 0x74, 0x70, 0x73, 0x3A, 0x2F, 0x2F, 0x61, 0x2E, 0x65, 0x78, 0x61, 0x6D, 0x70, 0x6C,
+    0x65, 0x2F, 0x78, 0x2E, 0x70, 0x65, 0x6D, 0x80, 0x0B, 0x31, 0x32, 0x30, 0x32, 0x35, 0x35,
+    0x35, 0x31, 0x30, 0x30, 0x30, 0xA1, 0x0D, 0x16, 0x0B, 0x31, 0x32, 0x30, 0x32, 0x35, 0x35,
+    0x35, 0x32, 0x30, 0x30, 0x30};
+/* The bad one's tail: token_tail up to the orig, then [0] "1202555a". */
+#define TOKEN_TAIL_BEFORE_ORIG 52
+static const uint8_t token_bad_orig[] = {0x80, 0x08, 0x31, 0x32, 0x30, 0x32, 0x35, 0x35, 0x35, 0x61};
+static uint8_t token_der[sizeof token_head + 64 + sizeof token_tail];
+static uint8_t token_bad[sizeof token_bad_head + 64 + TOKEN_TAIL_BEFORE_ORIG + sizeof token_bad_orig];
 
 /* Reference values, built with the builders only (no codec call), so that
  * the threads make the process's first codec calls. */
@@ -119,6 +143,26 @@ static void check_entity(struct worker *w)
     w->checks += 2;
 }
 
+static void check_clitoken(struct worker *w)
+{
+    clid__cli_token t;
+    uint8_t *re = NULL;
+    size_t n = 0;
+    clid_err rc = clid__asn1_clitoken_decode(token_der, sizeof token_der, &t);
+    if (rc != CLID_OK || t.iat != 1767225600 || t.dest_count != 1 ||
+        strcmp(t.orig, "12025551000") != 0)
+        fail_once(w, "CLI token decode", rc);
+    else if ((rc = clid__asn1_clitoken_encode(&t, &re, &n)) != CLID_OK ||
+             n != sizeof token_der || memcmp(re, token_der, n) != 0)
+        fail_once(w, "CLI token re-encode", rc);
+    free(re);
+    /* CliTokenTN FROM ("0123456789#*") */
+    if ((rc = clid__asn1_clitoken_decode(token_bad, sizeof token_bad, &t)) !=
+        CLID_ERR_CLI_TOKEN_PARSE)
+        fail_once(w, "CLI token orig \"1202555a\" not refused", rc);
+    w->checks += 2;
+}
+
 static void *run(void *arg)
 {
     struct worker *w = arg;
@@ -126,11 +170,12 @@ static void *run(void *arg)
     for (int i = 0; i < ITERATIONS; i++) {
         /* Each thread starts with a different type, so the first calls
          * into the runtime differ between threads. */
-        for (int k = 0; k < 4; k++) {
-            switch ((w->id + i + k) % 4) {
+        for (int k = 0; k < 5; k++) {
+            switch ((w->id + i + k) % 5) {
             case 0: check_tnauth(w); break;
             case 1: check_jwtcc(w, CLID_JWTCC_RFC8226); break;
             case 2: check_jwtcc(w, CLID_JWTCC_RFC9118); break;
+            case 3: check_clitoken(w); break;
             default: check_entity(w); break;
             }
         }
@@ -161,6 +206,17 @@ static void build_references(void)
     assert_ok(clid_entity_add_plmn(ref_entity, "234", "15"));
     assert_ok(clid_entity_add_ispc(ref_entity, 4242));
     assert_ok(clid_entity_set_operator_name(ref_entity, "Example"));
+
+    uint8_t *p = token_der;
+    memcpy(p, token_head, sizeof token_head);
+    memset(p + sizeof token_head, 0x5A, 64);
+    memcpy(p + sizeof token_head + 64, token_tail, sizeof token_tail);
+    p = token_bad;
+    memcpy(p, token_bad_head, sizeof token_bad_head);
+    memset(p + sizeof token_bad_head, 0x5A, 64);
+    p += sizeof token_bad_head + 64;
+    memcpy(p, token_tail, TOKEN_TAIL_BEFORE_ORIG);
+    memcpy(p + TOKEN_TAIL_BEFORE_ORIG, token_bad_orig, sizeof token_bad_orig);
 }
 
 static void concurrent_first_use(void **state)
@@ -181,8 +237,8 @@ static void concurrent_first_use(void **state)
     for (int i = 0; i < THREADS; i++) {
         if (w[i].failures)
             fail_msg("%u failures, first: %s", w[i].failures, w[i].first_failure);
-        /* Every iteration ran all six checks. */
-        assert_int_equal(w[i].checks, ITERATIONS * 6);
+        /* Every iteration ran all eight checks. */
+        assert_int_equal(w[i].checks, ITERATIONS * 8);
     }
     clid_tnauth_free(ref_tnauth);
     clid_jwtcc_free(ref_jwtcc8226);
