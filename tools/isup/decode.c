@@ -228,14 +228,21 @@ static void print_number(const char *label, json_t *n)
 static void print_text(const json_t *doc)
 {
     const json_t *sipi = json_object_get(doc, "sipi");
-    if (json_is_object(sipi))
-        printf("sip-i: version=%s base=%s handling=%s offset=%lld length=%lld\n",
-               json_string_value(json_object_get(sipi, "version")),
-               json_string_value(json_object_get(sipi, "base")),
+    if (json_is_object(sipi)) {
+        /* version= and base= are the sender's text: sanitized for the terminal. */
+        const char *ver = json_string_value(json_object_get(sipi, "version"));
+        const char *base = json_string_value(json_object_get(sipi, "base"));
+        char *v = tool_sanitize(ver ? ver : "", ver ? strlen(ver) : 0);
+        char *b = tool_sanitize(base ? base : "", base ? strlen(base) : 0);
+        printf("sip-i: version=%s base=%s handling=%s offset=%lld length=%lld\n", v ? v : "",
+               b ? b : "",
                json_is_true(json_object_get(sipi, "handling_required")) ? "required"
                                                                           : "optional",
                (long long)json_integer_value(json_object_get(sipi, "offset")),
                (long long)json_integer_value(json_object_get(sipi, "length")));
+        free(v);
+        free(b);
+    }
     printf("message_type: IAM (0x01), %lld octets\n",
            (long long)json_integer_value(json_object_get(doc, "length")));
     const json_t *f = json_object_get(doc, "fixed");
