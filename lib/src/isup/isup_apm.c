@@ -1,21 +1,27 @@
 /*
- * The Application Transport Parameter, code 0x78 (ITU-T Q.763 §3.82), which
- * carries Q.765 APM data:
+ * The Application Transport Parameter, code 0x78 (ITU-T Q.763 §3.82,
+ * Figure 81), which carries Q.765 APM data:
  *
  *   octet 1   ext | application context identifier (7 bits)
  *   octet 1a  ext | application context identifier, continued
  *             (present when octet 1's ext bit is 0)
- *   octet 2   ext | SI (send notification indicator) | APM segmentation
- *             indicator (6 bits: 0 final segment, 1..9 the number of
- *             segments that follow, the rest spare)
- *   octet 2a  ext | segmentation local reference (present when octet 2's
- *             ext bit is 0)
- *   octet 3.. encapsulated application information
+ *   octet 2   ext | spare | SNI | RCI: application transport instruction
+ *             indicators (send notification, release call)
+ *   octet 3   ext | SI | APM segmentation indicator: SI 1 for a new
+ *             sequence (the first segment, or an unsegmented message), 0
+ *             for a subsequent segment; the indicator is 0 for the final
+ *             segment, else 1..9 segments follow (10..63 spare)
+ *   octet 3a  ext | segmentation local reference (SLR), present when
+ *             octet 3's ext bit is 0
+ *   octet 4.. encapsulated application information
  *
  * An ext bit of 1 marks the last octet of its group (Q.763 §1.6). Contexts
  * here are the one-octet identifiers of clid_isup.h (7 bits); a parameter
  * with a two-octet identifier belongs to no such context and is passed
- * through.
+ * through. The encapsulated information is handed over as it is: Q.765
+ * starts it with originating and destination address fields for most
+ * contexts (tshark decodes them for identifiers above 3); what the data
+ * holds is the application's business.
  */
 #include "isup/isup_internal.h"
 
@@ -23,13 +29,15 @@
 
 #include "core/internal.h"
 
-#define SEG_DATA_MAX 250 /* data octets per parameter (length octet, headers) */
+#define SEG_DATA_MAX 250 /* data octets per parameter: 255 less octets 1, 2, 3, 3a */
 #define SEG_FOLLOWING_MAX 9 /* Q.763 §3.82: 1..9 following segments */
 #define SLR_CLID 0x01       /* the local reference clid puts in a first segment */
 
 typedef struct app_view {
     int one_octet_context; /* octet 1's ext bit is 1 */
     unsigned context;
+    unsigned instruction;  /* octet 2: SNI, RCI */
+    int new_sequence;      /* octet 3: SI */
     unsigned following;    /* APM segmentation indicator */
     int has_slr;
     unsigned slr;
@@ -41,7 +49,7 @@ static clid_err app_read(const uint8_t *v, size_t len, app_view *a)
 {
     memset(a, 0, sizeof *a);
     size_t o = 0;
-    CLID_ENSURE(len >= 2, CLID_ERR_ISUP_PARSE);
+    CLID_ENSURE(len >= 3, CLID_ERR_ISUP_PARSE);
     a->one_octet_context = (v[o] & 0x80) != 0;
     a->context = v[o++] & 0x7F;
     if (!a->one_octet_context) {
@@ -49,11 +57,15 @@ static clid_err app_read(const uint8_t *v, size_t len, app_view *a)
         CLID_ENSURE(o < len && (v[o] & 0x80) != 0, CLID_ERR_ISUP_PARSE);
         a->context = a->context << 7 | (v[o++] & 0x7Fu);
     }
+    /* octet 2: no extension octet is defined */
+    CLID_ENSURE(o < len && (v[o] & 0x80) != 0, CLID_ERR_ISUP_PARSE);
+    a->instruction = v[o++] & 0x03;
     CLID_ENSURE(o < len, CLID_ERR_ISUP_PARSE);
-    uint8_t oct2 = v[o++];
-    a->following = oct2 & 0x3F;
+    uint8_t oct3 = v[o++];
+    a->new_sequence = (oct3 & 0x40) != 0;
+    a->following = oct3 & 0x3F;
     CLID_ENSURE(a->following <= SEG_FOLLOWING_MAX, CLID_ERR_ISUP_PARSE); /* spare values */
-    if ((oct2 & 0x80) == 0) {
+    if ((oct3 & 0x80) == 0) {
         CLID_ENSURE(o < len && (v[o] & 0x80) != 0, CLID_ERR_ISUP_PARSE);
         a->has_slr = 1;
         a->slr = v[o++] & 0x7F;
@@ -96,10 +108,13 @@ static clid_err reassemble(const clid_isup_iam *iam, unsigned context, uint8_t *
          * leave the reader to choose one. */
         CLID_ENSURE(!done, CLID_ERR_ISUP_PARSE);
         if (!started) {
+            /* Q.765: a message starts with SI "new sequence" */
+            CLID_ENSURE(a.new_sequence, CLID_ERR_ISUP_PARSE);
             started = 1;
             first = a;
         } else {
-            CLID_ENSURE(a.following + 1 == expect, CLID_ERR_ISUP_PARSE); /* out of order */
+            /* out of order, or a new sequence before the last one ended */
+            CLID_ENSURE(!a.new_sequence && a.following + 1 == expect, CLID_ERR_ISUP_PARSE);
             /* A later segment that names a reference must name the first's. */
             CLID_ENSURE(!a.has_slr || (first.has_slr && a.slr == first.slr),
                         CLID_ERR_ISUP_PARSE);
@@ -153,13 +168,15 @@ clid_err clid_isup_iam_set_apm(clid_isup_iam *iam, unsigned context, const uint8
         size_t o = 0;
         unsigned following = (unsigned)(segs - 1 - s);
         v[o++] = (uint8_t)(0x80 | context);
-        if (segs > 1 && s == 0) {
-            /* Q.765: the first segment of a segmented message carries the
-             * segmentation local reference. */
-            v[o++] = (uint8_t)following;
+        v[o++] = 0x80; /* no notification, do not release the call */
+        uint8_t si = s == 0 ? 0x40 : 0x00;
+        if (segs > 1) {
+            /* Every segment names the local reference, which is what
+             * receivers (tshark among them) reassemble by. */
+            v[o++] = (uint8_t)(si | following);
             v[o++] = 0x80 | SLR_CLID;
         } else {
-            v[o++] = (uint8_t)(0x80 | following);
+            v[o++] = (uint8_t)(0x80 | si | following);
         }
         size_t chunk = len - off < SEG_DATA_MAX ? len - off : SEG_DATA_MAX;
         if (chunk > 0)

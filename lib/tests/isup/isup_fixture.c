@@ -44,9 +44,10 @@ const uint8_t IAM_FULL[] = {
     0x10,       /* NI 0, NPI 1, APRI 0, SI 0 */
     0x07,       /* "7" + filler */
     /* Application Transport Parameter (§3.82) */
-    0x78, 0x05, /* code, length */
+    0x78, 0x06, /* code, length */
     0xDA,       /* ext 1, application context identifier 90 (clid's default) */
-    0x80,       /* ext 1 (no octet 2a), SI 0, APM segmentation indicator 0: final */
+    0x80,       /* ext 1, instruction indicators: SNI 0 (no notification), RCI 0 */
+    0xC0,       /* ext 1 (no octet 3a), SI 1 new sequence, segmentation indicator 0: final */
     't', 'o', 'k', /* encapsulated application information */
     /* A parameter code no recommendation assigns, with a NUL inside */
     0xFE, 0x03, 0x00, 0xFF, 0x10,

@@ -33,7 +33,7 @@ static void single_parameter(void **state)
                CLID_ERR_INVALID_ARGUMENT);
     clid_isup_iam_free(iam);
 
-    /* set_apm writes ext|context, ext|SI|indicator 0, the data */
+    /* set_apm writes ext|context, the instruction indicators, ext|SI|0, the data */
     iam = min_iam();
     static const uint8_t data[] = {0x30, 0x00, 0x01};
     assert_ok(clid_isup_iam_set_apm(iam, 90, data, sizeof data));
@@ -41,7 +41,7 @@ static void single_parameter(void **state)
     const uint8_t *v = NULL;
     assert_ok(clid_isup_iam_param(iam, 0, &code, &v, &len));
     assert_int_equal(code, CLID_ISUP_APPLICATION_TRANSPORT);
-    static const uint8_t want[] = {0xDA, 0x80, 0x30, 0x00, 0x01};
+    static const uint8_t want[] = {0xDA, 0x80, 0xC0, 0x30, 0x00, 0x01};
     assert_int_equal(len, sizeof want);
     assert_memory_equal(v, want, len);
     clid_isup_iam_free(iam);
@@ -55,13 +55,15 @@ static void segmented(void **state)
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
     /* another context's APM, and another parameter, before */
-    static const uint8_t other[] = {0x85, 0x80, 0xAA};
-    assert_ok(clid_isup_iam_add_param(iam, CLID_ISUP_APPLICATION_TRANSPORT, other, 3));
+    static const uint8_t other[] = {0x85, 0x80, 0xC0, 0xAA};
+    assert_ok(clid_isup_iam_add_param(iam, CLID_ISUP_APPLICATION_TRANSPORT, other, 4));
     assert_ok(clid_isup_iam_set_apm(iam, 90, data, sizeof data));
     assert_int_equal(clid_isup_iam_param_count(iam), 4);
-    /* 250 + 250 + 100: indicators 2 (with the local reference, ext 0), 1, 0 */
-    static const uint8_t hdr[3][3] = {{0xDA, 0x02, 0x81}, {0xDA, 0x81, 0}, {0xDA, 0x80, 0}};
-    static const size_t hdr_len[3] = {3, 2, 2};
+    /* 250 + 250 + 100: SI 1 and 2 following, then 1, then 0, each with the
+     * local reference (octet 3 ext 0, octet 3a) */
+    static const uint8_t hdr[3][4] = {
+        {0xDA, 0x80, 0x42, 0x81}, {0xDA, 0x80, 0x01, 0x81}, {0xDA, 0x80, 0x00, 0x81}};
+    static const size_t hdr_len[3] = {4, 4, 4};
     static const size_t seg_len[3] = {250, 250, 100};
     for (size_t s = 0; s < 3; s++) {
         unsigned code = 0;
@@ -145,51 +147,65 @@ static void segments_in_and_out_of_order(void **state)
 {
     (void)state;
     char out[32];
-    /* in order: 2 (SLR 1), 1, 0 */
-    static const uint8_t ok[] = {0x78, 0x04, 0xDA, 0x02, 0x81, 'a',
-                                 0x31, 0x01, 0x00,          /* another parameter between */
-                                 0x78, 0x03, 0xDA, 0x81, 'b', /* */
-                                 0x78, 0x04, 0xDA, 0x00, 0x81, 'c'}; /* SLR repeated: same */
+    /* Each value: ACI 90 (0xDA), instruction indicators (0x80), ext|SI|
+     * segmentation indicator, [SLR], data. In order: SI 1 + 2, 1, 0. */
+    static const uint8_t ok[] = {0x78, 0x05, 0xDA, 0x80, 0x42, 0x81, 'a',
+                                 0x31, 0x01, 0x00, /* another parameter between */
+                                 0x78, 0x04, 0xDA, 0x80, 0x81, 'b', /* no SLR: lenient */
+                                 0x78, 0x05, 0xDA, 0x80, 0x00, 0x81, 'c'};
     assert_ok(get90(ok, sizeof ok, out, sizeof out));
     assert_string_equal(out, "abc");
-    /* out of order: 0 before 1 */
-    static const uint8_t swapped[] = {0x78, 0x03, 0xDA, 0x80, 'b', 0x78, 0x03, 0xDA, 0x81, 'a'};
+    /* out of order: the final segment before the first */
+    static const uint8_t swapped[] = {0x78, 0x04, 0xDA, 0x80, 0x80, 'b',
+                                      0x78, 0x04, 0xDA, 0x80, 0xC1, 'a'};
     assert_err(get90(swapped, sizeof swapped, out, sizeof out), CLID_ERR_ISUP_PARSE);
     /* missing the middle one */
-    static const uint8_t gap[] = {0x78, 0x03, 0xDA, 0x82, 'a', 0x78, 0x03, 0xDA, 0x80, 'c'};
+    static const uint8_t gap[] = {0x78, 0x04, 0xDA, 0x80, 0xC2, 'a',
+                                  0x78, 0x04, 0xDA, 0x80, 0x80, 'c'};
     assert_err(get90(gap, sizeof gap, out, sizeof out), CLID_ERR_ISUP_PARSE);
     /* missing the last one */
-    static const uint8_t tail[] = {0x78, 0x03, 0xDA, 0x82, 'a', 0x78, 0x03, 0xDA, 0x81, 'b'};
+    static const uint8_t tail[] = {0x78, 0x04, 0xDA, 0x80, 0xC2, 'a',
+                                   0x78, 0x04, 0xDA, 0x80, 0x81, 'b'};
     assert_err(get90(tail, sizeof tail, out, sizeof out), CLID_ERR_ISUP_PARSE);
+    /* a first segment without SI "new sequence" */
+    static const uint8_t no_si[] = {0x78, 0x04, 0xDA, 0x80, 0x80, 'a'};
+    assert_err(get90(no_si, sizeof no_si, out, sizeof out), CLID_ERR_ISUP_PARSE);
+    /* a new sequence before the last one ended */
+    static const uint8_t restart[] = {0x78, 0x04, 0xDA, 0x80, 0xC1, 'a',
+                                      0x78, 0x04, 0xDA, 0x80, 0xC0, 'b'};
+    assert_err(get90(restart, sizeof restart, out, sizeof out), CLID_ERR_ISUP_PARSE);
     /* two complete messages for one context */
-    static const uint8_t twice[] = {0x78, 0x03, 0xDA, 0x80, 'a', 0x78, 0x03, 0xDA, 0x80, 'b'};
+    static const uint8_t twice[] = {0x78, 0x04, 0xDA, 0x80, 0xC0, 'a',
+                                    0x78, 0x04, 0xDA, 0x80, 0xC0, 'b'};
     assert_err(get90(twice, sizeof twice, out, sizeof out), CLID_ERR_ISUP_PARSE);
     /* a later segment naming another local reference */
-    static const uint8_t slr[] = {0x78, 0x04, 0xDA, 0x01, 0x81, 'a',
-                                  0x78, 0x04, 0xDA, 0x00, 0x82, 'b'};
+    static const uint8_t slr[] = {0x78, 0x05, 0xDA, 0x80, 0x41, 0x81, 'a',
+                                  0x78, 0x05, 0xDA, 0x80, 0x00, 0x82, 'b'};
     assert_err(get90(slr, sizeof slr, out, sizeof out), CLID_ERR_ISUP_PARSE);
     /* another context interleaved does not disturb the order */
-    static const uint8_t mixed[] = {0x78, 0x03, 0xDA, 0x81, 'a', 0x78, 0x03, 0x85, 0x81, 'x',
-                                    0x78, 0x03, 0xDA, 0x80, 'b'};
+    static const uint8_t mixed[] = {0x78, 0x04, 0xDA, 0x80, 0xC1, 'a',
+                                    0x78, 0x04, 0x85, 0x80, 0xC0, 'x',
+                                    0x78, 0x04, 0xDA, 0x80, 0x80, 'b'};
     assert_ok(get90(mixed, sizeof mixed, out, sizeof out));
     assert_string_equal(out, "ab");
     /* a two-octet context identifier (octet 1a) is no 7-bit context */
-    static const uint8_t two_octet[] = {0x78, 0x04, 0x5A, 0x81, 0x80, 'z'};
+    static const uint8_t two_octet[] = {0x78, 0x05, 0x5A, 0x81, 0x80, 0xC0, 'z'};
     assert_err(get90(two_octet, sizeof two_octet, out, sizeof out), CLID_ERR_ISUP_PARAM_ABSENT);
 }
 
 static void malformed_apm_refused(void **state)
 {
     (void)state;
-    static const uint8_t bad[][6] = {
-        {0x78, 0x01, 0xDA},             /* no octet 2 */
-        {0x78, 0x02, 0x5A, 0x80},       /* ext 0: octet 1a, then no octet 2 */
-        {0x78, 0x03, 0x5A, 0x01, 0x80}, /* octet 1a with ext 0 again */
-        {0x78, 0x02, 0xDA, 0x01},       /* octet 2 ext 0 but no octet 2a */
-        {0x78, 0x03, 0xDA, 0x01, 0x01}, /* octet 2a with ext 0 */
-        {0x78, 0x03, 0xDA, 0x8A, 'x'},  /* segmentation indicator 10: spare */
+    static const uint8_t bad[][7] = {
+        {0x78, 0x02, 0xDA, 0x80},             /* no octet 3 */
+        {0x78, 0x03, 0x5A, 0x80, 0xC0},       /* ext 0: octet 1a, then no octet 3 */
+        {0x78, 0x04, 0x5A, 0x01, 0x80, 0xC0}, /* octet 1a with ext 0 again */
+        {0x78, 0x03, 0xDA, 0x00, 0xC0},       /* octet 2 with ext 0: no 2a is defined */
+        {0x78, 0x03, 0xDA, 0x80, 0x40},       /* octet 3 ext 0 but no octet 3a */
+        {0x78, 0x04, 0xDA, 0x80, 0x40, 0x01}, /* octet 3a with ext 0 */
+        {0x78, 0x04, 0xDA, 0x80, 0xCA, 'x'},  /* segmentation indicator 10: spare */
     };
-    static const size_t len[] = {3, 4, 5, 4, 5, 5};
+    static const size_t len[] = {4, 5, 6, 5, 5, 6, 6};
     for (size_t i = 0; i < CLID_ARRAY_LEN(bad); i++) {
         uint8_t buf[64];
         memcpy(buf, IAM_MIN, IAM_MIN_LEN);
