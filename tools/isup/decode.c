@@ -65,18 +65,33 @@ static json_t *number_json(const clid_isup_iam *iam, unsigned code, size_t i, co
     return o;
 }
 
-/* Q.763 §3.82: ext|ACI, ext|spare|SI|segmentation indicator, [ext|SLR]. */
+/* Q.763 §3.82 Figure 81: ext|ACI [ext|ACI], ext|spare|SNI|RCI,
+ * ext|SI|segmentation indicator [ext|SLR], then the data. */
 static json_t *atp_json(const uint8_t *v, size_t n)
 {
     json_t *o = json_object();
-    if (n >= 1)
-        tool_json_put(o, "context", json_integer(v[0] & 0x7F));
-    if (n >= 2) {
-        tool_json_put(o, "send_notification", json_integer((v[1] >> 6) & 1));
-        tool_json_put(o, "segmentation_indicator", json_integer(v[1] & 0x3F));
-        if (!(v[1] & 0x80) && n >= 3)
-            tool_json_put(o, "segmentation_local_reference", json_integer(v[2] & 0x7F));
+    size_t i = 0;
+    if (i >= n)
+        return o;
+    unsigned aci = v[i] & 0x7F;
+    int two = !(v[i++] & 0x80);
+    if (two && i < n)
+        aci = (aci << 7) | (v[i++] & 0x7Fu);
+    tool_json_put(o, "context", json_integer(aci));
+    if (i < n) {
+        tool_json_put(o, "send_notification", json_integer((v[i] >> 1) & 1));
+        tool_json_put(o, "release_call", json_integer(v[i] & 1));
+        i++;
     }
+    if (i < n) {
+        int slr = !(v[i] & 0x80);
+        tool_json_put(o, "new_sequence", json_integer((v[i] >> 6) & 1));
+        tool_json_put(o, "segmentation_indicator", json_integer(v[i] & 0x3F));
+        i++;
+        if (slr && i < n)
+            tool_json_put(o, "segmentation_local_reference", json_integer(v[i++] & 0x7F));
+    }
+    tool_json_put(o, "data_length", json_integer((json_int_t)(n - i)));
     return o;
 }
 
