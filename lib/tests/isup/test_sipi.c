@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
+#include <clid/clid_ext.h>
 #include <clid/clid_isup.h>
 
 #include "sip/sip_fixture.h"
@@ -466,6 +469,92 @@ static void every_iam_octet_flipped(void **state)
     free(msg);
 }
 
+static int64_t fixed_clock(void *arg)
+{
+    return *(const int64_t *)arg;
+}
+
+static clid_signer *make_signer(const tp_cert *c, const char *x5u)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_non_null(bio);
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, c->key, NULL, NULL, 0, NULL, NULL), 1);
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    clid_signer *sg = NULL;
+    assert_err(clid_signer_new(&sg), CLID_OK);
+    assert_err(clid_signer_set_key_pem(sg, data, (size_t)n), CLID_OK);
+    assert_err(clid_signer_set_cert_pem(sg, c->pem, strlen(c->pem)), CLID_OK);
+    assert_err(clid_signer_set_x5u(sg, x5u), CLID_OK);
+    assert_err(clid_signer_set_clock(sg, fixed_clock, &t0), CLID_OK);
+    BIO_free(bio);
+    return sg;
+}
+
+/* A PASSporT no token can carry (an x5u longer than the token's 512
+ * characters, section 5.3 of the profile) is refused without an SSGW and
+ * re-signed with one (Q.3063 §8.1); the token then verifies under the
+ * SSGW's certificate. */
+static void ssgw_resigns_what_no_token_carries(void **state)
+{
+    (void)state;
+    clid_entity *ent = NULL;
+    assert_err(clid_entity_new(CLID_ROLE_INTERNATIONAL_GATEWAY, &ent), CLID_OK);
+    assert_err(clid_entity_add_country(ent, "1"), CLID_OK);
+    tp_cert *gw = tp_issue(&(tp_spec){.cn = "gateway 1", .tnauth = "range:12025550000+1000",
+                                      .entity = ent},
+                           inter);
+    char *chain_gw = tp_cat(gw->pem, inter->pem, NULL);
+    static const char url_gw[] = "https://cert.example.org/ssgw.pem";
+    char long_url[640];
+    memset(long_url, 'a', sizeof long_url);
+    memcpy(long_url, "https://cert.example.org/", 25);
+    memcpy(long_url + sizeof long_url - 5, ".pem", 5);
+    clid_signer *sig_long = make_signer(sp, long_url);
+    clid_signer *sig_gw = make_signer(gw, url_gw);
+
+    size_t len = 0, slen = 0, tlen = 0;
+    char *msg = invite(&plain, &len);
+    size_t cap = len + CLID_SIP_SIGN_EXTRA + 2 * CLID_CLI_TOKEN_MAX + 1;
+    char *out = malloc(cap);
+    assert_non_null(out);
+    clid_sipi_opts o;
+    memset(&o, 0, sizeof o);
+    assert_err(clid_sipi_sign(sig_long, &sign_opts, &o, msg, len, out, cap, &slen),
+               CLID_ERR_CLI_TOKEN_NOT_RECONSTRUCTIBLE);
+    o.ssgw = sig_gw;
+    assert_err(clid_sipi_sign(sig_long, &sign_opts, &o, msg, len, out, cap, &slen), CLID_OK);
+    char *t = strip_identity(out, slen, &tlen);
+
+    clid_ctx *c2 = NULL;
+    clid_verifier *v2 = NULL;
+    assert_err(clid_ctx_new(&c2), CLID_OK);
+    assert_err(clid_ctx_add_trust_pem(c2, root->pem, strlen(root->pem)), CLID_OK);
+    assert_err(clid_ctx_set_clock(c2, fixed_clock, &t0), CLID_OK);
+    assert_err(clid_ctx_add_x5u_pem(c2, url_gw, chain_gw, strlen(chain_gw)), CLID_OK);
+    assert_err(clid_verifier_new(c2, &v2), CLID_OK);
+    clid_result *res = NULL;
+    assert_err(clid_result_new(&res), CLID_OK);
+    clid_sipi_opts vo;
+    memset(&vo, 0, sizeof vo);
+    vo.verify.now = t0;
+    assert_err(clid_sipi_verify(v2, &vo, t, tlen, res), CLID_OK);
+    assert_string_equal(clid_result_x5u(res), url_gw);
+    assert_string_equal(clid_result_orig(res), ORIG);
+
+    clid_result_free(res);
+    clid_verifier_free(v2);
+    clid_ctx_free(c2);
+    free(t);
+    free(out);
+    free(msg);
+    clid_signer_free(sig_gw);
+    clid_signer_free(sig_long);
+    free(chain_gw);
+    tp_free(gw);
+    clid_entity_free(ent);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +568,7 @@ int main(void)
         cmocka_unit_test(signing_refuses_inconsistent_iam),
         cmocka_unit_test(not_sipi),
         cmocka_unit_test(every_iam_octet_flipped),
+        cmocka_unit_test(ssgw_resigns_what_no_token_carries),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
