@@ -87,6 +87,25 @@ run "${VERIFY[@]}" "$TMP/restricted.signed"
 expect_rc 0
 out_has "warning: CLID_ERR_ISUP_PRESENTATION_RESTRICTED: IAM calling number is presentation restricted (reported, never a failure)"
 
+# --- the SSGW re-signs what no token carries (an x5u beyond 512 characters) ---
+"$CLID" ca init "$TMP/ca" --name "isup cli" --not-before $((NOW - 86400)) >/dev/null
+"$CLID" ca issue "$TMP/ca" --spc 1234 --out "$TMP/sp" --not-before $((NOW - 86400)) >/dev/null
+"$CLID" ca issue "$TMP/ca" --range 12025550000+1000 --role international-gateway --country 1 \
+    --out "$TMP/gw" --not-before $((NOW - 86400)) >/dev/null
+LONG=https://certs.example.test/$(printf 'a%.0s' $(seq 600)).pem
+GW_URL=https://certs.example.test/ssgw.pem
+SIGN_LONG=(sign --isup --key "$TMP/sp.key" --cert "$TMP/sp.pem" --x5u "$LONG" --attest A --at "$NOW")
+expect_error 1 'CLID_ERR_CLI_TOKEN_NOT_RECONSTRUCTIBLE' "${SIGN_LONG[@]}" "$TMP/invite.sip"
+expect_ok "${SIGN_LONG[@]}" --ssgw-key "$TMP/gw.key" --ssgw-cert "$TMP/gw.pem" \
+    --ssgw-x5u "$GW_URL" --output "$TMP/ssgw.sip" "$TMP/invite.sip"
+perl -0777 -pe 's/^Identity: [^\r\n]*\r?\n//m' "$TMP/ssgw.sip" >"$TMP/ssgw.stripped"
+run verify --isup --trust "$TMP/ca/root.pem" --x5u-map "$GW_URL=$TMP/gw.pem" --at "$NOW" --json \
+    "$TMP/ssgw.stripped"
+expect_rc 0
+jq_is '.claims.x5u' "\"$GW_URL\""
+jq_is '.signer.signalling_entity.role' '"international-gateway"'
+expect_error 64 'ssgw' "${SIGN[@]}" --ssgw-key "$TMP/gw.key" "$TMP/invite.sip"
+
 # --- refusals ----------------------------------------------------------------
 # The IAM shows another calling number than From: never signed.
 sed 's/12025550100/12025550177/; s/^{/{"sip": {"orig": "12025550100"},/' "$TMP/iam.json" >"$TMP/other.json"
