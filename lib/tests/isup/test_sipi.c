@@ -367,7 +367,7 @@ static void national_numbers_and_country_code(void **state)
 {
     (void)state;
     /* ORIG/DEST are +1 numbers: national significant numbers with NAI 3. */
-    iam_spec nat = {.cg = ORIG + 1, .cg_nai = CLID_ISUP_NAI_NATIONAL, .cd = DEST + 1,
+    iam_spec nat = {.cg = &ORIG[1], .cg_nai = CLID_ISUP_NAI_NATIONAL, .cd = &DEST[1],
                     .cd_nai = CLID_ISUP_NAI_NATIONAL};
     size_t len = 0, slen = 0;
     char *msg = invite(&nat, &len);
