@@ -25,7 +25,7 @@ pc=$(find "$prefix" -name clid.pc -path '*/pkgconfig/*' | head -n 1)
 libdir=$(dirname "$(dirname "$pc")")
 for f in include/clid/clid.h include/clid/clid_errors.h include/clid/clid_export.h \
     include/clid/clid_ext.h include/clid/clid_sip.h include/clid/clid_version.h \
-    include/clid/clid_capture.h include/clid/clid_oob.h bin/clid; do
+    include/clid/clid_capture.h include/clid/clid_oob.h include/clid/clid_isup.h bin/clid; do
     [ -e "$prefix/$f" ] || { echo "install_consumer: $f not installed" >&2; exit 1; }
 done
 for f in libclid.so libclid.a libclid_capture.so cmake/clid/clidConfig.cmake cmake/clid/clidConfigVersion.cmake \

@@ -217,12 +217,18 @@ clid_err clid_isup_iam_encode(const clid_isup_iam *iam, uint8_t *out, size_t cap
 
 void clid_isup_iam_get_fixed(const clid_isup_iam *iam, uint8_t out[5])
 {
-    memcpy(out, iam->fixed, CLID__ISUP_FIXED_LEN);
+    if (out == NULL)
+        return;
+    if (iam == NULL)
+        memset(out, 0, CLID__ISUP_FIXED_LEN);
+    else
+        memcpy(out, iam->fixed, CLID__ISUP_FIXED_LEN);
 }
 
 void clid_isup_iam_set_fixed(clid_isup_iam *iam, const uint8_t in[5])
 {
-    memcpy(iam->fixed, in, CLID__ISUP_FIXED_LEN);
+    if (iam != NULL && in != NULL)
+        memcpy(iam->fixed, in, CLID__ISUP_FIXED_LEN);
 }
 
 size_t clid_isup_iam_param_count(const clid_isup_iam *iam)
