@@ -151,7 +151,7 @@ CLID_API CLID_WUR clid_err clid_sipi_replace_isup(const char *msg, size_t len,
                                                   char *out, size_t cap, size_t *out_len);
 
 /* ------------------------------------------------------------------------ */
-/* The CLI token (clid's Q.3063 profile, DER, asn1/CLID-Q3063-Profile-2026)  */
+/* The CLI token (clid's Q.3063 profile, DER, asn1/CLID-CLI-Token-2026.asn) */
 /* ------------------------------------------------------------------------ */
 
 #define CLID_CLI_TOKEN_MAX 1024
