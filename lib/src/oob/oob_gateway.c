@@ -116,6 +116,7 @@ static clid_err retrieve_within(clid_oob_client *c, const clid_signer *s, const 
                                 clid_oob_passports **out)
 {
     uint64_t deadline = mono_ms() + budget_ms;
+    int answered_404 = 0;
     for (;;) {
         uint64_t now = mono_ms();
         if (now >= deadline)
@@ -123,8 +124,14 @@ static clid_err retrieve_within(clid_oob_client *c, const clid_signer *s, const 
         unsigned left = (unsigned)(deadline - now);
         clid_err rc = clid__oob_retrieve_ms(c, s, orig, dest,
                                             min_u(clid__oob_client_timeout(c), left), out, NULL);
+        /* A retry cut short by the end of our own budget, after the CPS
+         * already answered 404, says nothing new about the CPS: the call
+         * has no record (No-TN-Validation), not an unreachable CPS. */
+        if (rc == CLID_ERR_OOB_CPS_UNREACHABLE && answered_404 && mono_ms() >= deadline)
+            return CLID_ERR_OOB_NOT_FOUND;
         if (rc != CLID_ERR_OOB_NOT_FOUND)
             return rc;
+        answered_404 = 1;
         now = mono_ms();
         /* Another attempt only when it would start before the deadline. */
         if (now + retry_ms >= deadline)
