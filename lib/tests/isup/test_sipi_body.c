@@ -141,9 +141,10 @@ static void multipart_parts(void **state)
     assert_found(msg, len, "itu-t92+", "", 1);
     free(msg);
     /* the boundary quoted, other spelling of the ISUP type, folded part header */
-    uint8_t *b = multipart("b=2", "content-type: application/isup;\r\n base=etsi121;version=\"nxv3\"\r\n"
-                         "content-disposition: signal; handling=optional\r\n",
-                  IAM_FULL, IAM_FULL_LEN, &blen);
+    uint8_t *b = multipart("b=2",
+                           "content-type: application/isup;\r\n base=etsi121;version=\"nxv3\"\r\n"
+                           "content-disposition: signal; handling=optional\r\n",
+                           IAM_FULL, IAM_FULL_LEN, &blen);
     msg = fx_sip("multipart/mixed; boundary=\"b=2\"", NULL, b, blen, &len);
     assert_found(msg, len, "nxv3", "etsi121", 0);
     free(msg);
