@@ -180,20 +180,23 @@ static char *strip_identity(const char *msg, size_t len, size_t *out_len)
     return out;
 }
 
-static void set_calling_other(clid_isup_iam *iam)
+/* The number parameter `code` of the IAM now reads OTHER. */
+static void set_other(clid_isup_iam *iam, unsigned code)
 {
     clid_isup_number n;
-    assert_err(clid_isup_iam_get_number(iam, CLID_ISUP_CALLING_PARTY_NUMBER, 0, &n), CLID_OK);
+    assert_err(clid_isup_iam_get_number(iam, code, 0, &n), CLID_OK);
     strcpy(n.digits, OTHER);
-    assert_err(clid_isup_iam_set_number(iam, CLID_ISUP_CALLING_PARTY_NUMBER, &n), CLID_OK);
+    assert_err(clid_isup_iam_set_number(iam, code, &n), CLID_OK);
+}
+
+static void set_calling_other(clid_isup_iam *iam)
+{
+    set_other(iam, CLID_ISUP_CALLING_PARTY_NUMBER);
 }
 
 static void set_called_other(clid_isup_iam *iam)
 {
-    clid_isup_number n;
-    assert_err(clid_isup_iam_get_number(iam, CLID_ISUP_CALLED_PARTY_NUMBER, 0, &n), CLID_OK);
-    strcpy(n.digits, OTHER);
-    assert_err(clid_isup_iam_set_number(iam, CLID_ISUP_CALLED_PARTY_NUMBER, &n), CLID_OK);
+    set_other(iam, CLID_ISUP_CALLED_PARTY_NUMBER);
 }
 
 /* The last octet of the token (inside its signature) flipped. */
@@ -239,13 +242,23 @@ static void sign_then_verify(void **state)
     free(msg);
 }
 
+/* The plain INVITE, signed, then its IAM edited by `edit`. malloc'd. */
+static char *signed_then_edited(void (*edit)(clid_isup_iam *), size_t *out_len)
+{
+    size_t len = 0, slen = 0;
+    char *msg = invite(&plain, &len);
+    char *s = sipi_sign_ok(msg, len, &slen);
+    char *e = edit_iam(s, slen, edit, out_len);
+    free(s);
+    free(msg);
+    return e;
+}
+
 static void calling_changed_after_signing(void **state)
 {
     (void)state;
-    size_t len = 0, slen = 0, elen = 0;
-    char *msg = invite(&plain, &len);
-    char *s = sipi_sign_ok(msg, len, &slen);
-    char *e = edit_iam(s, slen, set_calling_other, &elen);
+    size_t elen = 0;
+    char *e = signed_then_edited(set_calling_other, &elen);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     /* The Identity header still verifies against From; the IAM shows
@@ -257,25 +270,19 @@ static void calling_changed_after_signing(void **state)
     assert_err(verify_msg(e, elen, NULL), CLID_OK);
     clid_result_free(res);
     free(e);
-    free(s);
-    free(msg);
 }
 
 static void called_changed_after_signing(void **state)
 {
     (void)state;
-    size_t len = 0, slen = 0, elen = 0;
-    char *msg = invite(&plain, &len);
-    char *s = sipi_sign_ok(msg, len, &slen);
-    char *e = edit_iam(s, slen, set_called_other, &elen);
+    size_t elen = 0;
+    char *e = signed_then_edited(set_called_other, &elen);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     assert_err(sipi_verify(NULL, e, elen, res), CLID_ERR_ISUP_CALLED_MISMATCH);
     assert_int_equal(clid_result_sip_status(res), 438);
     clid_result_free(res);
     free(e);
-    free(s);
-    free(msg);
 }
 
 static void identity_stripped_verifies_from_token(void **state)
