@@ -26,20 +26,13 @@
 
 #include "cps_fake.h"
 #include "fetch/fetch_internal.h"
+#include "support/clid_test.h" /* assert_err */
 #include "support/testpki.h"
 
 #define URL "https://cert.example.org/sp1234.pem"
 #define ORIG "12025550100"
 #define DEST "12025550199"
 #define AUD "cps.test"
-
-#define assert_err(actual, expected)                                                              \
-    do {                                                                                          \
-        clid_err a_ = (actual), e_ = (expected);                                                  \
-        if (a_ != e_)                                                                             \
-            fail_msg("%s:%d: got %s, expected %s", __FILE__, __LINE__, clid_err_name(a_),         \
-                     clid_err_name(e_));                                                          \
-    } while (0)
 
 static tp_cert *root, *inter, *sp;
 static char *chain;
