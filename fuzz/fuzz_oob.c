@@ -42,11 +42,6 @@ static int64_t t0 = TP_T0;
 static clid_verifier *ver;
 static clid__es256_key *key;
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
 static void setup(void)
 {
     tp_cert *root = tp_issue(&(tp_spec){.cn = "Fuzz Root", .ca = 1,
@@ -56,12 +51,9 @@ static void setup(void)
     tp_cert *inter = tp_issue(&(tp_spec){.cn = "Fuzz STI-CA", .ca = 1}, root);
     tp_cert *sp = tp_issue(&(tp_spec){.cn = "SHAKEN 1234", .tnauth = "spc:1234"}, inter);
     char *chain = tp_cat(sp->pem, inter->pem, NULL);
-    clid_ctx *ctx = NULL;
-    FUZZ_CHECK(clid_ctx_new(&ctx) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_set_clock(ctx, fixed_clock, &t0) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_add_x5u_pem(ctx, URL, chain, strlen(chain)) == CLID_OK);
-    FUZZ_CHECK(clid_verifier_new(ctx, &ver) == CLID_OK); /* keeps ctx: never freed */
+    clid_ctx *ctx = tp_ctx_new(root, &t0);
+    tp_ctx_map(ctx, URL, chain);
+    ver = tp_verifier_new(ctx); /* keeps ctx: never freed */
     FUZZ_CHECK(clid__es256_key_new(sp->key, 1, &key) == CLID_OK);
     free(chain);
     tp_free(sp);

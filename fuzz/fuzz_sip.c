@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
 #include <osipparser2/osip_parser.h>
 
 #include <clid/clid_sip.h>
@@ -38,11 +37,6 @@ static int64_t t0 = TP_T0;
 static clid_verifier *ver;
 static clid_signer *signer;
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
 static void setup(void)
 {
     tp_cert *root = tp_issue(&(tp_spec){.cn = "Fuzz Root", .ca = 1,
@@ -52,23 +46,11 @@ static void setup(void)
     tp_cert *inter = tp_issue(&(tp_spec){.cn = "Fuzz STI-CA", .ca = 1}, root);
     tp_cert *sp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
     char *chain = tp_cat(sp->pem, inter->pem, NULL);
-    clid_ctx *ctx = NULL;
-    FUZZ_CHECK(clid_ctx_new(&ctx) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_set_clock(ctx, fixed_clock, &t0) == CLID_OK);
-    FUZZ_CHECK(clid_ctx_add_x5u_pem(ctx, URL, chain, strlen(chain)) == CLID_OK);
-    FUZZ_CHECK(clid_verifier_new(ctx, &ver) == CLID_OK); /* keeps ctx: never freed */
+    clid_ctx *ctx = tp_ctx_new(root, &t0);
+    tp_ctx_map(ctx, URL, chain);
+    ver = tp_verifier_new(ctx); /* keeps ctx: never freed */
 
-    BIO *bio = BIO_new(BIO_s_mem());
-    FUZZ_CHECK(bio != NULL &&
-               PEM_write_bio_PrivateKey(bio, sp->key, NULL, NULL, 0, NULL, NULL) == 1);
-    char *key = NULL;
-    long n = BIO_get_mem_data(bio, &key);
-    FUZZ_CHECK(clid_signer_new(&signer) == CLID_OK);
-    FUZZ_CHECK(clid_signer_set_key_pem(signer, key, (size_t)n) == CLID_OK);
-    FUZZ_CHECK(clid_signer_set_x5u(signer, URL) == CLID_OK);
-    FUZZ_CHECK(clid_signer_set_clock(signer, fixed_clock, &t0) == CLID_OK);
-    BIO_free(bio);
+    signer = tp_signer_key(sp->key, NULL, URL, &t0);
     free(chain);
     tp_free(sp);
     tp_free(inter);

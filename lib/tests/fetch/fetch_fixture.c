@@ -39,11 +39,6 @@ char *chain_sp;
 uint8_t *buf;
 static unsigned dir_serial;
 
-int64_t test_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Server                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -210,7 +205,7 @@ clid_fetcher *new_fetcher(void)
     assert_int_equal(clid_fetcher_new(&f), CLID_OK);
     assert_int_equal(clid_fetcher_allow_private(f, 1), CLID_OK);
     assert_int_equal(clid_fetcher_set_ca_file(f, ca_file), CLID_OK);
-    assert_int_equal(clid_fetcher_set_clock(f, test_clock, &t_now), CLID_OK);
+    assert_int_equal(clid_fetcher_set_clock(f, tp_fixed_clock, &t_now), CLID_OK);
     assert_int_equal(clid_fetcher_set_timeouts(f, 10000, 20000), CLID_OK);
     return f;
 }

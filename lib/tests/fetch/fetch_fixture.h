@@ -30,7 +30,7 @@
 extern char tmpdir[64];     /* the group's temporary directory */
 extern pid_t server_pid;    /* > 0 while the server runs */
 extern int port_https, port_http, port_badtls, port_badname;
-extern int64_t t_now;       /* the fetchers' clock (test_clock) */
+extern int64_t t_now;       /* the fetchers' clock (tp_fixed_clock) */
 extern tp_cert *root, *inter, *sp;
 extern char *chain_sp;      /* sp's chain: sp, inter */
 extern uint8_t *buf;        /* BUF_CAP bytes for fetch() */
@@ -46,8 +46,6 @@ int group_teardown(void **state);
             skip();                                                                               \
     } while (0)
 
-/* A clock reading the int64_t at `arg`. */
-int64_t test_clock(void *arg);
 void write_file(const char *path, const void *p, size_t n);
 
 /* How many requests the server has seen for `path`. */

@@ -296,32 +296,11 @@ static void crl_in_persistent_dir(void **state)
 /* End to end: a verifier fetching the STI-PA's CRL                          */
 /* ------------------------------------------------------------------------ */
 
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
 static char *sign_dp(void)
 {
     static const char *const dest[] = {DEST};
     clid_claims c = {.orig = ORIG, .dest = dest, .dest_count = 1, .attest = 'A'};
-    char *pem = key_pem(dp_leaf->key);
-    clid_signer *s = NULL;
-    assert_int_equal(clid_signer_new(&s), CLID_OK);
-    assert_int_equal(clid_signer_set_key_pem(s, pem, strlen(pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(s, X5U), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, test_clock, &t_now), CLID_OK);
-    free(pem);
+    clid_signer *s = tp_signer_key(dp_leaf->key, NULL, X5U, &t_now);
     char *out = malloc(4096);
     size_t len = 0;
     assert_int_equal(clid_sign_identity(s, &c, out, 4096, &len), CLID_OK);
@@ -346,7 +325,7 @@ static void e2e_open(e2e *e, const char *prefix)
     assert_int_equal(clid_ctx_add_crl_signer_pem(e->ctx, stipa->pem, strlen(stipa->pem)),
                      CLID_OK);
     assert_int_equal(clid_ctx_add_x5u_pem(e->ctx, X5U, dp_chain, strlen(dp_chain)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(e->ctx, test_clock, &t_now), CLID_OK);
+    assert_int_equal(clid_ctx_set_clock(e->ctx, tp_fixed_clock, &t_now), CLID_OK);
     assert_int_equal(clid_ctx_set_crl_fetcher(e->ctx, clid_fetcher_fetch_crl, e->f), CLID_OK);
     if (prefix)
         assert_int_equal(clid_ctx_add_crl_url_prefix(e->ctx, prefix), CLID_OK);

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "fetch_fixture.h"
 
@@ -231,33 +230,11 @@ static void test_no_threads(void **state)
 /* End to end                                                                */
 /* ------------------------------------------------------------------------ */
 
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
 static char *sign_for(const char *x5u)
 {
     static const char *const dest[] = {DEST};
     clid_claims c = {.orig = ORIG, .dest = dest, .dest_count = 1, .attest = 'A'};
-    char *pem = key_pem(sp->key);
-    clid_signer *s = NULL;
-    assert_int_equal(clid_signer_new(&s), CLID_OK);
-    assert_int_equal(clid_signer_set_key_pem(s, pem, strlen(pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_cert_pem(s, chain_sp, strlen(chain_sp)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(s, x5u), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, test_clock, &t_now), CLID_OK);
-    free(pem);
+    clid_signer *s = tp_signer_key(sp->key, chain_sp, x5u, &t_now);
     char *out = malloc(4096);
     assert_non_null(out);
     size_t len = 0;
@@ -275,7 +252,7 @@ static void test_end_to_end(void **state)
     clid_ctx *ctx = NULL;
     assert_int_equal(clid_ctx_new(&ctx), CLID_OK);
     assert_int_equal(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(ctx, test_clock, &t_now), CLID_OK);
+    assert_int_equal(clid_ctx_set_clock(ctx, tp_fixed_clock, &t_now), CLID_OK);
     assert_int_equal(clid_ctx_set_fetcher(ctx, clid_fetcher_fetch, f), CLID_OK);
     clid_verifier *v1 = NULL, *v2 = NULL;
     assert_int_equal(clid_verifier_new(ctx, &v1), CLID_OK);

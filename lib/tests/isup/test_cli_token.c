@@ -8,7 +8,6 @@
 #include "support/clid_test.h"
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <clid/clid_isup.h>
 
@@ -37,48 +36,11 @@ static clid_verifier *ver;
 static clid_result *res;
 static int64_t t0 = TP_T0;
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
-static clid_signer *signer(const tp_cert *c, const char *x5u)
-{
-    char *pem = key_pem(c->key);
-    clid_signer *s = NULL;
-    assert_ok(clid_signer_new(&s));
-    assert_ok(clid_signer_set_key_pem(s, pem, strlen(pem)));
-    assert_ok(clid_signer_set_cert_pem(s, c->pem, strlen(c->pem)));
-    assert_ok(clid_signer_set_x5u(s, x5u));
-    assert_ok(clid_signer_set_clock(s, fixed_clock, &t0));
-    free(pem);
-    return s;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
-    inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1, .not_before = TP_T0 - 365 * TP_DAY,
-                                .not_after = TP_T0 + 3 * 365 * TP_DAY},
-                     root);
+    root = tp_test_root();
+    inter = tp_test_stica(root);
     sp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
     /* The SSGW: clid's Q.3063 profile, SignallingEntity international
      * gateway for country code 1, and the TNs it vouches for. */
@@ -89,16 +51,14 @@ static int setup(void **state)
                     inter);
     chain_sp = tp_cat(sp->pem, inter->pem, NULL);
     chain_ssgw = tp_cat(ssgw->pem, inter->pem, NULL);
-    sig_sp = signer(sp, URL_SP);
-    sig_sp40 = signer(sp, URL_40);
-    sig_ssgw = signer(ssgw, URL_SSGW);
-    assert_ok(clid_ctx_new(&ctx));
-    assert_ok(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)));
-    assert_ok(clid_ctx_set_clock(ctx, fixed_clock, &t0));
-    assert_ok(clid_ctx_add_x5u_pem(ctx, URL_SP, chain_sp, strlen(chain_sp)));
-    assert_ok(clid_ctx_add_x5u_pem(ctx, URL_40, chain_sp, strlen(chain_sp)));
-    assert_ok(clid_ctx_add_x5u_pem(ctx, URL_SSGW, chain_ssgw, strlen(chain_ssgw)));
-    assert_ok(clid_verifier_new(ctx, &ver));
+    sig_sp = tp_signer_new(sp, URL_SP, &t0);
+    sig_sp40 = tp_signer_new(sp, URL_40, &t0);
+    sig_ssgw = tp_signer_new(ssgw, URL_SSGW, &t0);
+    ctx = tp_ctx_new(root, &t0);
+    tp_ctx_map(ctx, URL_SP, chain_sp);
+    tp_ctx_map(ctx, URL_40, chain_sp);
+    tp_ctx_map(ctx, URL_SSGW, chain_ssgw);
+    ver = tp_verifier_new(ctx);
     assert_ok(clid_result_new(&res));
     return 0;
 }

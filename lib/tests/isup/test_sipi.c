@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
-
 #include <clid/clid_ext.h>
 #include <clid/clid_isup.h>
 
@@ -182,20 +180,23 @@ static char *strip_identity(const char *msg, size_t len, size_t *out_len)
     return out;
 }
 
-static void set_calling_other(clid_isup_iam *iam)
+/* The number parameter `code` of the IAM now reads OTHER. */
+static void set_other(clid_isup_iam *iam, unsigned code)
 {
     clid_isup_number n;
-    assert_err(clid_isup_iam_get_number(iam, CLID_ISUP_CALLING_PARTY_NUMBER, 0, &n), CLID_OK);
+    assert_err(clid_isup_iam_get_number(iam, code, 0, &n), CLID_OK);
     strcpy(n.digits, OTHER);
-    assert_err(clid_isup_iam_set_number(iam, CLID_ISUP_CALLING_PARTY_NUMBER, &n), CLID_OK);
+    assert_err(clid_isup_iam_set_number(iam, code, &n), CLID_OK);
+}
+
+static void set_calling_other(clid_isup_iam *iam)
+{
+    set_other(iam, CLID_ISUP_CALLING_PARTY_NUMBER);
 }
 
 static void set_called_other(clid_isup_iam *iam)
 {
-    clid_isup_number n;
-    assert_err(clid_isup_iam_get_number(iam, CLID_ISUP_CALLED_PARTY_NUMBER, 0, &n), CLID_OK);
-    strcpy(n.digits, OTHER);
-    assert_err(clid_isup_iam_set_number(iam, CLID_ISUP_CALLED_PARTY_NUMBER, &n), CLID_OK);
+    set_other(iam, CLID_ISUP_CALLED_PARTY_NUMBER);
 }
 
 /* The last octet of the token (inside its signature) flipped. */
@@ -241,13 +242,23 @@ static void sign_then_verify(void **state)
     free(msg);
 }
 
+/* The plain INVITE, signed, then its IAM edited by `edit`. malloc'd. */
+static char *signed_then_edited(void (*edit)(clid_isup_iam *), size_t *out_len)
+{
+    size_t len = 0, slen = 0;
+    char *msg = invite(&plain, &len);
+    char *s = sipi_sign_ok(msg, len, &slen);
+    char *e = edit_iam(s, slen, edit, out_len);
+    free(s);
+    free(msg);
+    return e;
+}
+
 static void calling_changed_after_signing(void **state)
 {
     (void)state;
-    size_t len = 0, slen = 0, elen = 0;
-    char *msg = invite(&plain, &len);
-    char *s = sipi_sign_ok(msg, len, &slen);
-    char *e = edit_iam(s, slen, set_calling_other, &elen);
+    size_t elen = 0;
+    char *e = signed_then_edited(set_calling_other, &elen);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     /* The Identity header still verifies against From; the IAM shows
@@ -259,25 +270,19 @@ static void calling_changed_after_signing(void **state)
     assert_err(verify_msg(e, elen, NULL), CLID_OK);
     clid_result_free(res);
     free(e);
-    free(s);
-    free(msg);
 }
 
 static void called_changed_after_signing(void **state)
 {
     (void)state;
-    size_t len = 0, slen = 0, elen = 0;
-    char *msg = invite(&plain, &len);
-    char *s = sipi_sign_ok(msg, len, &slen);
-    char *e = edit_iam(s, slen, set_called_other, &elen);
+    size_t elen = 0;
+    char *e = signed_then_edited(set_called_other, &elen);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     assert_err(sipi_verify(NULL, e, elen, res), CLID_ERR_ISUP_CALLED_MISMATCH);
     assert_int_equal(clid_result_sip_status(res), 438);
     clid_result_free(res);
     free(e);
-    free(s);
-    free(msg);
 }
 
 static void identity_stripped_verifies_from_token(void **state)
@@ -469,28 +474,6 @@ static void every_iam_octet_flipped(void **state)
     free(msg);
 }
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-static clid_signer *make_signer(const tp_cert *c, const char *x5u)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, c->key, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    clid_signer *sg = NULL;
-    assert_err(clid_signer_new(&sg), CLID_OK);
-    assert_err(clid_signer_set_key_pem(sg, data, (size_t)n), CLID_OK);
-    assert_err(clid_signer_set_cert_pem(sg, c->pem, strlen(c->pem)), CLID_OK);
-    assert_err(clid_signer_set_x5u(sg, x5u), CLID_OK);
-    assert_err(clid_signer_set_clock(sg, fixed_clock, &t0), CLID_OK);
-    BIO_free(bio);
-    return sg;
-}
-
 /* A PASSporT no token can carry (an x5u longer than the token's 512
  * characters, section 5.3 of the profile) is refused without an SSGW and
  * re-signed with one (Q.3063 §8.1); the token then verifies under the
@@ -510,8 +493,8 @@ static void ssgw_resigns_what_no_token_carries(void **state)
     memset(long_url, 'a', sizeof long_url);
     memcpy(long_url, "https://cert.example.org/", 25);
     memcpy(long_url + sizeof long_url - 5, ".pem", 5);
-    clid_signer *sig_long = make_signer(sp, long_url);
-    clid_signer *sig_gw = make_signer(gw, url_gw);
+    clid_signer *sig_long = tp_signer_new(sp, long_url, &t0);
+    clid_signer *sig_gw = tp_signer_new(gw, url_gw, &t0);
 
     size_t len = 0, slen = 0, tlen = 0;
     char *msg = invite(&plain, &len);
@@ -526,13 +509,9 @@ static void ssgw_resigns_what_no_token_carries(void **state)
     assert_err(clid_sipi_sign(sig_long, &sign_opts, &o, msg, len, out, cap, &slen), CLID_OK);
     char *t = strip_identity(out, slen, &tlen);
 
-    clid_ctx *c2 = NULL;
-    clid_verifier *v2 = NULL;
-    assert_err(clid_ctx_new(&c2), CLID_OK);
-    assert_err(clid_ctx_add_trust_pem(c2, root->pem, strlen(root->pem)), CLID_OK);
-    assert_err(clid_ctx_set_clock(c2, fixed_clock, &t0), CLID_OK);
-    assert_err(clid_ctx_add_x5u_pem(c2, url_gw, chain_gw, strlen(chain_gw)), CLID_OK);
-    assert_err(clid_verifier_new(c2, &v2), CLID_OK);
+    clid_ctx *c2 = tp_ctx_new(root, &t0);
+    tp_ctx_map(c2, url_gw, chain_gw);
+    clid_verifier *v2 = tp_verifier_new(c2);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     clid_sipi_opts vo;

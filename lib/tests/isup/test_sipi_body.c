@@ -29,6 +29,33 @@ static uint8_t *multipart(const char *boundary, const char *isup_headers, const 
     return b;
 }
 
+/* multipart() as the body of a "multipart/mixed;boundary=<boundary>"
+ * request (fx_sip). malloc'd. */
+static char *multipart_sip(const char *boundary, const char *isup_headers, const uint8_t *iam,
+                           size_t iam_len, size_t *len)
+{
+    size_t blen = 0;
+    uint8_t *b = multipart(boundary, isup_headers, iam, iam_len, &blen);
+    char ctype[128];
+    int n = snprintf(ctype, sizeof ctype, "multipart/mixed;boundary=%s", boundary);
+    assert_true(n > 0 && (size_t)n < sizeof ctype);
+    char *msg = fx_sip(ctype, NULL, b, blen, len);
+    free(b);
+    return msg;
+}
+
+/* clid_sipi_find_isup's code on a request of body type `ctype` (NULL:
+ * none) over body[0..n). */
+static clid_err find_in(const char *ctype, const uint8_t *body, size_t n)
+{
+    size_t len = 0;
+    clid_sipi_part p;
+    char *msg = fx_sip(ctype, NULL, body, n, &len);
+    clid_err rc = clid_sipi_find_isup(msg, len, &p);
+    free(msg);
+    return rc;
+}
+
 static void assert_found(const char *msg, size_t len, const char *version, const char *base,
                          int required)
 {
@@ -61,21 +88,15 @@ static void single_part(void **state)
     assert_found(msg, len, "", "", 1);
     free(msg);
     /* not ISUP, or no body type at all */
-    clid_sipi_part p;
-    msg = fx_sip("application/sdp", NULL, (const uint8_t *)SDP, strlen(SDP), &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_ISUP_ABSENT);
-    free(msg);
-    msg = fx_sip(NULL, NULL, NULL, 0, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_ISUP_ABSENT);
-    free(msg);
+    assert_err(find_in("application/sdp", (const uint8_t *)SDP, strlen(SDP)),
+               CLID_ERR_ISUP_ABSENT);
+    assert_err(find_in(NULL, NULL, 0), CLID_ERR_ISUP_ABSENT);
     /* the parameter given twice is ambiguous; an unterminated quote */
-    msg = fx_sip("application/ISUP;version=ansi00;version=itu-t92+", NULL, IAM_FULL,
-                 IAM_FULL_LEN, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
-    msg = fx_sip("application/ISUP;version=\"ansi00", NULL, IAM_FULL, IAM_FULL_LEN, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("application/ISUP;version=ansi00;version=itu-t92+", IAM_FULL,
+                       IAM_FULL_LEN),
+               CLID_ERR_SIP_PARSE);
+    assert_err(find_in("application/ISUP;version=\"ansi00", IAM_FULL, IAM_FULL_LEN),
+               CLID_ERR_SIP_PARSE);
 }
 
 static void truncated_or_padded(void **state)
@@ -96,10 +117,8 @@ static void truncated_or_padded(void **state)
     assert_err(clid_sipi_find_isup(msg, len - 1, &p), CLID_ERR_SIP_PARSE);
     free(msg);
     /* every truncation of a multipart request is refused, never read past */
-    size_t blen = 0;
-    uint8_t *b = multipart("b1", "Content-Type: application/ISUP;version=itu-t92+\r\n", IAM_FULL,
-                           IAM_FULL_LEN, &blen);
-    msg = fx_sip("multipart/mixed;boundary=b1", NULL, b, blen, &len);
+    msg = multipart_sip("b1", "Content-Type: application/ISUP;version=itu-t92+\r\n", IAM_FULL,
+                        IAM_FULL_LEN, &len);
     for (size_t n = 0; n < len; n++) {
         char *cut = malloc(n ? n : 1);
         assert_non_null(cut);
@@ -109,48 +128,37 @@ static void truncated_or_padded(void **state)
         free(cut);
     }
     free(msg);
-    free(b);
 }
 
 static void multipart_parts(void **state)
 {
     (void)state;
     size_t blen = 0, len = 0;
-    uint8_t *b = multipart("unique-boundary-1",
-                           "Content-Type: application/ISUP;version=itu-t92+\r\n"
-                           "Content-Disposition: signal;handling=required\r\n",
-                           IAM_FULL, IAM_FULL_LEN, &blen);
-    char *msg = fx_sip("multipart/mixed;boundary=unique-boundary-1", NULL, b, blen, &len);
+    char *msg = multipart_sip("unique-boundary-1",
+                              "Content-Type: application/ISUP;version=itu-t92+\r\n"
+                              "Content-Disposition: signal;handling=required\r\n",
+                              IAM_FULL, IAM_FULL_LEN, &len);
     assert_found(msg, len, "itu-t92+", "", 1);
     free(msg);
     /* the boundary quoted, other spelling of the ISUP type, folded part header */
-    free(b);
-    b = multipart("b=2", "content-type: application/isup;\r\n base=etsi121;version=\"nxv3\"\r\n"
-                         "content-disposition: signal; handling=optional\r\n",
-                  IAM_FULL, IAM_FULL_LEN, &blen);
+    uint8_t *b = multipart("b=2",
+                           "content-type: application/isup;\r\n base=etsi121;version=\"nxv3\"\r\n"
+                           "content-disposition: signal; handling=optional\r\n",
+                           IAM_FULL, IAM_FULL_LEN, &blen);
     msg = fx_sip("multipart/mixed; boundary=\"b=2\"", NULL, b, blen, &len);
     assert_found(msg, len, "nxv3", "etsi121", 0);
     free(msg);
-    clid_sipi_part p;
     /* missing boundary parameter */
-    msg = fx_sip("multipart/mixed", NULL, b, blen, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("multipart/mixed", b, blen), CLID_ERR_SIP_PARSE);
     /* a boundary that never occurs */
-    msg = fx_sip("multipart/mixed;boundary=zz", NULL, b, blen, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("multipart/mixed;boundary=zz", b, blen), CLID_ERR_SIP_PARSE);
     /* no close delimiter: truncated */
-    msg = fx_sip("multipart/mixed;boundary=\"b=2\"", NULL, b, blen - 8, &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("multipart/mixed;boundary=\"b=2\"", b, blen - 8), CLID_ERR_SIP_PARSE);
     free(b);
     /* only SDP: no ISUP */
     static const char sdp_only[] = "--b1\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n--b1--\r\n";
-    msg = fx_sip("multipart/mixed;boundary=b1", NULL, (const uint8_t *)sdp_only,
-                 strlen(sdp_only), &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_ISUP_ABSENT);
-    free(msg);
+    assert_err(find_in("multipart/mixed;boundary=b1", (const uint8_t *)sdp_only, strlen(sdp_only)),
+               CLID_ERR_ISUP_ABSENT);
     /* a preamble, and an IAM holding CRLF CRLF, "--b1x" and NULs */
     uint8_t iam[] = {0x01, 0x00, 0x0D, 0x0A, 0x0D, 0x0A, '-', '-', 'b', '1', 'x', 0x00};
     char head[256];
@@ -161,6 +169,7 @@ static void multipart_parts(void **state)
     memcpy(body + hn, iam, sizeof iam);
     memcpy(body + hn + sizeof iam, "\r\n--b1--", 8);
     msg = fx_sip("multipart/mixed;boundary=b1", NULL, body, (size_t)hn + sizeof iam + 8, &len);
+    clid_sipi_part p;
     assert_ok(clid_sipi_find_isup(msg, len, &p));
     assert_int_equal(p.len, sizeof iam);
     assert_memory_equal(msg + p.offset, iam, sizeof iam);
@@ -168,35 +177,24 @@ static void multipart_parts(void **state)
     /* two ISUP parts: which one? */
     static const char two[] = "--b1\r\nContent-Type: application/ISUP\r\n\r\nA\r\n"
                               "--b1\r\nContent-Type: application/ISUP\r\n\r\nB\r\n--b1--";
-    msg = fx_sip("multipart/mixed;boundary=b1", NULL, (const uint8_t *)two, strlen(two), &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("multipart/mixed;boundary=b1", (const uint8_t *)two, strlen(two)),
+               CLID_ERR_SIP_PARSE);
     /* a part whose headers never end */
     static const char nohdr_end[] = "--b1\r\nContent-Type: application/ISUP\r\n--b1--";
-    msg = fx_sip("multipart/mixed;boundary=b1", NULL, (const uint8_t *)nohdr_end,
-                 strlen(nohdr_end), &len);
-    assert_err(clid_sipi_find_isup(msg, len, &p), CLID_ERR_SIP_PARSE);
-    free(msg);
+    assert_err(find_in("multipart/mixed;boundary=b1", (const uint8_t *)nohdr_end,
+                       strlen(nohdr_end)),
+               CLID_ERR_SIP_PARSE);
 }
 
 static void replace(void **state)
 {
     (void)state;
-    size_t blen = 0, len = 0;
-    uint8_t *b = multipart("b1",
-                           "Content-Type: application/ISUP;version=itu-t92+\r\n"
-                           "Content-Disposition: signal;handling=required\r\n",
-                           IAM_MIN, IAM_MIN_LEN, &blen);
-    char *msg = fx_sip("multipart/mixed;boundary=b1", NULL, b, blen, &len);
-    free(b);
+    static const char hdrs[] = "Content-Type: application/ISUP;version=itu-t92+\r\n"
+                               "Content-Disposition: signal;handling=required\r\n";
+    size_t len = 0, want_len = 0;
+    char *msg = multipart_sip("b1", hdrs, IAM_MIN, IAM_MIN_LEN, &len);
     /* the expected result, built the same way around IAM_FULL */
-    size_t wlen = 0, want_len = 0;
-    uint8_t *wb = multipart("b1",
-                            "Content-Type: application/ISUP;version=itu-t92+\r\n"
-                            "Content-Disposition: signal;handling=required\r\n",
-                            IAM_FULL, IAM_FULL_LEN, &wlen);
-    char *want = fx_sip("multipart/mixed;boundary=b1", NULL, wb, wlen, &want_len);
-    free(wb);
+    char *want = multipart_sip("b1", hdrs, IAM_FULL, IAM_FULL_LEN, &want_len);
     size_t need = 0;
     assert_err(clid_sipi_replace_isup(msg, len, IAM_FULL, IAM_FULL_LEN, NULL, 0, &need),
                CLID_ERR_BUFFER_TOO_SMALL);

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
-
 #include "core/b64url.h"
 #include "core/es256.h"
 #include "oob_fixture.h"
@@ -22,39 +20,6 @@ clid_verifier *ver;
 clid_signer *s1234, *s5678, *s9999, *suntrusted;
 char *pp1, *pp2, *pp_other;
 static char *chains[5];
-
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
-clid_signer *new_signer(const tp_cert *c, const char *url)
-{
-    clid_signer *s = NULL;
-    assert_int_equal(clid_signer_new(&s), CLID_OK);
-    char *k = key_pem(c->key);
-    assert_int_equal(clid_signer_set_key_pem(s, k, strlen(k)), CLID_OK);
-    free(k);
-    assert_int_equal(clid_signer_set_cert_pem(s, c->pem, strlen(c->pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(s, url), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, fixed_clock, &t0), CLID_OK);
-    return s;
-}
 
 static char *passport(const char *orig)
 {
@@ -69,12 +34,8 @@ static char *passport(const char *orig)
 int group_setup(void **state)
 {
     (void)state;
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
-    inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1, .not_before = TP_T0 - 365 * TP_DAY,
-                                .not_after = TP_T0 + 3 * 365 * TP_DAY},
-                     root);
+    root = tp_test_root();
+    inter = tp_test_stica(root);
     sp1234 = tp_issue(&(tp_spec){.cn = "SHAKEN 1234", .tnauth = "spc:1234"}, inter);
     sp5678 = tp_issue(&(tp_spec){.cn = "SHAKEN 5678", .tnauth = "spc:5678"}, inter);
     sp9999 = tp_issue(&(tp_spec){.cn = "SHAKEN 9999", .tnauth = "spc:9999"}, inter);
@@ -87,17 +48,14 @@ int group_setup(void **state)
     chains[3] = tp_cat(notn->pem, inter->pem, NULL);
     chains[4] = tp_cat(untrusted->pem, NULL);
     const char *urls[] = {URL_1234, URL_5678, URL_9999, URL_NOTN, URL_UNTRUSTED};
-    assert_int_equal(clid_ctx_new(&ctx), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(ctx, fixed_clock, &t0), CLID_OK);
+    ctx = tp_ctx_new(root, &t0);
     for (size_t i = 0; i < 5; i++)
-        assert_int_equal(clid_ctx_add_x5u_pem(ctx, urls[i], chains[i], strlen(chains[i])),
-                         CLID_OK);
-    assert_int_equal(clid_verifier_new(ctx, &ver), CLID_OK);
-    s1234 = new_signer(sp1234, URL_1234);
-    s5678 = new_signer(sp5678, URL_5678);
-    s9999 = new_signer(sp9999, URL_9999);
-    suntrusted = new_signer(untrusted, URL_UNTRUSTED);
+        tp_ctx_map(ctx, urls[i], chains[i]);
+    ver = tp_verifier_new(ctx);
+    s1234 = tp_signer_new(sp1234, URL_1234, &t0);
+    s5678 = tp_signer_new(sp5678, URL_5678, &t0);
+    s9999 = tp_signer_new(sp9999, URL_9999, &t0);
+    suntrusted = tp_signer_new(untrusted, URL_UNTRUSTED, &t0);
     pp1 = passport(ORIG);
     pp2 = passport(ORIG);
     pp_other = passport("12025550111");

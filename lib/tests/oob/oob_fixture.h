@@ -41,9 +41,6 @@ extern char *pp1, *pp2, *pp_other;
 int group_setup(void **state);
 int group_teardown(void **state);
 
-/* A signer with `c`'s key and certificate, x5u `url`, clock t0. */
-clid_signer *new_signer(const tp_cert *c, const char *url);
-
 /* clid_oob_token_sign with the params, asserted CLID_OK; malloc'd. */
 char *sign_token(const clid_signer *s, const clid_oob_token_params *p);
 /* Publish params for ORIG -> DEST over `pp` (n of them), aud AUD. */

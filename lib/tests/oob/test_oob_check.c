@@ -572,7 +572,7 @@ static void test_sign_arguments(void **state)
     assert_int_equal(clid_oob_token_sign(s, &p, buf, sizeof buf, &len),
                      CLID_ERR_INVALID_ARGUMENT); /* no key, no x5u */
     clid_signer_free(s);
-    s = new_signer(notn, URL_NOTN);
+    s = tp_signer_new(notn, URL_NOTN, &t0);
     assert_int_equal(clid_oob_token_sign(s, &p, buf, sizeof buf, &len),
                      CLID_ERR_INVALID_ARGUMENT);
     p.iss = "1234";

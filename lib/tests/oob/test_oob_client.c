@@ -19,8 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/pem.h>
-
 #include <clid/clid.h>
 #include <clid/clid_fetch.h>
 #include <clid/clid_oob.h>
@@ -28,20 +26,13 @@
 
 #include "cps_fake.h"
 #include "fetch/fetch_internal.h"
+#include "support/clid_test.h" /* assert_err */
 #include "support/testpki.h"
 
 #define URL "https://cert.example.org/sp1234.pem"
 #define ORIG "12025550100"
 #define DEST "12025550199"
 #define AUD "cps.test"
-
-#define assert_err(actual, expected)                                                              \
-    do {                                                                                          \
-        clid_err a_ = (actual), e_ = (expected);                                                  \
-        if (a_ != e_)                                                                             \
-            fail_msg("%s:%d: got %s, expected %s", __FILE__, __LINE__, clid_err_name(a_),         \
-                     clid_err_name(e_));                                                          \
-    } while (0)
 
 static tp_cert *root, *inter, *sp;
 static char *chain;
@@ -54,24 +45,6 @@ static fake_cps *cps;
 static char passport[CLID_OOB_MAX_PASSPORT_LEN];       /* ORIG -> DEST, full form */
 static char other_passport[CLID_OOB_MAX_PASSPORT_LEN]; /* ORIG -> another number */
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = strndup(data, (size_t)n);
-    assert_non_null(s);
-    BIO_free(bio);
-    return s;
-}
-
 static void sign_pp(const char *dest, char *out)
 {
     const char *dests[1] = {dest};
@@ -83,26 +56,14 @@ static void sign_pp(const char *dest, char *out)
 static int group_setup(void **state)
 {
     (void)state;
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
-    inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1, .not_before = TP_T0 - 365 * TP_DAY,
-                                .not_after = TP_T0 + 3 * 365 * TP_DAY},
-                     root);
+    root = tp_test_root();
+    inter = tp_test_stica(root);
     sp = tp_issue(&(tp_spec){.cn = "SHAKEN 1234", .tnauth = "spc:1234"}, inter);
     chain = tp_cat(sp->pem, inter->pem, NULL);
-    assert_err(clid_ctx_new(&ctx), CLID_OK);
-    assert_err(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)), CLID_OK);
-    assert_err(clid_ctx_set_clock(ctx, fixed_clock, &t0), CLID_OK);
-    assert_err(clid_ctx_add_x5u_pem(ctx, URL, chain, strlen(chain)), CLID_OK);
-    assert_err(clid_verifier_new(ctx, &ver), CLID_OK);
-    char *pem = key_pem(sp->key);
-    assert_err(clid_signer_new(&signer), CLID_OK);
-    assert_err(clid_signer_set_key_pem(signer, pem, strlen(pem)), CLID_OK);
-    assert_err(clid_signer_set_cert_pem(signer, sp->pem, strlen(sp->pem)), CLID_OK);
-    assert_err(clid_signer_set_x5u(signer, URL), CLID_OK);
-    assert_err(clid_signer_set_clock(signer, fixed_clock, &t0), CLID_OK);
-    free(pem);
+    ctx = tp_ctx_new(root, &t0);
+    tp_ctx_map(ctx, URL, chain);
+    ver = tp_verifier_new(ctx);
+    signer = tp_signer_new(sp, URL, &t0);
     sign_pp(DEST, passport);
     sign_pp("12025550111", other_passport);
 

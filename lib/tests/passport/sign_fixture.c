@@ -22,11 +22,6 @@ char *key_range;
 int64_t t0 = TP_T0;
 static const char *const one_dest[] = {DEST};
 
-int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
 static char *bio_string(BIO *bio)
 {
     char *data = NULL;
@@ -69,9 +64,7 @@ char *key_pem(EVP_PKEY *k, enum key_form form)
 int group_setup(void **state)
 {
     (void)state;
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
+    root = tp_test_root();
     inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1}, root);
     leaf_spc = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
     leaf_range = tp_issue(&(tp_spec){.cn = "range",
@@ -105,7 +98,7 @@ clid_signer *new_signer(const char *key, const tp_cert *cert)
     if (cert != NULL)
         assert_int_equal(clid_signer_set_cert_pem(s, cert->pem, strlen(cert->pem)), CLID_OK);
     assert_int_equal(clid_signer_set_x5u(s, X5U), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, fixed_clock, &t0), CLID_OK);
+    assert_int_equal(clid_signer_set_clock(s, tp_fixed_clock, &t0), CLID_OK);
     return s;
 }
 

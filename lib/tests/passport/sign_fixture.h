@@ -30,9 +30,6 @@ extern int64_t t0;      /* TP_T0 */
 int group_setup(void **state);
 int group_teardown(void **state);
 
-/* A clock reading the int64_t at `arg`. */
-int64_t fixed_clock(void *arg);
-
 enum key_form { PKCS8, SEC1, PKCS8_ENCRYPTED, SEC1_ENCRYPTED };
 
 /* `k` as a malloc'd PEM in `form` (encrypted ones with the passphrase

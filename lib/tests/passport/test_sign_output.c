@@ -275,7 +275,7 @@ static clid_verifier *verifier_for(clid_ctx **ctx_out, const tp_cert *leaf, int 
     char *chain = tp_cat(leaf->pem, inter->pem, NULL);
     assert_int_equal(clid_ctx_add_x5u_pem(ctx, X5U, chain, strlen(chain)), CLID_OK);
     free(chain);
-    assert_int_equal(clid_ctx_set_clock(ctx, fixed_clock, &t0), CLID_OK);
+    assert_int_equal(clid_ctx_set_clock(ctx, tp_fixed_clock, &t0), CLID_OK);
     if (div)
         assert_int_equal(clid_ctx_accept_ppt(ctx, "div"), CLID_OK);
     clid_verifier *v = NULL;

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/pem.h>
-
 #include "sip_fixture.h"
 
 #ifndef CLID_SIP_GOLDEN_DIR
@@ -28,51 +26,18 @@ clid_verifier *ver;
 clid_signer *signer;
 const clid_sip_sign_opts sign_opts = {.attest = 'A', .origid = ORIGID};
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-static char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
 int group_setup(void **state)
 {
     (void)state;
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
-    inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1, .not_before = TP_T0 - 365 * TP_DAY,
-                                .not_after = TP_T0 + 3 * 365 * TP_DAY},
-                     root);
+    root = tp_test_root();
+    inter = tp_test_stica(root);
     sp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
     chain_sp = tp_cat(sp->pem, inter->pem, NULL);
 
-    assert_int_equal(clid_ctx_new(&ctx), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(ctx, root->pem, strlen(root->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(ctx, fixed_clock, &t0), CLID_OK);
-    assert_int_equal(clid_ctx_add_x5u_pem(ctx, URL, chain_sp, strlen(chain_sp)), CLID_OK);
-    assert_int_equal(clid_verifier_new(ctx, &ver), CLID_OK);
-
-    char *pem = key_pem(sp->key);
-    assert_int_equal(clid_signer_new(&signer), CLID_OK);
-    assert_int_equal(clid_signer_set_key_pem(signer, pem, strlen(pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_cert_pem(signer, sp->pem, strlen(sp->pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(signer, URL), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(signer, fixed_clock, &t0), CLID_OK);
-    free(pem);
+    ctx = tp_ctx_new(root, &t0);
+    tp_ctx_map(ctx, URL, chain_sp);
+    ver = tp_verifier_new(ctx);
+    signer = tp_signer_new(sp, URL, &t0);
     return 0;
 }
 

@@ -15,20 +15,13 @@
 #include <clid/clid.h>
 #include <clid/clid_sip.h>
 
+#include "support/clid_test.h" /* assert_err */
 #include "support/testpki.h"
 
 #define URL "https://cert.example.org/sp.pem"
 #define ORIGID "4b3e8f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
 #define ORIG "12025550100"
 #define DEST "12025550199"
-
-#define assert_err(actual, expected)                                                              \
-    do {                                                                                          \
-        clid_err a_ = (actual), e_ = (expected);                                                  \
-        if (a_ != e_)                                                                             \
-            fail_msg("%s:%d: got %s, expected %s", __FILE__, __LINE__, clid_err_name(a_),         \
-                     clid_err_name(e_));                                                          \
-    } while (0)
 
 extern tp_cert *root, *inter, *sp;
 extern char *chain_sp;

@@ -268,12 +268,6 @@ static char *without(const char *s, size_t len, const char *cut, size_t *out_len
     return out;
 }
 
-static int64_t clock_t0(void *arg)
-{
-    (void)arg;
-    return TP_T0;
-}
-
 /* Profile deviations reach the result of a SIP verification as they do
  * clid_verify_identity's (docs/verification.md, "Strict and lenient"): the
  * warnings of the Identity header that decided, and under the strict
@@ -331,14 +325,10 @@ static void warnings_reach_the_result(void **state)
     free(bad);
 
     /* Strict: the deviation is the request's failure (438). */
-    clid_ctx *sc = NULL;
-    clid_verifier *sv = NULL;
-    assert_int_equal(clid_ctx_new(&sc), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(sc, root->pem, strlen(root->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(sc, clock_t0, NULL), CLID_OK);
-    assert_int_equal(clid_ctx_add_x5u_pem(sc, URL, chain_sp, strlen(chain_sp)), CLID_OK);
+    clid_ctx *sc = tp_ctx_new(root, &t0);
+    tp_ctx_map(sc, URL, chain_sp);
     assert_int_equal(clid_ctx_set_strict(sc, 1), CLID_OK);
-    assert_int_equal(clid_verifier_new(sc, &sv), CLID_OK);
+    clid_verifier *sv = tp_verifier_new(sc);
     clid_sip_verify_opts o = {.now = TP_T0};
     assert_err(clid_sip_verify(sv, &o, m, n, res), CLID_ERR_IDENTITY_ALG_ABSENT);
     assert_int_equal(clid_result_sip_status(res), 438);
@@ -584,15 +574,11 @@ static char *identity_line(const char *orig, const char *div)
 static void div_next_to_shaken(void **state)
 {
     (void)state;
-    clid_ctx *c = NULL;
-    assert_err(clid_ctx_new(&c), CLID_OK);
-    assert_err(clid_ctx_add_trust_pem(c, root->pem, strlen(root->pem)), CLID_OK);
-    assert_err(clid_ctx_set_clock(c, clock_t0, NULL), CLID_OK);
-    assert_err(clid_ctx_add_x5u_pem(c, URL, chain_sp, strlen(chain_sp)), CLID_OK);
+    clid_ctx *c = tp_ctx_new(root, &t0);
+    tp_ctx_map(c, URL, chain_sp);
     assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
     assert_err(clid_ctx_accept_ppt(c, "div"), CLID_OK);
-    clid_verifier *v = NULL;
-    assert_err(clid_verifier_new(c, &v), CLID_OK);
+    clid_verifier *v = tp_verifier_new(c);
     clid_result *res = NULL;
     assert_err(clid_result_new(&res), CLID_OK);
     clid_sip_verify_opts o = {.now = t0};

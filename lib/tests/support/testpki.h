@@ -111,4 +111,34 @@ char *tp_cat(const char *first, ...);
  * block (trailing data after the certificate). malloc'd. */
 char *tp_pem_with_trailing(const tp_cert *c, size_t extra);
 
+/* ------------------------------------------------------------------------ */
+/* clid objects over the PKI (testpki_clid.c): what every fixture needs     */
+/* ------------------------------------------------------------------------ */
+
+/* The fixtures' PKI: "Test Root" (TP_T0 -/+ 10 years, self-signed) and
+ * "Test STI-CA" under it (TP_T0 - 1 year .. + 3 years). */
+tp_cert *tp_test_root(void);
+tp_cert *tp_test_stica(const tp_cert *root);
+
+/* A clid_clock_fn reading the int64_t at `arg` (time injected: the test
+ * moves it). */
+int64_t tp_fixed_clock(void *arg);
+
+/* `k` as a malloc'd, NUL-terminated PKCS#8 PEM. */
+char *tp_key_pem(EVP_PKEY *k);
+
+/* A signer with `key`, the certificate (or chain) `cert_pem` unless NULL,
+ * x5u `x5u` and tp_fixed_clock over `now`, set in that order. */
+clid_signer *tp_signer_key(EVP_PKEY *key, const char *cert_pem, const char *x5u, int64_t *now);
+/* tp_signer_key with `c`'s key and certificate. */
+clid_signer *tp_signer_new(const tp_cert *c, const char *x5u, int64_t *now);
+
+/* A context trusting `anchor` with tp_fixed_clock over `now`; nothing
+ * mapped. */
+clid_ctx *tp_ctx_new(const tp_cert *anchor, int64_t *now);
+/* Maps `url` to the PEM chain `pem` in `c` (clid_ctx_add_x5u_pem). */
+void tp_ctx_map(clid_ctx *c, const char *url, const char *pem);
+/* clid_verifier_new over `c`. */
+clid_verifier *tp_verifier_new(const clid_ctx *c);
+
 #endif

@@ -541,11 +541,6 @@ static void require_flags(void **state)
     assert_int_equal(clid_ctx_set_strict(NULL, 1), CLID_ERR_INVALID_ARGUMENT);
 }
 
-static int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
 static void clock_default_and_custom(void **state)
 {
     clid_ctx *ctx = *state;
@@ -554,7 +549,7 @@ static void clock_default_and_custom(void **state)
     int64_t after = (int64_t)time(NULL);
     assert_true(now >= before && now <= after);
     int64_t pinned = TP_T0;
-    assert_int_equal(clid_ctx_set_clock(ctx, fixed_clock, &pinned), CLID_OK);
+    assert_int_equal(clid_ctx_set_clock(ctx, tp_fixed_clock, &pinned), CLID_OK);
     assert_int_equal(clid_ctx_now(ctx), TP_T0);
     pinned += 5;
     assert_int_equal(clid_ctx_now(ctx), TP_T0 + 5);
@@ -590,7 +585,7 @@ static void every_change_bumps_generation(void **state)
     CHANGE(clid_ctx_set_require_tnauth(ctx, 0));
     CHANGE(clid_ctx_set_require_entity(ctx, 1));
     CHANGE(clid_ctx_set_strict(ctx, 1));
-    CHANGE(clid_ctx_set_clock(ctx, fixed_clock, &t));
+    CHANGE(clid_ctx_set_clock(ctx, tp_fixed_clock, &t));
 #undef CHANGE
     /* Another context never shares a generation with this one, so a memo
      * made under one can never be taken for the other (chain_validate.c). */

@@ -156,7 +156,7 @@ static void lenient_and_strict(char *hdr, const clid_err *warn, size_t n)
         assert_string_equal(clid_err_name(clid_result_warning(res, i)), clid_err_name(warn[i]));
     clid_ctx *strict = new_ctx();
     assert_int_equal(clid_ctx_set_strict(strict, 1), CLID_OK);
-    clid_verifier *sv = new_verifier(strict);
+    clid_verifier *sv = tp_verifier_new(strict);
     clid_verify_input in = input(hdr);
     if (n > 0)
         check(verify_on(sv, &in), warn[0], FAILED, clid_err_sip_status(warn[0]));
@@ -317,7 +317,7 @@ static void passport_ppt(void **state)
     clid_ctx *c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     clid_verify_input in = input(div);
     check(verify_on(v, &in), CLID_ERR_DIV_WITHOUT_ORIGINAL, FAILED, 438);
     assert_string_equal(clid_result_ppt(res), "div");
@@ -331,7 +331,7 @@ static void passport_ppt(void **state)
     /* The first clid_ctx_accept_ppt replaces the default. */
     c = new_ctx();
     assert_int_equal(clid_ctx_accept_ppt(c, "div"), CLID_OK);
-    v = new_verifier(c);
+    v = tp_verifier_new(c);
     check(verify_on(v, &in), CLID_ERR_PASSPORT_PPT_UNSUPPORTED, NOVAL, 428);
     clid_verifier_free(v);
     clid_ctx_free(c);
@@ -364,7 +364,7 @@ static void passport_x5u_mismatch(void **state)
     fetch_table ft = {.n = 1, .url = {"https://evil.example/x.pem"}, .pem = {chain_sp}};
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     char *hdr = forge(HDR(Q("ES256"), Q("shaken"), Q("passport"), Q(URL_SP)), CLAIMS_OK,
                       ";info=<https://evil.example/x.pem>;alg=ES256;ppt=shaken");
     clid_verify_input in = input(hdr);
@@ -466,7 +466,7 @@ static void passport_origid_not_uuid(void **state)
                                       Q("986279842-79894328-45254-42543525243")};
     clid_ctx *strict = new_ctx();
     assert_int_equal(clid_ctx_set_strict(strict, 1), CLID_OK);
-    clid_verifier *sv = new_verifier(strict);
+    clid_verifier *sv = tp_verifier_new(strict);
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
         char claims[512];
         snprintf(claims, sizeof claims, CLAIMS(Q("A"), C_DEST, T0_STR, C_ORIG, "%s"), odd[i]);
@@ -545,12 +545,7 @@ static void signature_invalid(void **state)
 static void compact_refused(void **state)
 {
     (void)state;
-    char *pem = key_pem(sp->key);
-    clid_signer *s = NULL;
-    assert_int_equal(clid_signer_new(&s), CLID_OK);
-    assert_int_equal(clid_signer_set_key_pem(s, pem, strlen(pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(s, URL_SP), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, fixed_clock, &t0), CLID_OK);
+    clid_signer *s = tp_signer_key(sp->key, NULL, URL_SP, &t0);
     clid_claims c = default_claims();
     char buf[256];
     size_t len = 0;
@@ -559,7 +554,6 @@ static void compact_refused(void **state)
     expect_free(hdr, CLID_ERR_PASSPORT_COMPACT, FAILED, 438);
     assert_null(clid_result_orig(res));
     clid_signer_free(s);
-    free(pem);
 }
 
 static void accept_div(clid_ctx *c)

@@ -35,9 +35,9 @@ static void cert_untrusted(void **state)
     /* An empty trust store. */
     clid_ctx *c = NULL;
     assert_int_equal(clid_ctx_new(&c), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(c, fixed_clock, &t0), CLID_OK);
-    map_chain(c, URL_SP, chain_sp);
-    clid_verifier *v = new_verifier(c);
+    assert_int_equal(clid_ctx_set_clock(c, tp_fixed_clock, &t0), CLID_OK);
+    tp_ctx_map(c, URL_SP, chain_sp);
+    clid_verifier *v = tp_verifier_new(c);
     char *hdr = sign_default(sp->key, URL_SP);
     clid_verify_input in = input(hdr);
     check(verify_on(v, &in), CLID_ERR_CERT_UNTRUSTED, FAILED, 437);

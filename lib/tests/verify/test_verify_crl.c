@@ -61,7 +61,7 @@ static char *stipa_crl_revoking(const tp_cert *revoked)
 static clid_ctx *dp_ctx(void)
 {
     clid_ctx *c = bare_ctx();
-    map_chain(c, URL_X, dp_chain);
+    tp_ctx_map(c, URL_X, dp_chain);
     assert_int_equal(clid_ctx_add_crl_signer_pem(c, stipa->pem, strlen(stipa->pem)), CLID_OK);
     return c;
 }
@@ -79,7 +79,7 @@ static void unavailable_is_a_warning(void **state)
 {
     (void)state;
     clid_ctx *c = dp_ctx();
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     assert_int_equal(verify_dp(v), CLID_OK);
     check(CLID_OK, CLID_OK, PASSED, 0);
     assert_int_equal(clid_result_warning_count(res), 1);
@@ -117,7 +117,7 @@ static void checked_with_the_crl(void **state)
     char *crl = stipa_crl_revoking(NULL);
     assert_int_equal(clid_ctx_add_crl_pem(c, crl, strlen(crl)), CLID_OK);
     free(crl);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     assert_int_equal(verify_dp(v), CLID_OK);
     assert_int_equal(clid_result_warning_count(res), 0);
     assert_int_equal(clid_result_revocation_checked(res), 1);
@@ -133,7 +133,7 @@ static void revoked_signer_is_437(void **state)
     char *crl = stipa_crl_revoking(dp_leaf);
     assert_int_equal(clid_ctx_add_crl_pem(c, crl, strlen(crl)), CLID_OK);
     free(crl);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     assert_int_equal(verify_dp(v), CLID_ERR_CERT_REVOKED);
     check(CLID_ERR_CERT_REVOKED, CLID_ERR_CERT_REVOKED, FAILED, 437);
     assert_int_equal(clid_result_revocation_checked(res), 0);
@@ -171,7 +171,7 @@ static void fetched_and_counted(void **state)
     served_calls = 0;
     assert_int_equal(clid_ctx_set_crl_fetcher(c, serve_crl, NULL), CLID_OK);
     assert_int_equal(clid_ctx_add_crl_url_prefix(c, "https://crl.sti-pa.test/"), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     for (int i = 0; i < 5; i++) {
         assert_int_equal(verify_dp(v), CLID_OK);
         assert_int_equal(clid_result_revocation_checked(res), 1);
@@ -201,7 +201,7 @@ static void old_chains_unaffected(void **state)
     /* A chain whose certificates name no CRL: no warning, not checked
      * (nothing loaded), as before. */
     clid_ctx *c = new_ctx();
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     char *id = sign_default(sp->key, URL_SP);
     clid_verify_input in = input(id);
     assert_int_equal(verify_on(v, &in), CLID_OK);

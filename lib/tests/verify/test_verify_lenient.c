@@ -42,11 +42,11 @@ static world make_world(const tp_cert *l, const tp_cert *ca, int strict)
     world w;
     w.c = bare_ctx();
     char *pem = tp_cat(l->pem, ca->pem, NULL);
-    map_chain(w.c, URL_X, pem);
+    tp_ctx_map(w.c, URL_X, pem);
     free(pem);
     if (strict)
         strict_on(w.c);
-    w.v = new_verifier(w.c);
+    w.v = tp_verifier_new(w.c);
     w.hdr = sign_default(l->key, URL_X);
     return w;
 }

@@ -75,7 +75,7 @@ static void new_leaves_verify_as_with_an_empty_cache(void **state)
 
     for (int strict = 0; strict <= 1; strict++) {
         assert_int_equal(clid_ctx_set_strict(c, strict), CLID_OK);
-        clid_verifier *warm = new_verifier(c);
+        clid_verifier *warm = tp_verifier_new(c);
         /* The first call under the STI-CA validates its whole path. */
         char *h = sign_hdr(sp->key, URL_X, &claims);
         assert_int_equal(verify_chain(warm, h, chain_sp, warm_res), CLID_OK);
@@ -88,7 +88,7 @@ static void new_leaves_verify_as_with_an_empty_cache(void **state)
                                  : strict ? kinds[k].want_strict : kinds[k].want_lenient;
             char *pem = tp_cat(l->pem, inter->pem, NULL);
             h = sign_hdr(l->key, URL_X, &claims);
-            clid_verifier *cold = new_verifier(c);
+            clid_verifier *cold = tp_verifier_new(c);
             clid_err rw = verify_chain(warm, h, pem, warm_res);
             clid_err rc = verify_chain(cold, h, pem, cold_res);
             assert_string_equal(clid_err_name(rw), clid_err_name(want));

@@ -60,11 +60,8 @@ static int teardown(void **state)
 /* A context trusting sroot, at TP_T0, URL_X serving `chain`, with `p`. */
 static clid_ctx *profile_ctx(const char *chain, clid_cert_profile p)
 {
-    clid_ctx *c = NULL;
-    assert_int_equal(clid_ctx_new(&c), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(c, sroot->pem, strlen(sroot->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(c, fixed_clock, &t0), CLID_OK);
-    map_chain(c, URL_X, chain);
+    clid_ctx *c = tp_ctx_new(sroot, &t0);
+    tp_ctx_map(c, URL_X, chain);
     assert_int_equal(clid_ctx_set_cert_profile(c, p), CLID_OK);
     return c;
 }
@@ -89,13 +86,13 @@ static void refused_with_rule_and_clause(void **state)
     /* Without the policy the chain verifies: the missing cRLIssuer is a
      * profile property, not a security one. */
     clid_ctx *c = profile_ctx(chain_direct, CLID_CERT_PROFILE_NONE);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     check(verify_with(v, sp_direct), CLID_OK, PASSED, 0);
     clid_verifier_free(v);
     clid_ctx_free(c);
 
     c = profile_ctx(chain_direct, CLID_CERT_PROFILE_SHAKEN);
-    v = new_verifier(c);
+    v = tp_verifier_new(c);
     check(verify_with(v, sp_direct), CLID_ERR_CERT_PROFILE, FAILED, 437);
     char *d = strdup(clid_result_detail(res));
     assert_non_null(d);
@@ -119,7 +116,7 @@ static void conforming_chain_passes_warm_for_free(void **state)
 {
     (void)state;
     clid_ctx *c = profile_ctx(chain_ok, CLID_CERT_PROFILE_SHAKEN);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     for (int i = 0; i < 5; i++)
         check(verify_with(v, sp_ok), CLID_OK, PASSED, 0);
     /* One path validation, whose success window the memo keeps. */
@@ -136,7 +133,7 @@ static void intermediate_checked(void **state)
 {
     (void)state;
     clid_ctx *c = profile_ctx(chain_nodp, CLID_CERT_PROFILE_SHAKEN);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     check(verify_with(v, sp_under_nodp), CLID_ERR_CERT_PROFILE, FAILED, 437);
     assert_true(strncmp(clid_result_detail(res),
                         "crldp.present (ATIS-1000080 v005 §6.4.1): certificate 1: ",
@@ -157,13 +154,10 @@ static void anchor_not_checked(void **state)
         lp_issue(&(lp_spec){.subject = LP_SHAKEN_INTER_SUBJECT, .ext = LP_SHAKEN_INTER_EXT}, r);
     tp_cert *e = lp_issue(&(lp_spec){.subject = LP_SHAKEN_EE_SUBJECT, .ext = LP_SHAKEN_EE_EXT}, i);
     char *pem = lp_pem(e, i, r, NULL); /* the root served in the chain too */
-    clid_ctx *c = NULL;
-    assert_int_equal(clid_ctx_new(&c), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(c, r->pem, strlen(r->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(c, fixed_clock, &t0), CLID_OK);
-    map_chain(c, URL_X, pem);
+    clid_ctx *c = tp_ctx_new(r, &t0);
+    tp_ctx_map(c, URL_X, pem);
     assert_int_equal(clid_ctx_set_cert_profile(c, CLID_CERT_PROFILE_SHAKEN), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     check(verify_with(v, e), CLID_OK, PASSED, 0);
     clid_verifier_free(v);
     clid_ctx_free(c);
@@ -179,7 +173,7 @@ static void profile_change_reevaluates(void **state)
 {
     (void)state;
     clid_ctx *c = profile_ctx(chain_ok, CLID_CERT_PROFILE_Q3063);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     check(verify_with(v, sp_ok), CLID_ERR_CERT_PROFILE, FAILED, 437);
     assert_true(strncmp(clid_result_detail(res), "q3063.entity.present (clid Q.3063 profile §4.3)",
                         strlen("q3063.entity.present (clid Q.3063 profile §4.3)")) == 0);

@@ -198,8 +198,8 @@ static void iat_stale(void **state)
     /* The context's clock is the default "now". */
     int64_t later = TP_T0 + CLID_DEFAULT_MAX_AGE + 1;
     clid_ctx *c = new_ctx();
-    assert_int_equal(clid_ctx_set_clock(c, fixed_clock, &later), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    assert_int_equal(clid_ctx_set_clock(c, tp_fixed_clock, &later), CLID_OK);
+    clid_verifier *v = tp_verifier_new(c);
     clid_verify_input in = input(hdr);
     check(verify_on(v, &in), CLID_ERR_IAT_STALE, FAILED, 403);
     /* A configured window. */

@@ -41,7 +41,7 @@ static void x5u_map(void **state)
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_add_x5u_file(c, URL_X, path), CLID_OK);
     unlink(path);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     clid_claims cl = default_claims();
     cl.orig = "12025550042";
     char *hdr = sign_hdr(range_leaf->key, URL_X, &cl);
@@ -60,8 +60,8 @@ static void x5u_map(void **state)
     };
     for (size_t i = 0; i < 2; i++) {
         c = bare_ctx();
-        map_chain(c, URL_X, junk[i]);
-        v = new_verifier(c);
+        tp_ctx_map(c, URL_X, junk[i]);
+        v = tp_verifier_new(c);
         hdr = sign_default(sp->key, URL_X);
         in = input(hdr);
         check(verify_on(v, &in), CLID_ERR_X5U_NOT_PEM, FAILED, 436);
@@ -73,8 +73,8 @@ static void x5u_map(void **state)
     char *bad = tp_cat("-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n",
                        inter->pem, NULL);
     c = bare_ctx();
-    map_chain(c, URL_X, bad);
-    v = new_verifier(c);
+    tp_ctx_map(c, URL_X, bad);
+    v = tp_verifier_new(c);
     hdr = sign_default(sp->key, URL_X);
     in = input(hdr);
     check(verify_on(v, &in), CLID_ERR_CERT_PARSE, FAILED, 437);
@@ -90,14 +90,14 @@ static void x5u_map_replaced(void **state)
     /* Mapping a URL again replaces its chain (clid.h), also for a verifier
      * that has already used the old one. */
     clid_ctx *c = bare_ctx();
-    map_chain(c, URL_X, chain_sp);
-    clid_verifier *v = new_verifier(c);
+    tp_ctx_map(c, URL_X, chain_sp);
+    clid_verifier *v = tp_verifier_new(c);
     char *hdr = sign_default(sp->key, URL_X);
     clid_verify_input in = input(hdr);
     check(verify_on(v, &in), CLID_OK, PASSED, 0);
-    map_chain(c, URL_X, chain_untrusted);
+    tp_ctx_map(c, URL_X, chain_untrusted);
     check(verify_on(v, &in), CLID_ERR_CERT_UNTRUSTED, FAILED, 437);
-    map_chain(c, URL_X, chain_sp);
+    tp_ctx_map(c, URL_X, chain_sp);
     check(verify_on(v, &in), CLID_OK, PASSED, 0);
     free(hdr);
     clid_verifier_free(v);
@@ -162,7 +162,7 @@ static void fetch_expiry_case(int64_t max_age, int64_t until, const char *pem)
     fetch_table ft = {.n = 1, .url = {URL_F}, .pem = {pem}, .max_age = max_age};
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     for (int i = 0; i < 5; i++)
         assert_int_equal(verify_fetched(v, TP_T0 + i), CLID_OK);
     assert_int_equal(calls(&ft), 1);
@@ -191,7 +191,7 @@ static void fetcher_cache(void **state)
     fetch_table ft = {.n = 1, .url = {URL_F}, .pem = {chain}, .max_age = -1};
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     clid_claims cl = default_claims();
     for (int64_t at = TP_T0; at <= TP_T0 + 1000; at += 500) {
         cl.iat = at;
@@ -212,7 +212,7 @@ static void fetcher_cache(void **state)
     ft = (fetch_table){.n = 1, .url = {URL_SP}, .pem = {chain_range}};
     c = new_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    v = new_verifier(c);
+    v = tp_verifier_new(c);
     char *hdr = sign_default(sp->key, URL_SP);
     clid_verify_input in = input(hdr);
     check(verify_on(v, &in), CLID_OK, PASSED, 0);
@@ -225,7 +225,7 @@ static void fetcher_cache(void **state)
     ft = (fetch_table){.n = 1, .url = {URL_F}, .pem = {chain_sp}};
     c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    v = new_verifier(c);
+    v = tp_verifier_new(c);
     hdr = sign_default(sp->key, URL_F);
     in = input(hdr);
     in.now = TP_T0 + 3600;
@@ -256,7 +256,7 @@ static void fetcher_errors(void **state)
     fetch_table ft = {.n = 1, .url = {URL_F}, .pem = {chain_sp}, .max_age = 600};
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     char *hdr = sign_default(sp->key, URL_F);
     clid_verify_input in = input(hdr);
     unsigned n = 0;

@@ -36,7 +36,7 @@ static void warm_path(void **state)
     fetch_table ft = {.n = 1, .url = {URL_F}, .pem = {chain_sp}, .max_age = 3600};
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     static const char *const dest2[] = {"13035550100"};
     clid_claims c1 = default_claims(), c2 = default_claims();
     c2.dest = dest2;
@@ -78,7 +78,7 @@ static void warm_path(void **state)
     clid_ctx_free(c);
 
     /* The offline map and a given chain are cached too. */
-    v = new_verifier(ctx);
+    v = tp_verifier_new(ctx);
     in1 = input(h1);
     in1.chain_pem = chain_sp;
     in1.chain_len = strlen(chain_sp);
@@ -125,7 +125,7 @@ static void cache_eviction_lru(void **state)
     }
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     assert_int_equal(clid_verifier_set_cache_size(v, 2), CLID_OK);
     static const struct {
         size_t hdr;
@@ -238,7 +238,7 @@ static void four_threads_one_verifier(void **state)
     };
     size_t n = sizeof cases / sizeof cases[0];
     /* A fresh verifier, so the threads race on the cold path too. */
-    clid_verifier *v = new_verifier(ctx);
+    clid_verifier *v = tp_verifier_new(ctx);
     run_threads(v, cases, n, 60);
     clid_verifier_free(v);
     for (size_t i = 0; i < n; i++)
@@ -266,7 +266,7 @@ static void four_threads_cache_eviction(void **state)
     }
     clid_ctx *c = bare_ctx();
     assert_int_equal(clid_ctx_set_fetcher(c, table_fetch, &ft), CLID_OK);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     assert_int_equal(clid_verifier_set_cache_size(v, 2), CLID_OK);
     run_threads(v, cases, 4, 40);
     /* More fetches than chains: entries were evicted and fetched again. */

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "core/b64url.h"
 #include "core/es256.h"
@@ -26,68 +25,28 @@ clid_ctx *ctx;
 clid_verifier *ver;
 clid_result *res;
 
-int64_t fixed_clock(void *arg)
-{
-    return *(const int64_t *)arg;
-}
-
-char *key_pem(EVP_PKEY *k)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    assert_non_null(bio);
-    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(bio, &data);
-    char *s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    memcpy(s, data, (size_t)n);
-    s[n] = '\0';
-    BIO_free(bio);
-    return s;
-}
-
-void map_chain(clid_ctx *c, const char *url, const char *pem)
-{
-    assert_int_equal(clid_ctx_add_x5u_pem(c, url, pem, strlen(pem)), CLID_OK);
-}
-
 /* A context trusting `root`, with the fixed clock and nothing mapped. */
 clid_ctx *bare_ctx(void)
 {
-    clid_ctx *c = NULL;
-    assert_int_equal(clid_ctx_new(&c), CLID_OK);
-    assert_int_equal(clid_ctx_add_trust_pem(c, root->pem, strlen(root->pem)), CLID_OK);
-    assert_int_equal(clid_ctx_set_clock(c, fixed_clock, &t0), CLID_OK);
-    return c;
+    return tp_ctx_new(root, &t0);
 }
 
 /* bare_ctx with the shared map. */
 clid_ctx *new_ctx(void)
 {
     clid_ctx *c = bare_ctx();
-    map_chain(c, URL_SP, chain_sp);
-    map_chain(c, URL_RANGE, chain_range);
-    map_chain(c, URL_UNTRUSTED, chain_untrusted);
+    tp_ctx_map(c, URL_SP, chain_sp);
+    tp_ctx_map(c, URL_RANGE, chain_range);
+    tp_ctx_map(c, URL_UNTRUSTED, chain_untrusted);
     return c;
-}
-
-clid_verifier *new_verifier(const clid_ctx *c)
-{
-    clid_verifier *v = NULL;
-    assert_int_equal(clid_verifier_new(c, &v), CLID_OK);
-    return v;
 }
 
 int group_setup(void **state)
 {
     (void)state;
     assert_int_equal(TP_T0, 1767225600);
-    root = tp_issue(&(tp_spec){.cn = "Test Root", .ca = 1, .not_before = TP_T0 - 3650 * TP_DAY,
-                               .not_after = TP_T0 + 3650 * TP_DAY},
-                    NULL);
-    inter = tp_issue(&(tp_spec){.cn = "Test STI-CA", .ca = 1, .not_before = TP_T0 - 365 * TP_DAY,
-                                .not_after = TP_T0 + 3 * 365 * TP_DAY},
-                     root);
+    root = tp_test_root();
+    inter = tp_test_stica(root);
     sp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
     range_leaf = tp_issue(&(tp_spec){.cn = "SHAKEN range", .tnauth = "range:12025550000+100"},
                           inter);
@@ -99,7 +58,7 @@ int group_setup(void **state)
     chain_range = tp_cat(range_leaf->pem, inter->pem, NULL);
     chain_untrusted = tp_cat(untrusted_leaf->pem, other_inter->pem, NULL);
     ctx = new_ctx();
-    ver = new_verifier(ctx);
+    ver = tp_verifier_new(ctx);
     assert_int_equal(clid_result_new(&res), CLID_OK);
     return 0;
 }
@@ -134,13 +93,7 @@ clid_claims default_claims(void)
  * certificate on the signer, so no pre-flight: the verifier must refuse). */
 char *sign_hdr(EVP_PKEY *key, const char *x5u, const clid_claims *c)
 {
-    char *pem = key_pem(key);
-    clid_signer *s = NULL;
-    assert_int_equal(clid_signer_new(&s), CLID_OK);
-    assert_int_equal(clid_signer_set_key_pem(s, pem, strlen(pem)), CLID_OK);
-    assert_int_equal(clid_signer_set_x5u(s, x5u), CLID_OK);
-    assert_int_equal(clid_signer_set_clock(s, fixed_clock, &t0), CLID_OK);
-    free(pem);
+    clid_signer *s = tp_signer_key(key, NULL, x5u, &t0);
     size_t need = 0;
     assert_int_equal(clid_sign_identity(s, c, NULL, 0, &need), CLID_ERR_BUFFER_TOO_SMALL);
     char *out = malloc(need);
@@ -243,13 +196,13 @@ clid_err run(const scen *s)
     clid_ctx *c = bare_ctx();
     char *chain = tp_cat(s->leaf->pem, s->ca1 ? s->ca1->pem : "", s->ca2 ? s->ca2->pem : "",
                          s->ca3 ? s->ca3->pem : "", NULL);
-    map_chain(c, URL_X, chain);
+    tp_ctx_map(c, URL_X, chain);
     free(chain);
     if (s->crl)
         assert_int_equal(clid_ctx_add_crl_pem(c, s->crl, strlen(s->crl)), CLID_OK);
     if (s->cfg)
         s->cfg(c);
-    clid_verifier *v = new_verifier(c);
+    clid_verifier *v = tp_verifier_new(c);
     char *hdr = NULL;
     clid_claims cl = default_claims();
     cl.orig = s->orig ? s->orig : ORIG;

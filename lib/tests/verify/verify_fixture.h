@@ -67,16 +67,12 @@ int group_teardown(void **state);
 /* Contexts                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* A clock reading the int64_t at `arg`. */
-int64_t fixed_clock(void *arg);
-/* `k` as a malloc'd PKCS#8 PEM. */
-char *key_pem(EVP_PKEY *k);
-void map_chain(clid_ctx *c, const char *url, const char *pem);
+/* The clock, key PEM, mapping and verifier helpers are testpki.h's
+ * (tp_fixed_clock, tp_key_pem, tp_ctx_map, tp_verifier_new). */
 /* A context trusting `root`, with the fixed clock and nothing mapped. */
 clid_ctx *bare_ctx(void);
 /* bare_ctx with the shared map. */
 clid_ctx *new_ctx(void);
-clid_verifier *new_verifier(const clid_ctx *c);
 
 /* ------------------------------------------------------------------------ */
 /* Making headers                                                            */
