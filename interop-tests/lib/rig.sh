@@ -76,6 +76,12 @@
 #                          appended to DIR/kamailio.log, tracked; waits (10 s)
 #                          until every PORT is bound and DIR/ctl is a socket,
 #                          fatal otherwise. Sets KPID.
+#   rig_serve_start DIR NAME CONFIG
+#                          `$CLID serve --config CONFIG` in the background,
+#                          tracked, output in DIR/NAME.out and .err; waits (30 s)
+#                          for its ready file DIR/NAME.ready, fatal if it exits
+#                          or is not ready. Sets SPID and SPORT (from the ready
+#                          file: the port the kernel picked). Uses CLID.
 
 FAILS=0
 CHECKS=0
@@ -284,4 +290,18 @@ rig_kamailio_run() {
         sleep 0.05
     done
     fatal "Kamailio not listening after 10 s"
+}
+rig_serve_start() {
+    local dir=$1 name=$2
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
+        "$CLID" serve --config "$3" --ready-file "$dir/$name.ready" \
+        </dev/null >"$dir/$name.out" 2>"$dir/$name.err" &
+    SPID=$!
+    rig_track "$SPID"
+    rig_wait_file "$dir/$name.ready" "$SPID" 600 || {
+        kill -0 "$SPID" 2>/dev/null || fatal "clid serve $name exited early: $(head -c 600 "$dir/$name.err")"
+        fatal "clid serve $name not ready after 30 s"
+    }
+    # shellcheck disable=SC2034 # for the driver
+    SPORT=$(jq -r .port "$dir/$name.ready")
 }

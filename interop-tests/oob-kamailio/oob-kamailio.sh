@@ -162,21 +162,6 @@ gateway_config() { # FILE SPC CPS_PORT BUDGET_MS
                         budget_ms: $b, retry_ms: 100, allow_http: true, allow_private: true}}}' >"$1"
 }
 
-# serve_start DIR NAME CONFIG: clid serve in the background; sets SPID, SPORT
-serve_start() {
-    local dir=$1 name=$2
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
-        "$CLID" serve --config "$3" --ready-file "$dir/$name.ready" \
-        </dev/null >"$dir/$name.out" 2>"$dir/$name.err" &
-    SPID=$!
-    rig_track "$SPID"
-    rig_wait_file "$dir/$name.ready" "$SPID" 600 || {
-        kill -0 "$SPID" 2>/dev/null || fatal "clid serve $name exited early: $(head -c 600 "$dir/$name.err")"
-        fatal "clid serve $name not ready after 30 s"
-    }
-    SPORT=$(jq -r .port "$dir/$name.ready")
-}
-
 # sip_request DEST [IDENTITY]: an INVITE ORIG -> DEST, CRLF line ends
 sip_request() {
     printf 'INVITE sip:%s@127.0.0.1 SIP/2.0\r\n' "$1"
@@ -326,22 +311,22 @@ run_store() {
     REDIS_PID='' REDIS_SOCK='' REDIS_TMP=''
     [ "$store" = redis ] && redis_start "$dir"
     cps_config "$dir" "$store" "$REDIS_SOCK"
-    serve_start "$dir" cps "$dir/cps.json"
+    rig_serve_start "$dir" cps "$dir/cps.json"
     CPS_PID=$SPID CPS_PORT=$SPORT
     CPS2_PID='' CPS2_PORT=$CPS_PORT
     if [ "$store" = redis ]; then
         # Two CPS replicas on one Redis: the originating provider publishes
         # to cps, the terminating one retrieves from cps2, so every call
         # that passes crossed replicas through the shared store.
-        serve_start "$dir" cps2 "$dir/cps.json"
+        rig_serve_start "$dir" cps2 "$dir/cps.json"
         CPS2_PID=$SPID CPS2_PORT=$SPORT
         pass "$store: second CPS replica cps2 (port $CPS2_PORT) on the same Redis"
     fi
     gateway_config "$dir/orig.json" 1234 "$CPS_PORT" 2000
     gateway_config "$dir/term.json" 5678 "$CPS2_PORT" 1000
-    serve_start "$dir" orig "$dir/orig.json"
+    rig_serve_start "$dir" orig "$dir/orig.json"
     ORIG_PID=$SPID ORIG_PORT=$SPORT
-    serve_start "$dir" term "$dir/term.json"
+    rig_serve_start "$dir" term "$dir/term.json"
     TERM_PID=$SPID TERM_PORT=$SPORT
     pass "$store: clid serve cps (port $CPS_PORT), orig (SPC 1234, $ORIG_PORT), term (SPC 5678, $TERM_PORT)"
     resp=$(curl -s --max-time 5 -w '\n%{http_code}' "http://127.0.0.1:$CPS_PORT/health" || true)

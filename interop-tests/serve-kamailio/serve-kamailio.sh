@@ -99,20 +99,6 @@ jq -n --arg d "$WORK" '{
 }' >serve.json
 pass "PKI made with clid ca, serve configuration with a signing token"
 
-# replica_start DIR NAME: clid serve in the background; sets RPID, RPORT.
-replica_start() {
-    local dir=$1 name=$2
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
-        "$CLID" serve --config "$WORK/serve.json" --ready-file "$dir/$name.ready" \
-        </dev/null >"$dir/$name.out" 2>"$dir/$name.err" &
-    RPID=$!
-    rig_track "$RPID"
-    rig_wait_file "$dir/$name.ready" "$RPID" 600 || {
-        kill -0 "$RPID" 2>/dev/null || fatal "clid serve $name exited early: $(head -c 600 "$dir/$name.err")"
-        fatal "clid serve $name not ready after 30 s"
-    }
-    RPORT=$(jq -r .port "$dir/$name.ready")
-}
 # requests PORT: requests clid serve answered on signing and sip (/metrics)
 requests() {
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
@@ -175,10 +161,10 @@ run_case() {
     mkdir -p "$dir"
     echo "--- case $name: $N calls at $RATE/s + $NFORGED forged, r1 gets SIG$([ "$action" = kill ] && echo KILL || echo STOP) at >= $TRIGGER requests"
     t0=$(date +%s)
-    replica_start "$dir" r1
-    R1PID=$RPID R1PORT=$RPORT
-    replica_start "$dir" r2
-    R2PID=$RPID R2PORT=$RPORT
+    rig_serve_start "$dir" r1 "$WORK/serve.json"
+    R1PID=$SPID R1PORT=$SPORT
+    rig_serve_start "$dir" r2 "$WORK/serve.json"
+    R2PID=$SPID R2PORT=$SPORT
     pass "$name: replicas r1 (pid $R1PID, port $R1PORT) and r2 (pid $R2PID, port $R2PORT)"
     UAS_PORT=$(free_udp_port)
     kamailio_start "$dir"
