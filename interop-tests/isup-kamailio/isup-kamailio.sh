@@ -30,99 +30,40 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CTL=$HERE/../kamailio/kamailio-ctl.sh
 UDP=$HERE/sipi_udp.py
 
-command -v kamailio >/dev/null || {
-    echo "SKIP: kamailio is not installed (scripts/install-deps.sh)"
-    exit 77
-}
-MPATH=
-for d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/lib64/kamailio/modules; do
-    if [ -f "$d/sl.so" ] && [ -f "$d/maxfwd.so" ]; then
-        MPATH=$d/
-        break
-    fi
-done
-[ -n "$MPATH" ] || {
-    echo "SKIP: Kamailio modules sl/maxfwd not found"
-    exit 77
-}
-for tool in python3 perl ss jq; do
-    command -v "$tool" >/dev/null || {
-        echo "FAIL: $tool is needed and not installed"
-        exit 1
-    }
-done
+# shellcheck source=SCRIPTDIR/../lib/rig.sh
+. "$HERE/../lib/rig.sh"
 
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
+command -v kamailio >/dev/null || rig_skip "kamailio is not installed"
+rig_find_modules sl maxfwd || rig_skip "Kamailio modules sl/maxfwd not found"
+rig_need_tools python3 perl ss jq
+
+RUNDIR=$2/run
+# A Kamailio an earlier, SIGKILLed run left: stopped by its pid file.
+stop_leftover() {
+    if [ -e "$RUNDIR/kamailio.pid" ]; then
+        KAMAILIO_CFG=$HERE/relay.cfg "$CTL" stop "$RUNDIR" || true
+    fi
+}
+rig_workdir "$WORK" .interop-isup-kamailio stop_leftover
 RUNDIR=$WORK/run
-if [ -n "$(ls -A "$WORK")" ] && [ ! -e "$WORK/.interop-isup-kamailio" ]; then
-    echo "FAIL: $WORK is not empty and not a work directory of this test; refusing to wipe it"
-    exit 1
-fi
-if [ -e "$RUNDIR/kamailio.pid" ]; then
-    KAMAILIO_CFG=$HERE/relay.cfg "$CTL" stop "$RUNDIR" || true
-fi
-find "$WORK" -mindepth 1 -delete
-touch "$WORK/.interop-isup-kamailio"
 mkdir -p "$WORK/pki" "$WORK/certs" "$RUNDIR" "$WORK/sip"
 PKI=$WORK/pki
 SIP=$WORK/sip
 
-FAILS=0
-CHECKS=0
-pass() {
-    CHECKS=$((CHECKS + 1))
-    echo "ok   $*"
-}
-fail() {
-    CHECKS=$((CHECKS + 1))
-    FAILS=$((FAILS + 1))
-    echo "FAIL $*"
-}
-expect() { # NAME WANT GOT [DETAIL]
-    if [ "$2" = "$3" ]; then
-        pass "$1 ($3)"
-    else
-        fail "$1: want '$2', got '$3'"
-        [ -z "${4:-}" ] || printf '%s\n' "$4" | sed 's/^/     | /'
-    fi
-}
-fatal() {
-    fail "$*"
-    echo "FAIL: giving up after a failed prerequisite"
-    exit 1
-}
-
-RECV_PID=
-stop_pid() {
-    local pid=$1
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local rc=$?
-    trap - EXIT TERM INT
-    set +e
-    if [ "$rc" -ne 0 ] && [ -f "$RUNDIR/kamailio.log" ]; then
+# The receiver is tracked (lib/rig.sh); Kamailio is stopped by
+# kamailio-ctl.sh and its pid file.
+rig_hook_report() {
+    if [ -f "$RUNDIR/kamailio.log" ]; then
         echo "--- last lines of $RUNDIR/kamailio.log"
         tail -n 12 "$RUNDIR/kamailio.log" | cut -c1-300
     fi
-    stop_pid "$RECV_PID"
+}
+rig_hook_stop() {
     if [ -e "$RUNDIR/kamailio.pid" ]; then
-        KAMAILIO_CFG=$HERE/relay.cfg "$CTL" stop "$RUNDIR" >/dev/null || rc=1
+        KAMAILIO_CFG=$HERE/relay.cfg "$CTL" stop "$RUNDIR" >/dev/null || RIG_RC=1
     fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "FAIL interrupted"; exit 1' TERM INT
-
-free_udp_port() {
-    python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
+rig_traps
 
 # --- PKI (clid ca) and the SIP-I INVITE ----------------------------------------------
 NOW=$(date +%s)
@@ -158,11 +99,8 @@ start_receiver() { # NAME: background receiver, its port in $RECV_PORT
     rm -f "$WORK/$1.port"
     python3 "$UDP" recv "$WORK/$1.port" "$SIP/$1.received" 20 &
     RECV_PID=$!
-    for _ in $(seq 100); do
-        [ -s "$WORK/$1.port" ] && break
-        sleep 0.05
-    done
-    [ -s "$WORK/$1.port" ] || fatal "$1: the receiver did not start"
+    rig_track "$RECV_PID"
+    rig_wait_file "$WORK/$1.port" "$RECV_PID" || fatal "$1: the receiver did not start"
     RECV_PORT=$(cat "$WORK/$1.port")
 }
 
@@ -177,7 +115,7 @@ KAMAILIO_CFG=$HERE/relay.cfg "$CTL" start "$RUNDIR" "$WORK/certs" "$K_PORT" \
 relay() {
     python3 "$UDP" send "$K_PORT" "$2"
     local rc=0
-    wait "$RECV_PID" || rc=$?
+    rig_wait "$RECV_PID" || rc=$?
     RECV_PID=
     expect "$1: relayed by Kamailio" 0 "$rc"
 }
@@ -225,5 +163,4 @@ RC=$?
 set -e
 expect "CgPN changed: plain clid verify (no --isup) does not see it" 0 "$RC" "$OUT"
 
-echo "--- $CHECKS checks, $FAILS failed"
-[ "$FAILS" -eq 0 ]
+rig_summary

@@ -41,147 +41,56 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SIPP_DIR=$HERE/sipp
 CTL=$HERE/kamailio-ctl.sh
 
-# --- what is needed -----------------------------------------------------------
-skip() {
-    echo "SKIP: $* (install with scripts/install-deps.sh)"
-    exit 77
-}
-command -v kamailio >/dev/null || skip "kamailio is not installed"
-command -v sipp >/dev/null || skip "sipp (Debian sip-tester) is not installed"
-MPATH=
-for d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/lib64/kamailio/modules \
-    /usr/local/lib/kamailio/modules; do
-    if [ -f "$d/secsipid.so" ] && [ -f "$d/secsipid_proc.so" ]; then
-        MPATH=$d/
-        break
-    fi
-done
-[ -n "$MPATH" ] || skip "the Kamailio secsipid module (kamailio-secsipid-modules) is not installed"
-for tool in python3 perl ss timeout; do
-    command -v "$tool" >/dev/null || {
-        echo "FAIL: $tool is needed and not installed"
-        exit 1
-    }
-done
+# shellcheck source=SCRIPTDIR/../lib/rig.sh
+. "$HERE/../lib/rig.sh"
 
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-RUNDIR=$WORK/run
-# WORKDIR is wiped below: only when it is empty or an earlier run's.
-if [ -n "$(ls -A "$WORK")" ] && [ ! -e "$WORK/.interop-kamailio" ]; then
-    echo "FAIL: $WORK is not empty and not a work directory of this test; refusing to wipe it"
-    exit 1
-fi
+# --- what is needed -----------------------------------------------------------
+command -v kamailio >/dev/null || rig_skip "kamailio is not installed"
+command -v sipp >/dev/null || rig_skip "sipp (Debian sip-tester) is not installed"
+rig_find_modules secsipid secsipid_proc ||
+    rig_skip "the Kamailio secsipid module (kamailio-secsipid-modules) is not installed"
+rig_need_tools python3 perl ss timeout
+
+RUNDIR=$2/run
 # An earlier run killed without its cleanup (SIGKILL) may have left its
-# Kamailio: stop it by its pid file before wiping the directory.
-if [ -e "$RUNDIR/kamailio.pid" ]; then
-    "$CTL" stop "$RUNDIR" || true
-fi
-find "$WORK" -mindepth 1 -delete
-touch "$WORK/.interop-kamailio"
+# Kamailio: stopped by its pid file before WORKDIR is wiped (only when it
+# is empty or an earlier run's).
+stop_leftover() {
+    if [ -e "$RUNDIR/kamailio.pid" ]; then
+        "$CTL" stop "$RUNDIR" || true
+    fi
+}
+rig_workdir "$WORK" .interop-kamailio stop_leftover
+RUNDIR=$WORK/run
 mkdir -p "$WORK/pki" "$WORK/certs" "$WORK/pub" "$RUNDIR" "$WORK/msgs" "$WORK/sip"
 PKI=$WORK/pki
 CERTS=$WORK/certs
 MSGS=$WORK/msgs
 SIP=$WORK/sip
 
-# --- checks and output ----------------------------------------------------------
-FAILS=0
-CHECKS=0
-T0=$(date +%s)
-pass() {
-    CHECKS=$((CHECKS + 1))
-    echo "ok   $*"
-}
-fail() {
-    CHECKS=$((CHECKS + 1))
-    FAILS=$((FAILS + 1))
-    echo "FAIL $*"
-}
-# expect NAME WANT GOT [DETAIL]: DETAIL (e.g. the command's output) is shown
-# on failure
-expect() {
-    if [ "$2" = "$3" ]; then
-        pass "$1 ($3)"
-    else
-        fail "$1: want '$2', got '$3'"
-        [ -z "${4:-}" ] || printf '%s\n' "$4" | sed 's/^/     | /'
-    fi
-}
-# fatal MESSAGE: a step the rest depends on failed
-fatal() {
-    fail "$*"
-    echo "FAIL: giving up after a failed prerequisite"
-    exit 1
-}
-
-# --- processes: started here, stopped by PID ------------------------------------
-HTTP_PID=
+# --- processes: started here, stopped by PID (lib/rig.sh) ---------------------------
+# The x5u server and the watchdog are tracked; the SIPp UAS of the moment
+# (UAS_PID) and Kamailio (kamailio-ctl.sh, its pid file) are stopped first.
 UAS_PID=
-WATCHDOG_PID=
-running() { # PID: alive and not a zombie
-    local st
-    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ $st != Z* ]]
-}
-stop_pid() { # PID of a child of this script: TERM, KILL after 5 s, reap
-    local pid=$1
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do
-        running "$pid" || break
-        sleep 0.1
-    done
-    running "$pid" && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
-}
-# Processes of this run name a file under one of these in their command
-# line (the test script itself names only $WORK).
-LEFTOVER_PATTERN="$WORK/(run|msgs|pub)"
-cleanup() {
-    local rc=$? left
-    trap - EXIT TERM INT
-    set +e
-    if [ "$rc" -ne 0 ] && [ -f "$RUNDIR/kamailio.log" ]; then
+rig_hook_report() {
+    if [ -f "$RUNDIR/kamailio.log" ]; then
         echo "--- last lines of $RUNDIR/kamailio.log"
         tail -n 12 "$RUNDIR/kamailio.log" | cut -c1-300
     fi
+}
+rig_hook_stop() {
     stop_pid "$UAS_PID"
     if [ -e "$RUNDIR/kamailio.pid" ]; then
-        "$CTL" stop "$RUNDIR" >/dev/null || rc=1
+        "$CTL" stop "$RUNDIR" >/dev/null || RIG_RC=1
     fi
-    stop_pid "$HTTP_PID"
-    stop_pid "$WATCHDOG_PID"
-    left=$(pgrep -f -- "$LEFTOVER_PATTERN")
-    if [ -n "$left" ]; then
-        echo "FAIL processes of this run still running: $(echo "$left" | tr '\n' ' ')"
-        rc=1
-    fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "FAIL interrupted"; exit 1' TERM INT
+# Processes of this run name a file under one of these in their command
+# line (the test script itself names only $WORK).
+RIG_LEFTOVER_PATTERN="$WORK/(run|msgs|pub)"
+rig_traps
 # Stop well before ctest's TIMEOUT (180 s) so that cleanup still runs: the
 # TERM trap runs once the current command (at most a 25 s timeout) ends.
-(
-    sleep 140 &
-    s=$!
-    trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM
-    wait $s
-    echo "FAIL watchdog: the test took more than 140 s" >&2
-    kill -TERM $$
-) </dev/null >/dev/null 2>&1 &
-WATCHDOG_PID=$!
-
-free_udp_port() {
-    python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-udp_bound() { # PORT
-    ss -Hlun "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1 "
-}
+rig_watchdog 140
 
 # --- PKI: made by clid ca ---------------------------------------------------------
 # Valid from a day ago, so that a PASSporT signed "an hour ago" is signed
@@ -217,12 +126,8 @@ HTTP_LOG=$WORK/http.log
 python3 "$HERE/x5u_server.py" "$WORK/pub" "$WORK/http.port" "$HTTP_LOG" \
     </dev/null >"$WORK/http.out" 2>&1 &
 HTTP_PID=$!
-for _ in $(seq 100); do
-    [ -s "$WORK/http.port" ] && break
-    kill -0 "$HTTP_PID" 2>/dev/null || break
-    sleep 0.05
-done
-[ -s "$WORK/http.port" ] || {
+rig_track "$HTTP_PID"
+rig_wait_file "$WORK/http.port" "$HTTP_PID" || {
     cat "$WORK/http.out"
     fatal "x5u HTTP server did not start"
 }
@@ -261,11 +166,7 @@ uas_start() {
         -timeout 20s -timeout_error -trace_msg -message_file "$MSGS/$1.uas.msgs" \
         -trace_err -error_file "$MSGS/$1.uas.err" </dev/null >"$MSGS/$1.uas.out" 2>&1 &
     UAS_PID=$!
-    for _ in $(seq 100); do
-        udp_bound "$UAS_PORT" && return 0
-        kill -0 "$UAS_PID" 2>/dev/null || break
-        sleep 0.05
-    done
+    rig_wait_udp "$UAS_PID" 100 "$UAS_PORT" && return 0
     fatal "SIPp UAS did not listen on 127.0.0.1:$UAS_PORT (see $MSGS/$1.uas.out)"
 }
 uas_wait() {
@@ -496,5 +397,4 @@ verify_with_kamailio certverify_x5u "$ID_CLID" x5u 200 1
 verify_with_kamailio certverify_foreign_ca "$ID_FOREIGN" x5u 437 -101
 "$CTL" stop "$RUNDIR" >/dev/null || fail "kamailio-ctl.sh stop (CertVerify)"
 
-echo "--- $CHECKS checks, $FAILS failed, $(($(date +%s) - T0)) s"
-[ "$FAILS" -eq 0 ] || exit 1
+rig_summary || exit 1

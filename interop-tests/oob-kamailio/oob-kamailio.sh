@@ -65,142 +65,48 @@ RATE=${OOB_RATE:-10}
 STORES=${OOB_STORES:-memory redis}
 ASYNC_WORKERS=4
 
+# shellcheck source=SCRIPTDIR/../lib/rig.sh
+. "$HERE/../lib/rig.sh"
+
 # --- what is needed -----------------------------------------------------------
-skip() {
-    if [ "${CI:-}" = "true" ]; then
-        echo "FAIL: $* (CI=true: a missing peer is a failure; scripts/install-deps.sh installs it)"
-        exit 1
-    fi
-    echo "SKIP: $* (install with scripts/install-deps.sh)"
-    exit 77
-}
-command -v kamailio >/dev/null || skip "kamailio is not installed"
-command -v sipp >/dev/null || skip "sipp (Debian sip-tester) is not installed"
-MPATH=
-for d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/lib64/kamailio/modules; do
-    if [ -f "$d/tm.so" ]; then
-        MPATH=$d/
-        break
-    fi
-done
-[ -n "$MPATH" ] || skip "no Kamailio module directory"
+RIG_CI_STRICT=1
+command -v kamailio >/dev/null || rig_skip "kamailio is not installed"
+command -v sipp >/dev/null || rig_skip "sipp (Debian sip-tester) is not installed"
+rig_find_modules tm || rig_skip "no Kamailio module directory"
 for m in http_client jansson async; do
-    [ -f "$MPATH$m.so" ] || skip "the Kamailio module $m is not installed (kamailio-utils-modules / kamailio-extra-modules)"
+    [ -f "$MPATH$m.so" ] || rig_skip "the Kamailio module $m is not installed (kamailio-utils-modules / kamailio-extra-modules)"
 done
 case " $STORES " in
 *" redis "*)
-    command -v redis-server >/dev/null || skip "redis-server is not installed"
-    command -v redis-cli >/dev/null || skip "redis-cli (Debian redis-tools) is not installed"
+    command -v redis-server >/dev/null || rig_skip "redis-server is not installed"
+    command -v redis-cli >/dev/null || rig_skip "redis-cli (Debian redis-tools) is not installed"
     ;;
 esac
 if ! [ -x "$PY" ] || ! "$PY" -c 'import jwt, cryptography' 2>/dev/null; then
-    skip "python3-jwt / python3-cryptography are not installed"
+    rig_skip "python3-jwt / python3-cryptography are not installed"
 fi
-for tool in python3 curl jq ss timeout perl; do
-    command -v "$tool" >/dev/null || {
-        echo "FAIL: $tool is needed and not installed"
-        exit 1
-    }
-done
+rig_need_tools python3 curl jq ss timeout perl
 
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-if [ -n "$(ls -A "$WORK")" ] && [ ! -e "$WORK/.oob-kamailio" ]; then
-    echo "FAIL: $WORK is not empty and not a work directory of this test; refusing to wipe it"
-    exit 1
-fi
-find "$WORK" -mindepth 1 -delete
-touch "$WORK/.oob-kamailio"
+rig_workdir "$WORK" .oob-kamailio
 
-# --- checks ---------------------------------------------------------------------
-FAILS=0
-CHECKS=0
-T0=$(date +%s)
-pass() {
-    CHECKS=$((CHECKS + 1))
-    echo "ok   $*"
-}
-fail() {
-    CHECKS=$((CHECKS + 1))
-    FAILS=$((FAILS + 1))
-    echo "FAIL $*"
-}
-expect() { # NAME WANT GOT
-    if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: want '$2', got '$3'"; fi
-}
-fatal() {
-    fail "$*"
-    echo "FAIL: giving up after a failed prerequisite"
-    exit 1
-}
-
-# --- processes: started here, stopped by PID ------------------------------------
-PIDS=()
-running() {
-    local st
-    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ $st != Z* ]]
-}
-stop_pid() { # PID [SIGNAL]: SIGNAL (TERM), KILL after 10 s; reaps it
-    local pid=$1 sig=${2:-TERM}
-    [ -n "$pid" ] || return 0
-    kill "-$sig" "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do
-        running "$pid" || break
-        sleep 0.1
-    done
-    running "$pid" && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local rc=$? p
-    trap - EXIT TERM INT
-    set +e
-    if [ "$rc" -ne 0 ] && [ -n "${CASE_DIR:-}" ] && [ -f "$CASE_DIR/kamailio.log" ]; then
+# --- processes: started here, tracked, stopped by PID (lib/rig.sh) -----------------
+rig_hook_report() {
+    if [ -n "${CASE_DIR:-}" ] && [ -f "$CASE_DIR/kamailio.log" ]; then
         echo "--- last lines of $CASE_DIR/kamailio.log"
         grep -v 'oobapi ' "$CASE_DIR/kamailio.log" | tail -n 15 | cut -c1-300
     fi
-    for p in "${PIDS[@]}"; do
-        stop_pid "$p"
-    done
+}
+# (after Redis, tracked, was stopped)
+rig_hook_done() {
     [ -z "${REDIS_TMP:-}" ] || rm -rf "$REDIS_TMP"
-    # Kamailio's children end with their main process (started with -DD,
-    # stopped by its PID above); wait for them by their pid-file argument,
-    # never kill by name.
-    for _ in $(seq 50); do
-        [ -z "$(pgrep -f -- "-P $WORK/" || true)" ] && break
-        sleep 0.1
-    done
-    if [ -n "$(pgrep -f -- "-P $WORK/" || true)" ]; then
-        echo "FAIL Kamailio processes of this run still running: $(pgrep -f -- "-P $WORK/" | tr '\n' ' ')"
-        rc=1
-    fi
-    [ "$rc" -eq 0 ] && rm -rf "$WORK"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "FAIL interrupted"; exit 1' TERM INT
-# Stop well before ctest's TIMEOUT so that cleanup still runs.
+# Kamailio's children end with their main process (started with -DD,
+# stopped by its PID): waited for by their pid-file argument.
+RIG_LEFTOVER_PATTERN="-P $WORK/"
+RIG_RM_WORK_ON_PASS=1
+rig_traps
 WATCHDOG_S=${OOB_WATCHDOG:-240}
-(
-    sleep "$WATCHDOG_S" &
-    s=$!
-    trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM
-    wait $s
-    echo "FAIL watchdog: the test took more than $WATCHDOG_S s" >&2
-    kill -TERM $$
-) </dev/null >/dev/null 2>&1 &
-PIDS+=($!)
-
-free_udp_port() {
-    python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-udp_bound() { # PORT
-    ss -Hlun "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1 "
-}
+rig_watchdog "$WATCHDOG_S"
 
 # --- PKI, numbers -----------------------------------------------------------------
 cd "$WORK"
@@ -254,23 +160,6 @@ gateway_config() { # FILE SPC CPS_PORT BUDGET_MS
                x5u: ($u + "/sp" + $spc + ".pem")},
         oob: {gateway: {cps_url: ("http://127.0.0.1:" + ($p | tostring) + "/"), aud: $a,
                         budget_ms: $b, retry_ms: 100, allow_http: true, allow_private: true}}}' >"$1"
-}
-
-# serve_start DIR NAME CONFIG: clid serve in the background; sets SPID, SPORT
-serve_start() {
-    local dir=$1 name=$2
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
-        "$CLID" serve --config "$3" --ready-file "$dir/$name.ready" \
-        </dev/null >"$dir/$name.out" 2>"$dir/$name.err" &
-    SPID=$!
-    PIDS+=("$SPID")
-    for _ in $(seq 600); do
-        [ -s "$dir/$name.ready" ] && break
-        kill -0 "$SPID" 2>/dev/null || fatal "clid serve $name exited early: $(head -c 600 "$dir/$name.err")"
-        sleep 0.05
-    done
-    [ -s "$dir/$name.ready" ] || fatal "clid serve $name not ready after 30 s"
-    SPORT=$(jq -r .port "$dir/$name.ready")
 }
 
 # sip_request DEST [IDENTITY]: an INVITE ORIG -> DEST, CRLF line ends
@@ -365,19 +254,7 @@ kamailio_start() {
 include_file "$HERE/kamailio.cfg"
 EOF
     chmod 600 "$dir/site.cfg"
-    kamailio -DD -E -f "$dir/site.cfg" -P "$dir/kamailio.pid" -Y "$dir" -w "$dir" -m 64 -M 8 \
-        </dev/null >>"$dir/kamailio.log" 2>&1 &
-    KPID=$!
-    PIDS+=("$KPID")
-    for _ in $(seq 200); do
-        kill -0 "$KPID" 2>/dev/null || fatal "Kamailio exited during start-up: $(tail -n 5 "$dir/kamailio.log")"
-        if udp_bound "$OUT_PORT" && udp_bound "$EGRESS_PORT" && udp_bound "$TDM_PORT" &&
-            udp_bound "$INGRESS_PORT" && [ -S "$dir/ctl" ]; then
-            return 0
-        fi
-        sleep 0.05
-    done
-    fatal "Kamailio not listening after 10 s"
+    rig_kamailio_run "$dir" "$OUT_PORT" "$EGRESS_PORT" "$TDM_PORT" "$INGRESS_PORT"
 }
 
 # redis_start DIR: a private redis-server on a Unix socket; sets REDIS_PID, REDIS_SOCK
@@ -394,7 +271,7 @@ redis_start() {
     redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 --save '' --appendonly no \
         --daemonize no --dir "$rdir" --logfile "$rdir/redis.log" </dev/null >/dev/null 2>&1 &
     REDIS_PID=$!
-    PIDS+=("$REDIS_PID")
+    rig_track "$REDIS_PID"
     for _ in $(seq 200); do
         [ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ] && return 0
         kill -0 "$REDIS_PID" 2>/dev/null || fatal "redis-server exited: $(tail -n 5 "$rdir/redis.log")"
@@ -434,22 +311,22 @@ run_store() {
     REDIS_PID='' REDIS_SOCK='' REDIS_TMP=''
     [ "$store" = redis ] && redis_start "$dir"
     cps_config "$dir" "$store" "$REDIS_SOCK"
-    serve_start "$dir" cps "$dir/cps.json"
+    rig_serve_start "$dir" cps "$dir/cps.json"
     CPS_PID=$SPID CPS_PORT=$SPORT
     CPS2_PID='' CPS2_PORT=$CPS_PORT
     if [ "$store" = redis ]; then
         # Two CPS replicas on one Redis: the originating provider publishes
         # to cps, the terminating one retrieves from cps2, so every call
         # that passes crossed replicas through the shared store.
-        serve_start "$dir" cps2 "$dir/cps.json"
+        rig_serve_start "$dir" cps2 "$dir/cps.json"
         CPS2_PID=$SPID CPS2_PORT=$SPORT
         pass "$store: second CPS replica cps2 (port $CPS2_PORT) on the same Redis"
     fi
     gateway_config "$dir/orig.json" 1234 "$CPS_PORT" 2000
     gateway_config "$dir/term.json" 5678 "$CPS2_PORT" 1000
-    serve_start "$dir" orig "$dir/orig.json"
+    rig_serve_start "$dir" orig "$dir/orig.json"
     ORIG_PID=$SPID ORIG_PORT=$SPORT
-    serve_start "$dir" term "$dir/term.json"
+    rig_serve_start "$dir" term "$dir/term.json"
     TERM_PID=$SPID TERM_PORT=$SPORT
     pass "$store: clid serve cps (port $CPS_PORT), orig (SPC 1234, $ORIG_PORT), term (SPC 5678, $TERM_PORT)"
     resp=$(curl -s --max-time 5 -w '\n%{http_code}' "http://127.0.0.1:$CPS_PORT/health" || true)
@@ -465,13 +342,8 @@ run_store() {
     timeout 90 sipp -sf "$SIPP_DIR/uas_oob.xml" -p "$UAS_PORT" -m "$total" "${SIPP_COMMON[@]}" \
         -log_file "$dir/uas.log" -error_file "$dir/uas.err" >"$dir/uas.out" 2>&1 &
     local uas_pid=$!
-    PIDS+=("$uas_pid")
-    for _ in $(seq 200); do
-        udp_bound "$UAS_PORT" && break
-        kill -0 "$uas_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    udp_bound "$UAS_PORT" || fatal "$store: SIPp UAS not listening on $UAS_PORT"
+    rig_track "$uas_pid"
+    rig_wait_udp "$uas_pid" 200 "$UAS_PORT" || fatal "$store: SIPp UAS not listening on $UAS_PORT"
 
     # positive: customers' calls through sign -> egress -> TDM -> ingress
     rc=0
@@ -572,7 +444,7 @@ run_store() {
     tdm_call "$dir" spc "$DEST_SPC"
 
     rc=0
-    wait "$uas_pid" || rc=$?
+    rig_wait "$uas_pid" || rc=$?
     expect "$store: SIPp UAS exit status" 0 "$rc"
 
     # What the callee saw, per called number
@@ -621,7 +493,7 @@ run_store() {
         [ -n "$pid" ] || continue # no cps2 with the memory store
         rc=0
         kill -TERM "$pid"
-        wait "$pid" || rc=$?
+        rig_wait "$pid" || rc=$?
         expect "$store: clid serve $name exits 0 on SIGTERM" 0 "$rc"
     done
     if [ -n "$REDIS_PID" ]; then
@@ -635,5 +507,4 @@ for s in $STORES; do
     run_store "$s"
 done
 
-echo "--- $CHECKS checks, $FAILS failed, $(($(date +%s) - T0)) s"
-[ "$FAILS" -eq 0 ] || exit 1
+rig_summary || exit 1

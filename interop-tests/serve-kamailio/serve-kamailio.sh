@@ -47,135 +47,37 @@ TRIGGER=${SK_TRIGGER:-40}
 # Kamailio's async_workers (HTTP calls in flight at once), set in the site file
 ASYNC_WORKERS=4
 
+# shellcheck source=SCRIPTDIR/../lib/rig.sh
+. "$HERE/../lib/rig.sh"
+
 # --- what is needed -----------------------------------------------------------
-skip() {
-    if [ "${CI:-}" = "true" ]; then
-        echo "FAIL: $* (CI=true: a missing peer is a failure; scripts/install-deps.sh installs it)"
-        exit 1
-    fi
-    echo "SKIP: $* (install with scripts/install-deps.sh)"
-    exit 77
-}
-command -v kamailio >/dev/null || skip "kamailio is not installed"
-command -v sipp >/dev/null || skip "sipp (Debian sip-tester) is not installed"
-command -v kamcmd >/dev/null || skip "kamcmd (Debian kamailio) is not installed"
-MPATH=
-for d in /usr/lib/*/kamailio/modules /usr/lib/kamailio/modules /usr/lib64/kamailio/modules; do
-    if [ -f "$d/tm.so" ]; then
-        MPATH=$d/
-        break
-    fi
-done
-[ -n "$MPATH" ] || skip "no Kamailio module directory"
+RIG_CI_STRICT=1
+command -v kamailio >/dev/null || rig_skip "kamailio is not installed"
+command -v sipp >/dev/null || rig_skip "sipp (Debian sip-tester) is not installed"
+command -v kamcmd >/dev/null || rig_skip "kamcmd (Debian kamailio) is not installed"
+rig_find_modules tm || rig_skip "no Kamailio module directory"
 for m in http_client jansson dispatcher async; do
-    [ -f "$MPATH$m.so" ] || skip "the Kamailio module $m is not installed (kamailio-utils-modules / kamailio-extra-modules)"
+    [ -f "$MPATH$m.so" ] || rig_skip "the Kamailio module $m is not installed (kamailio-utils-modules / kamailio-extra-modules)"
 done
-for tool in python3 curl jq ss timeout; do
-    command -v "$tool" >/dev/null || {
-        echo "FAIL: $tool is needed and not installed"
-        exit 1
-    }
-done
+rig_need_tools python3 curl jq ss timeout
 
-mkdir -p "$WORK"
-WORK=$(cd "$WORK" && pwd)
-if [ -n "$(ls -A "$WORK")" ] && [ ! -e "$WORK/.serve-kamailio" ]; then
-    echo "FAIL: $WORK is not empty and not a work directory of this test; refusing to wipe it"
-    exit 1
-fi
-find "$WORK" -mindepth 1 -delete
-touch "$WORK/.serve-kamailio"
+rig_workdir "$WORK" .serve-kamailio
 
-# --- checks ---------------------------------------------------------------------
-FAILS=0
-CHECKS=0
-T0=$(date +%s)
-pass() {
-    CHECKS=$((CHECKS + 1))
-    echo "ok   $*"
-}
-fail() {
-    CHECKS=$((CHECKS + 1))
-    FAILS=$((FAILS + 1))
-    echo "FAIL $*"
-}
-expect() { # NAME WANT GOT
-    if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: want '$2', got '$3'"; fi
-}
-fatal() {
-    fail "$*"
-    echo "FAIL: giving up after a failed prerequisite"
-    exit 1
-}
-
-# --- processes: started here, stopped by PID ------------------------------------
-PIDS=()   # every background process of this run
-KPID=     # the current Kamailio
-running() {
-    local st
-    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-    [[ $st != Z* ]]
-}
-stop_pid() { # PID [SIGNAL]: SIGNAL (TERM), KILL after 10 s; reaps it
-    local pid=$1 sig=${2:-TERM}
-    [ -n "$pid" ] || return 0
-    kill -CONT "$pid" 2>/dev/null || true
-    kill "-$sig" "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do
-        running "$pid" || break
-        sleep 0.1
-    done
-    running "$pid" && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local rc=$? p
-    trap - EXIT TERM INT
-    set +e
-    if [ "$rc" -ne 0 ] && [ -n "${CASE_DIR:-}" ] && [ -f "$CASE_DIR/kamailio.log" ]; then
+# --- processes: started here, tracked, stopped by PID (lib/rig.sh) -----------------
+KPID= # the current Kamailio
+rig_hook_report() {
+    if [ -n "${CASE_DIR:-}" ] && [ -f "$CASE_DIR/kamailio.log" ]; then
         echo "--- last lines of $CASE_DIR/kamailio.log"
         grep -v 'clidapi con=' "$CASE_DIR/kamailio.log" | tail -n 15 | cut -c1-300
     fi
-    for p in "${PIDS[@]}"; do
-        stop_pid "$p"
-    done
-    # Kamailio's children end with their main process (it was started with
-    # -DD and stopped by its PID above); wait for them by their pid-file
-    # argument, never kill by name.
-    for _ in $(seq 50); do
-        [ -z "$(pgrep -f -- "-P $WORK/" || true)" ] && break
-        sleep 0.1
-    done
-    if [ -n "$(pgrep -f -- "-P $WORK/" || true)" ]; then
-        echo "FAIL Kamailio processes of this run still running: $(pgrep -f -- "-P $WORK/" | tr '\n' ' ')"
-        rc=1
-    fi
-    [ "$rc" -eq 0 ] && rm -rf "$WORK"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "FAIL interrupted"; exit 1' TERM INT
-# Stop well before ctest's TIMEOUT so that cleanup still runs.
+# Kamailio's children end with their main process (it was started with -DD
+# and stopped by its PID): waited for by their pid-file argument.
+RIG_LEFTOVER_PATTERN="-P $WORK/"
+RIG_RM_WORK_ON_PASS=1
+rig_traps
 WATCHDOG_S=${SK_WATCHDOG:-400}
-(
-    sleep "$WATCHDOG_S" &
-    s=$!
-    trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM
-    wait $s
-    echo "FAIL watchdog: the test took more than $WATCHDOG_S s" >&2
-    kill -TERM $$
-) </dev/null >/dev/null 2>&1 &
-PIDS+=($!)
-
-free_udp_port() {
-    python3 -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-udp_bound() { # PORT
-    ss -Hlun "sport = :$1" 2>/dev/null | grep -q "127.0.0.1:$1 "
-}
+rig_watchdog "$WATCHDOG_S"
 
 # --- PKI and the clid serve configuration (as tools/tests/serve_lib.sh) ----------
 cd "$WORK"
@@ -197,22 +99,6 @@ jq -n --arg d "$WORK" '{
 }' >serve.json
 pass "PKI made with clid ca, serve configuration with a signing token"
 
-# replica_start DIR NAME: clid serve in the background; sets RPID, RPORT.
-replica_start() {
-    local dir=$1 name=$2
-    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
-        "$CLID" serve --config "$WORK/serve.json" --ready-file "$dir/$name.ready" \
-        </dev/null >"$dir/$name.out" 2>"$dir/$name.err" &
-    RPID=$!
-    PIDS+=("$RPID")
-    for _ in $(seq 600); do
-        [ -s "$dir/$name.ready" ] && break
-        kill -0 "$RPID" 2>/dev/null || fatal "clid serve $name exited early: $(head -c 600 "$dir/$name.err")"
-        sleep 0.05
-    done
-    [ -s "$dir/$name.ready" ] || fatal "clid serve $name not ready after 30 s"
-    RPORT=$(jq -r .port "$dir/$name.ready")
-}
 # requests PORT: requests clid serve answered on signing and sip (/metrics)
 requests() {
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
@@ -259,18 +145,7 @@ kamailio_start() {
 include_file "$HERE/kamailio.cfg"
 EOF
     chmod 600 "$dir/site.cfg"
-    kamailio -DD -E -f "$dir/site.cfg" -P "$dir/kamailio.pid" -Y "$dir" -w "$dir" -m 64 -M 8 \
-        </dev/null >>"$dir/kamailio.log" 2>&1 &
-    KPID=$!
-    PIDS+=("$KPID")
-    for _ in $(seq 200); do
-        kill -0 "$KPID" 2>/dev/null || fatal "Kamailio exited during start-up: $(tail -n 5 "$dir/kamailio.log")"
-        if udp_bound "$OUT_PORT" && udp_bound "$IN_PORT" && [ -S "$dir/ctl" ]; then
-            return 0
-        fi
-        sleep 0.05
-    done
-    fatal "Kamailio not listening after 10 s"
+    rig_kamailio_run "$dir" "$OUT_PORT" "$IN_PORT"
 }
 
 # ds_flags DIR PORT: dispatcher flags of sip:127.0.0.1:PORT (AP active, IP/IX inactive)
@@ -286,10 +161,10 @@ run_case() {
     mkdir -p "$dir"
     echo "--- case $name: $N calls at $RATE/s + $NFORGED forged, r1 gets SIG$([ "$action" = kill ] && echo KILL || echo STOP) at >= $TRIGGER requests"
     t0=$(date +%s)
-    replica_start "$dir" r1
-    R1PID=$RPID R1PORT=$RPORT
-    replica_start "$dir" r2
-    R2PID=$RPID R2PORT=$RPORT
+    rig_serve_start "$dir" r1 "$WORK/serve.json"
+    R1PID=$SPID R1PORT=$SPORT
+    rig_serve_start "$dir" r2 "$WORK/serve.json"
+    R2PID=$SPID R2PORT=$SPORT
     pass "$name: replicas r1 (pid $R1PID, port $R1PORT) and r2 (pid $R2PID, port $R2PORT)"
     UAS_PORT=$(free_udp_port)
     kamailio_start "$dir"
@@ -308,23 +183,18 @@ run_case() {
     timeout 150 sipp -sf "$SIPP_DIR/uas_in.xml" -p "$UAS_PORT" -m "$N" "${sipp_common[@]}" \
         -log_file "$dir/uas.log" -error_file "$dir/uas.err" >"$dir/uas.out" 2>&1 &
     local uas_pid=$!
-    PIDS+=("$uas_pid")
-    for _ in $(seq 200); do
-        udp_bound "$UAS_PORT" && break
-        kill -0 "$uas_pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    udp_bound "$UAS_PORT" || fatal "$name: SIPp UAS not listening on $UAS_PORT"
+    rig_track "$uas_pid"
+    rig_wait_udp "$uas_pid" 200 "$UAS_PORT" || fatal "$name: SIPp UAS not listening on $UAS_PORT"
     timeout 150 sipp "127.0.0.1:$IN_PORT" -sf "$SIPP_DIR/uac_forged.xml" -s "$DEST" -key orig "$ORIG" \
         -key identity "$forged" -m "$NFORGED" -r 5 "${sipp_common[@]}" \
         -log_file "$dir/forged.log" -error_file "$dir/forged.err" >"$dir/forged.out" 2>&1 &
     local forged_pid=$!
-    PIDS+=("$forged_pid")
+    rig_track "$forged_pid"
     timeout 150 sipp "127.0.0.1:$OUT_PORT" -sf "$SIPP_DIR/uac_out.xml" -s "$DEST" -key orig "$ORIG" \
         -m "$N" -r "$RATE" -l 50 "${sipp_common[@]}" \
         -log_file "$dir/uac.log" -error_file "$dir/uac.err" >"$dir/uac.out" 2>&1 &
     local uac_pid=$!
-    PIDS+=("$uac_pid")
+    rig_track "$uac_pid"
 
     # The trigger: r1's own request count, polled (bounded by the UAC's run).
     n=0
@@ -345,9 +215,9 @@ run_case() {
     r1_before=$n
 
     uac_rc=0 forged_rc=0 uas_rc=0
-    wait "$uac_pid" || uac_rc=$?
-    wait "$forged_pid" || forged_rc=$?
-    wait "$uas_pid" || uas_rc=$?
+    rig_wait "$uac_pid" || uac_rc=$?
+    rig_wait "$forged_pid" || forged_rc=$?
+    rig_wait "$uas_pid" || uas_rc=$?
     expect "$name: SIPp UAC exit status" 0 "$uac_rc"
     expect "$name: calls answered 200 at the UAC" "$N" "$(grep -c ';200$' "$dir/uac.log" 2>/dev/null || true)"
     expect "$name: SIPp UAS exit status" 0 "$uas_rc"
@@ -358,7 +228,9 @@ run_case() {
 
     # Kamailio's view: one clidapi line per HTTP call.
     local log=$dir/kamailio.log fail_line after fails_r1 ok_r2_after
-    fail_line=$(grep -n 'replica r1 .* failed' "$log" | head -n 1 | cut -d: -f1)
+    # (grep -m 1, not | head: with pipefail, a grep cut off by head's exit
+    # would end the script with 141 when r1 failed on many calls)
+    fail_line=$(grep -m 1 -n 'replica r1 .* failed' "$log" | cut -d: -f1 || true)
     if [ -n "$fail_line" ]; then
         pass "$name: Kamailio failed r1 over: $(sed -n "${fail_line}p" "$log" | sed 's/.*clid: //' | cut -c1-120)"
         # After its first failure r1 is inactive: the only calls to it
@@ -419,16 +291,13 @@ run_case() {
         timeout 150 sipp -sf "$SIPP_DIR/uas_in.xml" -p "$UAS_PORT" -m 10 "${sipp_common[@]}" \
             -log_file "$dir/uas2.log" -error_file "$dir/uas2.err" >"$dir/uas2.out" 2>&1 &
         uas_pid=$!
-        PIDS+=("$uas_pid")
-        for _ in $(seq 200); do
-            udp_bound "$UAS_PORT" && break
-            sleep 0.05
-        done
+        rig_track "$uas_pid"
+        rig_wait_udp "$uas_pid" 200 "$UAS_PORT" || true
         uac_rc=0 uas_rc=0
         timeout 150 sipp "127.0.0.1:$OUT_PORT" -sf "$SIPP_DIR/uac_out.xml" -s "$DEST" -key orig "$ORIG" \
             -m 10 -r 10 "${sipp_common[@]}" -log_file "$dir/uac2.log" -error_file "$dir/uac2.err" \
             >"$dir/uac2.out" 2>&1 || uac_rc=$?
-        wait "$uas_pid" || uas_rc=$?
+        rig_wait "$uas_pid" || uas_rc=$?
         expect "$name: 10 more calls after r1's return (UAC, UAS exit)" "0 0" "$uac_rc $uas_rc"
         n=$(requests "$R1PORT")
         if [ "$n" -gt "$r1_before" ]; then
@@ -443,15 +312,15 @@ run_case() {
     stop_pid "$KPID"
     local rc=0
     kill -TERM "$R2PID"
-    wait "$R2PID" || rc=$?
+    rig_wait "$R2PID" || rc=$?
     expect "$name: r2 exits 0 on SIGTERM" 0 "$rc"
     if [ "$action" = freeze ]; then
         rc=0
         kill -TERM "$R1PID"
-        wait "$R1PID" || rc=$?
+        rig_wait "$R1PID" || rc=$?
         expect "$name: r1 (thawed) exits 0 on SIGTERM" 0 "$rc"
     else
-        wait "$R1PID" 2>/dev/null || true
+        rig_wait "$R1PID" 2>/dev/null || true
     fi
     echo "     ($name took $(($(date +%s) - t0)) s)"
 }
@@ -459,5 +328,4 @@ run_case() {
 run_case kill kill
 run_case freeze freeze
 
-echo "--- $CHECKS checks, $FAILS failed, $(($(date +%s) - T0)) s"
-[ "$FAILS" -eq 0 ] || exit 1
+rig_summary || exit 1
