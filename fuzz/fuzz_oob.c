@@ -31,7 +31,7 @@
 #include "core/es256.h"
 #include "core/internal.h"
 #include "oob/oob_internal.h"
-#include "support/testpki.h"
+#include "fuzz_pki.h"
 
 #define URL "https://cert.example.org/sp1234.pem"
 #define AUD "cps.example.net"
@@ -44,21 +44,10 @@ static clid__es256_key *key;
 
 static void setup(void)
 {
-    tp_cert *root = tp_issue(&(tp_spec){.cn = "Fuzz Root", .ca = 1,
-                                        .not_before = TP_T0 - 3650 * TP_DAY,
-                                        .not_after = TP_T0 + 3650 * TP_DAY},
-                             NULL);
-    tp_cert *inter = tp_issue(&(tp_spec){.cn = "Fuzz STI-CA", .ca = 1}, root);
-    tp_cert *sp = tp_issue(&(tp_spec){.cn = "SHAKEN 1234", .tnauth = "spc:1234"}, inter);
-    char *chain = tp_cat(sp->pem, inter->pem, NULL);
-    clid_ctx *ctx = tp_ctx_new(root, &t0);
-    tp_ctx_map(ctx, URL, chain);
-    ver = tp_verifier_new(ctx); /* keeps ctx: never freed */
+    tp_cert *sp = NULL;
+    ver = fuzz_pki_verifier("SHAKEN 1234", "spc:1234", URL, &t0, &sp);
     FUZZ_CHECK(clid__es256_key_new(sp->key, 1, &key) == CLID_OK);
-    free(chain);
     tp_free(sp);
-    tp_free(inter);
-    tp_free(root);
 }
 
 static void check_token(const char *tok, size_t len)

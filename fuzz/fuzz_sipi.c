@@ -27,7 +27,7 @@
 #include "fuzz_common.h"
 #include "core/internal.h"
 #include "sip/sip_internal.h"
-#include "support/testpki.h"
+#include "fuzz_pki.h"
 
 #define URL "https://cert.example.org/sp.pem"
 
@@ -37,21 +37,10 @@ static clid_signer *signer;
 
 static void setup(void)
 {
-    tp_cert *root = tp_issue(&(tp_spec){.cn = "Fuzz Root", .ca = 1,
-                                        .not_before = TP_T0 - 3650 * TP_DAY,
-                                        .not_after = TP_T0 + 3650 * TP_DAY},
-                             NULL);
-    tp_cert *inter = tp_issue(&(tp_spec){.cn = "Fuzz STI-CA", .ca = 1}, root);
-    tp_cert *sp = tp_issue(&(tp_spec){.cn = "SHAKEN 709J", .tnauth = "spc:709J"}, inter);
-    char *chain = tp_cat(sp->pem, inter->pem, NULL);
-    clid_ctx *ctx = tp_ctx_new(root, &t0);
-    tp_ctx_map(ctx, URL, chain);
-    ver = tp_verifier_new(ctx); /* keeps ctx: never freed */
+    tp_cert *sp = NULL;
+    ver = fuzz_pki_verifier("SHAKEN 709J", "spc:709J", URL, &t0, &sp);
     signer = tp_signer_key(sp->key, NULL, URL, &t0);
-    free(chain);
     tp_free(sp);
-    tp_free(inter);
-    tp_free(root);
 }
 
 /* Identity headers by clid's own scanner; SIZE_MAX when it cannot scan. */
