@@ -22,7 +22,6 @@ cd "$work"
 url=https://certs.interop.test/sp-chain.pem
 orig=12155551000
 dest=12155552000
-now=$(date +%s)
 fail=0
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fail=1; }
@@ -56,6 +55,10 @@ X
 openssl x509 -req -in ssgw.csr -CA inter.pem -CAkey inter.key -set_serial 8193 -days 10 \
     -extfile ssgw.ext -out ssgw.pem 2>/dev/null
 cat ssgw.pem inter.pem > ssgw-chain.pem
+# The verification time: now, read after the SSGW certificate was issued
+# (its notBefore is the second openssl ran; a time read before it could be a
+# second earlier: CLID_ERR_CERT_NOT_YET_VALID, seen once in CI).
+now=$(date +%s)
 
 # 1. secsipidx's canonical PASSporT.
 sx=$(secsipidx -sign-full -orig-tn $orig -dest-tn $dest -attest A \
