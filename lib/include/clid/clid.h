@@ -52,11 +52,19 @@ extern "C" {
 
 /*
  * Canonicalizes the user part of a tel: or sip: URI, or a bare number, as
- * RFC 8224 §8.3 says: URI parameters (";tgrp=...", ";phone-context=...",
- * ";user=phone") are cut off first, visual separators ("-", ".", "(", ")",
- * and spaces) removed, a leading "+" dropped. What remains must be 1..15 of
- * "0123456789#*", else CLID_ERR_BAD_TN. `out` needs CLID_TN_BUF bytes and
- * is "" on failure.
+ * RFC 8224 §8.3 says: URI parameters (";tgrp=...", ";user=phone") are cut
+ * off first, visual separators ("-", ".", "(", ")", and spaces) removed, a
+ * leading "+" dropped. What remains must be 1..15 of "0123456789#*", else
+ * CLID_ERR_BAD_TN. `out` needs CLID_TN_BUF bytes and is "" on failure.
+ * A local number (no leading "+") with a ";phone-context=" parameter is
+ * globalized (RFC 3966 §5.1.5, RFC 8224 §8.3): when the context is a global
+ * number prefix ("+" and digits, visual separators allowed) the result is
+ * the prefix's digits followed by the local number's ("5551212;
+ * phone-context=+1-212" gives "12125551212"); a domain context, or a prefix
+ * that is not one, is CLID_ERR_TN_PHONE_CONTEXT: such a number cannot be
+ * named globally and is never signed or matched. A global number ("+...")
+ * with a phone-context parameter is CLID_ERR_TN_PHONE_CONTEXT too (RFC 3966
+ * §5.1.5 allows the parameter on local numbers only).
  * Whole URIs are accepted too: a leading "tel:", "sip:" or "sips:" (any
  * case) is skipped and everything from the first ';', '@' or '?' is cut, so
  * "sip:+1-215-555-1212;tgrp=x@example.com;user=phone" gives "12155551212".
@@ -200,6 +208,31 @@ CLID_API CLID_WUR clid_err clid_ctx_set_crl_fetcher(clid_ctx *ctx, clid_fetch_fn
  * fetched. */
 CLID_API CLID_WUR clid_err clid_ctx_add_crl_url_prefix(clid_ctx *ctx, const char *prefix);
 
+/*
+ * Rich Call Data content (RFC 9795; docs/rcd.md). An rcd claim may name a
+ * jCard ("jcl") or an icon ("icn") by URL, with an "rcdi" digest of the
+ * content. The verifier retrieves that content only to check its digest,
+ * and presents it (clid_result_rcd_*) only when the digest matched:
+ *   - offline: clid_ctx_add_rcd_content maps a URL to its bytes (tests,
+ *     trace analysis), consulted first;
+ *   - online: a clid_fetch_fn (clid_fetch.h's clid_fetcher_fetch_rcd: the
+ *     x5u URL and address policy, cache and timeouts), handed a buffer of
+ *     CLID_RCD_JCARD_MAX_LEN or CLID_RCD_ICON_MAX_LEN bytes.
+ * Neither: URL content is not checked and not presented (the warning
+ * CLID_ERR_RCD_CONTENT_UNAVAILABLE), while the signed values (nam, crn,
+ * inline jcd) still are. Content is fetched only after the PASSporT's
+ * signature and the signer's authority verified, and at most
+ * CLID_RCD_MAX_FETCHES URLs per PASSporT.
+ */
+#define CLID_RCD_JCARD_MAX_LEN (64u * 1024u)  /* a jCard (inline or fetched) */
+#define CLID_RCD_ICON_MAX_LEN (512u * 1024u)  /* an icon or logo */
+#define CLID_RCD_MAX_FETCHES 4
+CLID_API CLID_WUR clid_err clid_ctx_set_rcd_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg);
+/* The URL as for clid_ctx_add_x5u_pem; at most CLID_RCD_ICON_MAX_LEN bytes
+ * (CLID_ERR_RCD_CONTENT_INVALID); mapping a URL again replaces it. */
+CLID_API CLID_WUR clid_err clid_ctx_add_rcd_content(clid_ctx *ctx, const char *url,
+                                                    const uint8_t *data, size_t len);
+
 /* Freshness: an iat older than max_age or further than max_skew in the
  * future is refused (403 Stale Date). */
 CLID_API CLID_WUR clid_err clid_ctx_set_freshness(clid_ctx *ctx, unsigned max_age_s,
@@ -208,9 +241,11 @@ CLID_API CLID_WUR clid_err clid_ctx_set_tn_policy(clid_ctx *ctx, clid_tn_policy 
 /* Accepted ppt values; the default is {"shaken"}. Calling this the first
  * time replaces the default. Up to 4 values, each 1..15 of [A-Za-z0-9._-]
  * (else CLID_ERR_INVALID_ARGUMENT). Any such token may be accepted, but only
- * "shaken" (RFC 8588) and "div" (RFC 8946) have their own claims verified.
- * A "div" PASSporT is never a pass on its own: it extends an original
- * (CLID_ERR_DIV_WITHOUT_ORIGINAL; docs/verification.md). */
+ * "shaken" (RFC 8588), "div" and "div-o" (RFC 8946) and "rcd" (RFC 9795)
+ * have their own claims verified. A "div" PASSporT is never a pass on its
+ * own: it extends an original (CLID_ERR_DIV_WITHOUT_ORIGINAL; verified as a
+ * chain by clid_verify_identities); a "div-o" carries its original in its
+ * "opt" claim. rcd claims are verified in any PASSporT that carries them. */
 CLID_API CLID_WUR clid_err clid_ctx_accept_ppt(clid_ctx *ctx, const char *ppt);
 /* Most certificates below the trust anchor, the leaf included: 1..8
  * (default CLID_DEFAULT_MAX_CHAIN_DEPTH); longer chains fail with
@@ -264,7 +299,40 @@ typedef struct clid_claims {
     int64_t iat;                   /* 0: the signer's clock */
     const char *div;               /* RFC 8946: the diverting TN; when set the PASSporT
                                       has ppt "div" and carries no attest/origid */
+    const struct clid_rcd *rcd;    /* RFC 9795 Rich Call Data claims, or NULL */
+    int ppt_rcd;                   /* 1: a ppt "rcd" PASSporT (RFC 9795): orig, dest, iat
+                                      and the rcd claims, no attest/origid/div; needs rcd */
 } clid_claims;
+
+/*
+ * Rich Call Data (RFC 9795; docs/rcd.md). Strings are UTF-8 without
+ * control characters. nam is required (RFC 9795: the "rcd" claim carries
+ * a display name); jcd and jcl exclude each other. A URL (jcl, icn) is
+ * https (http allowed for tests), printable ASCII, at most 2048 bytes.
+ * Integrity ("rcdi"): when the bytes a URL serves are given here, the
+ * signer adds the rcdi digest of them ("sha256-" and base64, keyed by the
+ * JSON pointer "/jcl" or "/icn"); a verifier then checks what it retrieves
+ * against it. A URL without its content is signed without a digest, and a
+ * verifier will not present what it serves (CLID_ERR_RCD_DIGEST_MISSING).
+ * Inline jcd content is covered by the signature itself. crn is a
+ * top-level claim (the call reason), not a member of "rcd".
+ * Errors from signing: CLID_ERR_INVALID_ARGUMENT for anything above
+ * violated, or jcd that is not a jCard (JSON array ["vcard", [...]], at
+ * most CLID_RCD_JCARD_MAX_LEN bytes, no URL-valued property: RFC 9795
+ * allows one level of URL reference).
+ */
+typedef struct clid_rcd {
+    const char *nam;                 /* display name, 1..256 bytes */
+    const char *apn;                 /* alternate presentation number (a TN), or NULL */
+    const char *jcd;                 /* inline jCard (RFC 7095) as JSON text, or NULL */
+    const char *jcl;                 /* jCard URL, or NULL */
+    const uint8_t *jcl_content;      /* the bytes jcl serves (adds rcdi "/jcl"), or NULL */
+    size_t jcl_content_len;
+    const char *icn;                 /* icon URL, or NULL */
+    const uint8_t *icn_content;      /* the bytes icn serves (adds rcdi "/icn"), or NULL */
+    size_t icn_content_len;
+    const char *crn;                 /* call reason (claim "crn"), 1..256 bytes, or NULL */
+} clid_rcd;
 
 CLID_API CLID_WUR clid_err clid_signer_new(clid_signer **out);
 CLID_API void clid_signer_free(clid_signer *s);
@@ -284,6 +352,7 @@ CLID_API CLID_WUR clid_err clid_signer_set_clock(clid_signer *s, clid_clock_fn f
 /*
  * Writes the full Identity header value (RFC 8224 §4.1):
  *   <header>.<claims>.<signature>;info=<x5u>;alg=ES256;ppt=shaken
+ * (ppt=div for a div PASSporT, ppt=rcd for c->ppt_rcd)
  * NUL-terminated into out[cap]; *out_len is the length without the NUL (or,
  * on CLID_ERR_BUFFER_TOO_SMALL, the capacity needed including the NUL).
  */
@@ -364,6 +433,31 @@ typedef struct clid_verify_input {
 CLID_API CLID_WUR clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in,
                                                 clid_result *res);
 
+/*
+ * Verifies the Identity header values of one request together (RFC 8224
+ * §6.2; RFC 8946 §6): in->identity must be NULL, ids[0..n) are the values
+ * in message order (at most CLID_VERIFY_MAX_IDENTITIES, later ones
+ * ignored). Without a "div" PASSporT: each is verified with
+ * clid_verify_identity against `in`, and the request passes when one
+ * passes (the result is the deciding one's, as clid_sip_verify says). With
+ * "div" PASSporTs: a chain. The original (a passing non-div PASSporT bound
+ * to the caller; its dest is not bound to the request) starts it; each div
+ * PASSporT must itself verify (signature, freshness, its signer's
+ * authority over its "div" number) with orig equal to the original's orig
+ * (CLID_ERR_DIV_CHAIN_ORIG) and div equal to a dest of the PASSporT before
+ * it (CLID_ERR_DIV_CHAIN_LINK); a number diverted from twice is
+ * CLID_ERR_DIV_CHAIN_LOOP; the last PASSporT's dest must name in->dest,
+ * the request's current target (CLID_ERR_DIV_CHAIN_DEST). Links are
+ * ordered by following the chain, not by header order. The result is the
+ * original's claims and signer, plus the links (clid_result_div_*); a
+ * broken link fails the request with its reason and
+ * clid_result_div_failed_link says which.
+ */
+#define CLID_VERIFY_MAX_IDENTITIES 8
+CLID_API CLID_WUR clid_err clid_verify_identities(clid_verifier *v, const clid_verify_input *in,
+                                                  const char *const *ids, size_t n,
+                                                  clid_result *res);
+
 CLID_API CLID_WUR clid_err clid_result_new(clid_result **out);
 CLID_API void clid_result_free(clid_result *r);
 CLID_API void clid_result_reset(clid_result *r);
@@ -415,6 +509,9 @@ CLID_API char clid_result_attest(const clid_result *r); /* 'A', 'B', 'C' or 0 */
  * identifier of at most 128 printable ASCII characters. */
 CLID_API const char *clid_result_origid(const clid_result *r);
 CLID_API const char *clid_result_div(const clid_result *r);
+/* A "div-o" PASSporT (RFC 8946 §5): the original PASSporT its "opt" claim
+ * carries (full form "h.c.s"), or NULL. */
+CLID_API const char *clid_result_div_opt(const clid_result *r);
 CLID_API int64_t clid_result_iat(const clid_result *r);
 CLID_API const char *clid_result_x5u(const clid_result *r);
 
@@ -427,6 +524,46 @@ CLID_API int64_t clid_result_signer_not_after(const clid_result *r);
 CLID_API const char *clid_result_signer_spc(const clid_result *r);
 CLID_API const clid_tnauth *clid_result_signer_tnauth(const clid_result *r);
 CLID_API const clid_entity *clid_result_signer_entity(const clid_result *r);
+
+/*
+ * Diverted calls (clid_verify_identities, clid_sip_verify): the div
+ * PASSporTs of the chain in chain order, each with its diverting number
+ * ("div"), its new target (the first dest), its iat and its signer's first
+ * SPC (NULL when none). Link i is 0-based; out of range gives NULL/0.
+ */
+CLID_API size_t clid_result_div_count(const clid_result *r);
+CLID_API const char *clid_result_div_from(const clid_result *r, size_t i);
+CLID_API const char *clid_result_div_to(const clid_result *r, size_t i);
+CLID_API int64_t clid_result_div_iat(const clid_result *r, size_t i);
+CLID_API const char *clid_result_div_spc(const clid_result *r, size_t i);
+/* The index of the link that broke the chain, or -1 (none, or no chain). */
+CLID_API int clid_result_div_failed_link(const clid_result *r);
+
+/*
+ * Rich Call Data (RFC 9795; docs/rcd.md). clid_result_rcd says what the
+ * PASSporT carried and what held; the value getters return a value only
+ * when the verification passed and that value is verified: signed, within
+ * the signer certificate's claim constraints, and for content behind a URL,
+ * retrieved and equal to its rcdi digest. Anything else is NULL: what is
+ * not verified is never presented as verified.
+ */
+#define CLID_RCD_PRESENT 0x1u     /* the PASSporT carries an rcd claim (or crn) */
+#define CLID_RCD_CONSTRAINED 0x2u /* the signer's certificate constrains rcd values
+                                     (JWTClaimConstraints / EnhancedJWTClaimConstraints
+                                     permittedValues for "rcd"): its issuer vetted them */
+#define CLID_RCD_CONTENT_OK 0x4u  /* every URL it names had an rcdi digest and the
+                                     content retrieved matched it */
+CLID_API unsigned clid_result_rcd(const clid_result *r);
+CLID_API const char *clid_result_rcd_name(const clid_result *r);      /* "nam" */
+CLID_API const char *clid_result_rcd_apn(const clid_result *r);       /* "apn" */
+CLID_API const char *clid_result_rcd_reason(const clid_result *r);    /* "crn" */
+/* The jCard as JSON text: the inline jcd, or what jcl served. */
+CLID_API const char *clid_result_rcd_jcard(const clid_result *r);
+CLID_API const char *clid_result_rcd_jcard_url(const clid_result *r); /* "jcl" */
+CLID_API const char *clid_result_rcd_icon_url(const clid_result *r);  /* "icn" */
+/* The rcdi digest of "/jcl" or "/icn" ("sha256-..."), for RFC 9796's
+ * integrity parameter; NULL when none. */
+CLID_API const char *clid_result_rcd_digest(const clid_result *r, const char *pointer);
 
 #ifdef __cplusplus
 }

@@ -314,7 +314,36 @@ typedef enum clid_verstat {
     X(CLID_ERR_CLI_TOKEN_PARSE, PARSE, 438, FAILED,                                               \
       "CLI token is not strict DER of a known version, or rebuilds no PASSporT")                  \
     X(CLID_ERR_CLI_TOKEN_NOT_RECONSTRUCTIBLE, USAGE, 0, NO_VALIDATION,                            \
-      "PASSporT cannot be rebuilt bit for bit from a CLI token (re-sign it at the gateway)")
+      "PASSporT cannot be rebuilt bit for bit from a CLI token (re-sign it at the gateway)")       \
+    /* PASSporT extensions (issue 14; docs/rcd.md, docs/sip.md "Diverted calls") */               \
+    X(CLID_ERR_TN_PHONE_CONTEXT, PARSE, 438, FAILED,                                              \
+      "local number whose phone-context is not a global number prefix (RFC 3966 §5.1.5)")        \
+    X(CLID_ERR_RCD_SYNTAX, PARSE, 438, FAILED,                                                    \
+      "rcd, crn or rcdi claim is malformed (RFC 9795)")                                           \
+    X(CLID_ERR_RCD_DIGEST_ALG, PARSE, 438, FAILED,                                                \
+      "rcdi digest names an unknown algorithm (RFC 9795)")                                        \
+    X(CLID_ERR_RCD_DIGEST_MISMATCH, POLICY, 438, FAILED,                                          \
+      "content an rcd claim references does not match its rcdi digest (RFC 9795)")               \
+    X(CLID_ERR_RCD_DIGEST_MISSING, POLICY, 438, FAILED,                                           \
+      "rcd claim references a URL without an rcdi digest: its content is not presented")          \
+    X(CLID_ERR_RCD_CONTENT_INVALID, PARSE, 438, FAILED,                                           \
+      "content an rcd claim references is unacceptable (not a jCard, too large, nested URL)")     \
+    X(CLID_ERR_RCD_CONTENT_UNAVAILABLE, FETCH, 436, FAILED,                                       \
+      "content an rcd claim references could not be retrieved: it is not presented")             \
+    X(CLID_ERR_DIV_CHAIN_ORIG, POLICY, 438, FAILED,                                               \
+      "div PASSporT's orig differs from the original PASSporT's orig (RFC 8946 §6)")             \
+    X(CLID_ERR_DIV_CHAIN_LINK, POLICY, 438, FAILED,                                               \
+      "div PASSporT's div is not a dest of the PASSporT before it (RFC 8946 §6)")                \
+    X(CLID_ERR_DIV_CHAIN_LOOP, POLICY, 438, FAILED,                                               \
+      "div chain diverts from a number twice, or has more links than PASSporTs")                 \
+    X(CLID_ERR_DIV_CHAIN_DEST, POLICY, 438, FAILED,                                               \
+      "last PASSporT of the div chain does not name the request's target (RFC 8946 §6)")         \
+    X(CLID_ERR_DIV_OPT, PARSE, 438, FAILED,                                                       \
+      "div-o PASSporT's opt claim is not a full-form PASSporT (RFC 8946 §5)")                    \
+    X(CLID_ERR_SIP_HISTORY_INFO, PARSE, 0, NO_VALIDATION,                                         \
+      "History-Info or Diversion header is malformed or has too many entries (RFC 7044, 5806)")   \
+    X(CLID_ERR_SIP_NO_DIVERSION, POLICY, 0, NO_VALIDATION,                                        \
+      "request names no diverting number (no History-Info retargeting entry, no Diversion)")
 
 typedef enum clid_err {
 #define CLID_X_ENUM(name, cls, sip, verstat, text) name,

@@ -138,6 +138,21 @@ CLID_API clid_err clid_fetcher_fetch(void *arg, const char *url, uint8_t *buf, s
 CLID_API clid_err clid_fetcher_fetch_crl(void *arg, const char *url, uint8_t *buf, size_t cap,
                                          size_t *len, int64_t *max_age_s);
 
+/*
+ * A clid_fetch_fn for Rich Call Data content (clid_ctx_set_rcd_fetcher;
+ * RFC 9795 jcl and icn URLs): `arg` is the clid_fetcher. The same URL and
+ * address policy (redirects refused, private addresses refused unless
+ * allowed), timeouts, cache and persistent directory as x5u, cached under a
+ * key of its own (a URL fetched as x5u and as RCD content is two entries);
+ * any body of at most `cap` bytes (the library passes
+ * CLID_RCD_JCARD_MAX_LEN or CLID_RCD_ICON_MAX_LEN); Content-Type is not
+ * trusted. *max_age_s as for clid_fetcher_fetch. Errors: those of
+ * clid_fetcher_fetch but _NOT_PEM (all CLID_ERR_X5U_*: the caller reports
+ * them as CLID_ERR_RCD_CONTENT_UNAVAILABLE, with the detail).
+ */
+CLID_API clid_err clid_fetcher_fetch_rcd(void *arg, const char *url, uint8_t *buf, size_t cap,
+                                         size_t *len, int64_t *max_age_s);
+
 /* Counters for monitoring and tests, since creation (or since fork()).
  * CRL retrievals count with the others. */
 typedef struct clid_fetcher_stats {

@@ -101,6 +101,8 @@ typedef struct clid_sip_sign_opts {
     char attest;         /* 'A', 'B' or 'C' */
     const char *origid;  /* NULL: a random UUID */
     int64_t iat;         /* 0: the signer's clock */
+    const clid_rcd *rcd; /* Rich Call Data claims for the PASSporT (clid.h), or NULL */
+    int ppt_rcd;         /* 1: sign a ppt "rcd" PASSporT instead of a shaken one */
 } clid_sip_sign_opts;
 
 /*
@@ -204,6 +206,86 @@ CLID_API CLID_WUR clid_err clid_sip_verify_osip(clid_verifier *v,
  */
 CLID_API CLID_WUR clid_err clid_sip_add_verstat(const char *msg, size_t len, clid_verstat v,
                                                 char *out, size_t cap, size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Diverted calls (RFC 8946; docs/sip.md "Diverted calls")                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The diverting number and the new target of a retargeted request, as a
+ * proxy that retargets reads them (each CLID_TN_BUF bytes, "" when not
+ * found):
+ *   History-Info (RFC 7044), preferred when present: the last entry that
+ *     records a retargeting (an "rc" or "mp" parameter naming the index of
+ *     the entry it was retargeted from); `div` is the number of that
+ *     earlier entry, `target` the number of the last entry;
+ *   else Diversion (RFC 5806): `div` is the number of the topmost (most
+ *     recent) entry, `target` the request's Request-URI number.
+ * At most CLID_SIP_MAX_HISTORY entries are read (History-Info headers and
+ * comma-separated entries together; more is CLID_ERR_SIP_HISTORY_INFO, as
+ * is an index that is not dot-separated numbers, a duplicate index, or an
+ * rc/mp naming no entry). Numbers as clid_tn_canonicalize reads them.
+ * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE,
+ * CLID_ERR_SIP_HISTORY_INFO, CLID_ERR_SIP_NO_DIVERSION (neither header
+ * names a diverting TN), CLID_ERR_TN_PHONE_CONTEXT.
+ */
+#define CLID_SIP_MAX_HISTORY 32
+CLID_API CLID_WUR clid_err clid_sip_get_diversion(const char *msg, size_t len,
+                                                  char div[CLID_TN_BUF],
+                                                  char target[CLID_TN_BUF]);
+
+typedef struct clid_sip_div_opts {
+    int64_t iat;               /* 0: the signer's clock */
+    /* Optional: the request's original PASSporT must verify with this
+     * verifier first (RFC 8946 §4: a retargeting entity signs div only for
+     * a call whose identity it has verified; ATIS-1000085 forbids a div on
+     * a stale PASSporT). Its dest is not bound (the request is retargeted),
+     * its orig is. NULL: not checked (the host verified it already). */
+    clid_verifier *verifier;
+    const clid_sip_verify_opts *verify_opts; /* for that verification; NULL: defaults */
+} clid_sip_div_opts;
+
+/*
+ * Adds a div PASSporT (RFC 8946 §3) to a request a proxy has retargeted:
+ * orig is the request's caller (the rules above), div and dest the
+ * diverting number and new target of clid_sip_get_diversion, iat the
+ * signer's clock; the signer's certificate must cover the diverting number
+ * (checked when the signer has one). When the request carries a PASSporT
+ * (the original, or the last div), the new div must chain to it: its div
+ * among that PASSporT's dest (else CLID_ERR_DIV_CHAIN_LINK) and the same
+ * orig (else CLID_ERR_DIV_CHAIN_ORIG). Output as clid_sip_sign (the
+ * "Identity: ...;ppt=div" line added last). Errors: those of
+ * clid_sip_get_diversion and clid_sip_sign, and with opts->verifier the
+ * original's verification failure.
+ */
+CLID_API CLID_WUR clid_err clid_sip_sign_div(const clid_signer *s, const clid_sip_div_opts *opts,
+                                             const char *msg, size_t len, char *out, size_t cap,
+                                             size_t *out_len);
+
+/* ------------------------------------------------------------------------ */
+/* Presenting Rich Call Data (RFC 9796; docs/rcd.md)                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Writes the request with the verified Rich Call Data of `r` (a passed
+ * clid_sip_verify of this request) as a terminating SBC presents it to the
+ * callee (RFC 9796): a Call-Info header with purpose=jcard naming the
+ * verified jCard (its jcl URL, or a data: URI of the inline jCard or of a
+ * jCard built from the verified name), the "verified" parameter, the
+ * "call-reason" parameter for crn, and "integrity" with the rcdi digest
+ * when there is one; an icon as purpose=icon likewise. Call-Info headers
+ * the request already carries with a "verified" parameter, or with
+ * purpose jcard or icon, are removed first (an upstream party cannot
+ * present its own data as verified). Values are quoted and escaped; a
+ * value that cannot be written safely (control characters) is left out.
+ * Nothing verified: the request is written with only the removals.
+ * Buffer contract as clid_sip_sign; at most CLID_SIP_RCD_EXTRA more bytes.
+ * Errors: CLID_ERR_INVALID_ARGUMENT (r NULL or not a passed verification),
+ * CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_BUFFER_TOO_SMALL.
+ */
+#define CLID_SIP_RCD_EXTRA (2 * CLID_RCD_JCARD_MAX_LEN)
+CLID_API CLID_WUR clid_err clid_sip_add_rcd(const char *msg, size_t len, const clid_result *r,
+                                            char *out, size_t cap, size_t *out_len);
 
 /* RFC 3261 §20.17 / RFC 1123 date ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix
  * seconds. Strict: exactly that layout (names in any case, as ABNF strings
