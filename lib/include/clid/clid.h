@@ -64,7 +64,11 @@ extern "C" {
  * that is not one, is CLID_ERR_TN_PHONE_CONTEXT: such a number cannot be
  * named globally and is never signed or matched. A global number ("+...")
  * with a phone-context parameter is CLID_ERR_TN_PHONE_CONTEXT too (RFC 3966
- * §5.1.5 allows the parameter on local numbers only).
+ * §5.1.5 allows the parameter on local numbers only), and so are the
+ * parameter given twice or empty (RFC 3966 §3: exactly one context) and a
+ * local service code with '#' or '*' (no prefix makes it global). The
+ * parameter name is case-insensitive and may stand anywhere among the
+ * parameters; a globalized number longer than 15 digits is CLID_ERR_BAD_TN.
  * Whole URIs are accepted too: a leading "tel:", "sip:" or "sips:" (any
  * case) is skipped and everything from the first ';', '@' or '?' is cut, so
  * "sip:+1-215-555-1212;tgrp=x@example.com;user=phone" gives "12155551212".

@@ -24,7 +24,9 @@
  * A URI is a telephone number when it is a tel: URI, or a sip:/sips: URI
  * whose user part is a number (user=phone or not; %-escapes decoded).
  * Numbers are canonicalized with clid_tn_canonicalize (visual separators,
- * '+', URI parameters such as ";tgrp=" or ";phone-context=" never glued on).
+ * '+', URI parameters such as ";tgrp=" never glued on; a local number's
+ * ";phone-context=+<prefix>" globalizes it, any other context makes it no
+ * number: RFC 3966 §5.1.5).
  *
  * Anonymous callers (RFC 3323 §4.1.1.3): a From whose display name is
  * "Anonymous", whose user is "anonymous" or whose host is

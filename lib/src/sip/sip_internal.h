@@ -126,8 +126,10 @@ int clid__sip_param_is(const char *s, const clid__sip_param *p, const char *name
  * §19.1.1; the number of a user=phone URI, or any user part that is a
  * number). %-escapes are decoded first (RFC 3261 §19.1.4 makes "%2B1..."
  * and "+1..." the same user), then clid_tn_canonicalize applies (visual
- * separators, '+', parameters glued to the user part). CLID_ERR_BAD_TN
- * when it is not a number; other schemes are never numbers.
+ * separators, '+', parameters glued to the user part, a phone-context
+ * parameter globalizing a local number). CLID_ERR_BAD_TN when it is not a
+ * number, CLID_ERR_TN_PHONE_CONTEXT when it is a local number without a
+ * global name (RFC 3966 §5.1.5); other schemes are never numbers.
  */
 clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *user,
                           size_t user_len, char tn[CLID_TN_BUF]);

@@ -390,6 +390,56 @@ static int hexval(char c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Decodes s[0..len) (RFC 3261 §19.1.4: an escaped character equals its
+ * literal) onto buf at *n; NUL, even escaped, is refused. */
+static clid_err unescape(const char *s, size_t len, char *buf, size_t *n)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '%') {
+            CLID_ENSURE(i + 2 < len, CLID_ERR_BAD_TN);
+            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            CLID_ENSURE(hi >= 0 && lo >= 0, CLID_ERR_BAD_TN);
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        CLID_ENSURE(c != '\0', CLID_ERR_BAD_TN);
+        buf[(*n)++] = c;
+    }
+    return CLID_OK;
+}
+
+/* Appends to buf each ";phone-context=..." among the user part's parameters
+ * p[0..len) (p[0] is ';'), decoded: clid_tn_canonicalize globalizes the
+ * number with it or refuses it (RFC 3966 §5.1.5). The other parameters
+ * never change the number and are dropped. */
+static clid_err add_phone_context(const char *p, size_t len, char *buf, size_t *n)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t start = ++i; /* past the ';' */
+        while (i < len && p[i] != ';')
+            i++;
+        size_t at = *n;
+        buf[(*n)++] = ';';
+        CLID_TRY(unescape(p + start, i - start, buf, n));
+        const char *name = buf + at + 1;
+        size_t plen = *n - at - 1;
+        const char *eq = memchr(name, '=', plen);
+        size_t name_len = eq != NULL ? (size_t)(eq - name) : plen;
+        if (name_len != 13 || !ncase_eq(name, "phone-context", 13)) {
+            *n = at; /* not this parameter: drop it */
+            continue;
+        }
+        /* An escaped delimiter in the value would be cut by
+         * clid_tn_canonicalize: no prefix contains one. */
+        for (size_t k = 0; k < plen; k++)
+            CLID_ENSURE(name[k] != ';' && name[k] != '@' && name[k] != '?',
+                        CLID_ERR_TN_PHONE_CONTEXT);
+    }
+    return CLID_OK;
+}
+
 clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *user,
                           size_t user_len, char tn[CLID_TN_BUF])
 {
@@ -403,24 +453,10 @@ clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *use
      * which in a user part are ordinary characters (RFC 3261 §25.1
      * user-unreserved), not the end of a number: refused below instead. */
     const char *semi = memchr(user, ';', user_len);
-    if (semi != NULL)
-        user_len = (size_t)(semi - user);
-    char buf[USER_MAX + 1];
+    size_t num_len = semi != NULL ? (size_t)(semi - user) : user_len;
+    char buf[USER_MAX + 1]; /* decoding only shortens */
     size_t n = 0;
-    for (size_t i = 0; i < user_len; i++) {
-        char c = user[i];
-        if (c == '%') {
-            /* RFC 3261 §19.1.4: an escaped character equals its literal. */
-            CLID_ENSURE(i + 2 < user_len, CLID_ERR_BAD_TN);
-            int hi = hexval(user[i + 1]), lo = hexval(user[i + 2]);
-            CLID_ENSURE(hi >= 0 && lo >= 0, CLID_ERR_BAD_TN);
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        CLID_ENSURE(c != '\0', CLID_ERR_BAD_TN);
-        buf[n++] = c;
-    }
-    buf[n] = '\0';
+    CLID_TRY(unescape(user, num_len, buf, &n));
     /* No ':', ';', '?' or '@' in a number (after decoding, too): clid_tn_
      * canonicalize would cut at the last three, and skip a "sip:" it found
      * here as if it were this URI's scheme. */
@@ -428,6 +464,9 @@ clid_err clid__sip_uri_tn(const char *scheme, size_t scheme_len, const char *use
         CLID_ENSURE(buf[i] != ':' && buf[i] != ';' && buf[i] != '?' && buf[i] != '@',
                     CLID_ERR_BAD_TN);
     CLID_ENSURE(n > 0, CLID_ERR_BAD_TN);
+    if (semi != NULL)
+        CLID_TRY(add_phone_context(semi, user_len - num_len, buf, &n));
+    buf[n] = '\0';
     return clid_tn_canonicalize(buf, tn);
 }
 

@@ -24,8 +24,6 @@ static const tn_case cases[] = {
     {"123456789012345", CLID_OK, "123456789012345"}, /* 15 digits: the E.164 maximum */
     {"+1-234-567-890-123-45", CLID_OK, "123456789012345"},
     /* URI parameters are cut, never glued on (standards notes §7 item 6) */
-    {"+1-215-555-1212;phone-context=example.com", CLID_OK, "12155551212"},
-    {"5551212;phone-context=+1-215", CLID_OK, "5551212"},
     {"+12155551212;tgrp=TG-1;trunk-context=example.com", CLID_OK, "12155551212"},
     {"+12155551212;npdi;rn=+12155550000", CLID_OK, "12155551212"},
     /* schemes, any case; host and URI parameters after '@' */
@@ -37,6 +35,51 @@ static const tn_case cases[] = {
      "12155551212"},
     {"+12155551212@example.com", CLID_OK, "12155551212"},
     {"+12155551212?subject=x", CLID_OK, "12155551212"},
+    /* phone-context (RFC 3966 §5.1.5): a local number under a global prefix
+     * is globalized, separators dropped on both sides */
+    {"5551212;phone-context=+1-215", CLID_OK, "12155551212"},
+    {"555-1212;phone-context=+1-212", CLID_OK, "12125551212"},
+    {"tel:555-1212;phone-context=+1-212", CLID_OK, "12125551212"},
+    {"tel:(555) 1212;phone-context=+1.(212)", CLID_OK, "12125551212"},
+    {"sip:5551212;phone-context=+1-212@example.com;user=phone", CLID_OK, "12125551212"},
+    {"5551212;phone-context=+1-212@example.com", CLID_OK, "12125551212"},
+    {"5551212;PHONE-CONTEXT=+1212", CLID_OK, "12125551212"},      /* name case */
+    {"5551212;Phone-Context=+1212", CLID_OK, "12125551212"},
+    {"5551212;phone-context=+1212;ext=22", CLID_OK, "12125551212"}, /* not last */
+    {"5551212;ext=22;phone-context=+1212;tgrp=x", CLID_OK, "12125551212"},
+    {"5551212;isub=1;phone-context=+1212", CLID_OK, "12125551212"},
+    {"1;phone-context=+12345678901234", CLID_OK, "123456789012341"}, /* 15: limit */
+    {"12345678901234;phone-context=+1", CLID_OK, "112345678901234"},
+    {"5551212;phone-context=+1212?x=y", CLID_OK, "12125551212"},
+    {"5551212;phone-contextx=example.com", CLID_OK, "5551212"},  /* another param */
+    {"5551212;xphone-context=+1", CLID_OK, "5551212"},
+    {"5551212;phone-context", CLID_ERR_TN_PHONE_CONTEXT, NULL},  /* empty value */
+    {"5551212;phone-context=", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=;ext=1", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=+", CLID_ERR_TN_PHONE_CONTEXT, NULL}, /* no digit */
+    {"5551212;phone-context=+-.()", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=example.com", CLID_ERR_TN_PHONE_CONTEXT, NULL}, /* domain */
+    {"tel:5551212;phone-context=example.com", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"sip:5551212;phone-context=example.com@example.com", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=1212", CLID_ERR_TN_PHONE_CONTEXT, NULL}, /* no '+' */
+    {"5551212;phone-context=+1a12", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=++1212", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=+1#2", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=%2B1212", CLID_ERR_TN_PHONE_CONTEXT, NULL}, /* not decoded */
+    {"5551212;phone-context=+1212;phone-context=+1212", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"5551212;phone-context=+1212;PHONE-CONTEXT=+1", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"+12125551212;phone-context=+1212", CLID_ERR_TN_PHONE_CONTEXT, NULL}, /* global */
+    {"+1-215-555-1212;phone-context=example.com", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"tel:+12125551212;ext=1;phone-context=+1", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"*67;phone-context=+1", CLID_ERR_TN_PHONE_CONTEXT, NULL},   /* service codes */
+    {"#31#;phone-context=+1", CLID_ERR_TN_PHONE_CONTEXT, NULL},
+    {"12;phone-context=+12345678901234", CLID_ERR_BAD_TN, NULL}, /* 16 digits */
+    {"123456789012345;phone-context=+1", CLID_ERR_BAD_TN, NULL},
+    {"1234567890123456;phone-context=+1", CLID_ERR_BAD_TN, NULL},
+    {";phone-context=+1212", CLID_ERR_BAD_TN, NULL},             /* no local number */
+    {"555a;phone-context=+1212", CLID_ERR_BAD_TN, NULL},
+    /* after the host it is no user-part parameter: never read */
+    {"sip:+12125551212@example.com;phone-context=+1", CLID_OK, "12125551212"},
     /* refused */
     {"", CLID_ERR_BAD_TN, NULL},
     {"+", CLID_ERR_BAD_TN, NULL},

@@ -292,6 +292,9 @@ static void parse_rejects(void **state)
         "tel:+12155551000", "tel:12155551000;x=y", "sip:+12155551000@example.com",
         "sip:12155551000@example.com;user=phone", "12155551000;tgrp=t1", "TEL:12155551000",
         " 12155551000", "12155551000 ",
+        /* a local number under a global prefix: a spelling of 12155551000
+         * (RFC 3966 §5.1.5), still not the canonical one */
+        "5551000;phone-context=+1-215", "tel:215-555-1000;phone-context=+1",
     };
     for (size_t i = 0; i < sizeof not_canonical / sizeof not_canonical[0]; i++) {
         char orig[96], dest[96], div[160];
@@ -309,6 +312,11 @@ static void parse_rejects(void **state)
         expect(not_canonical[i], HDR_SHAKEN, c2, CLID_ERR_PASSPORT_TN_NOT_CANONICAL);
         expect(not_canonical[i], HDR_DIV, div, CLID_ERR_PASSPORT_TN_NOT_CANONICAL);
     }
+    /* one under a domain context names no global number: no TN at all */
+    expect("orig local number, domain context", HDR_SHAKEN,
+           C(OK_IAT, "{\"tn\":\"5551000;phone-context=example.com\"}", OK_DEST, OK_ATTEST,
+             OK_ORIGID),
+           CLID_ERR_PASSPORT_ORIG);
     expect("orig missing", HDR_SHAKEN,
            "{\"attest\":\"A\",\"dest\":" OK_DEST ",\"iat\":1,\"origid\":" OK_ORIGID "}",
            CLID_ERR_PASSPORT_ORIG);

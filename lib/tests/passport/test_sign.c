@@ -349,7 +349,8 @@ static void claims_canonicalized(void **state)
 {
     (void)state;
     clid_signer *s = new_signer(key_spc, NULL);
-    static const char *const dests[] = {"tel:+1-303-555-0199;phone-context=x", "+44 20 7946 0000",
+    /* a local number under a global prefix is globalized (RFC 3966 §5.1.5) */
+    static const char *const dests[] = {"tel:555-0199;phone-context=+1-303", "+44 20 7946 0000",
                                         "sip:+1(303)555-0100@example.com;user=phone"};
     clid_claims c = {.orig = "+1 (202) 555-0100", .dest = dests, .dest_count = 3, .attest = 'B',
                      .origid = ORIGID};
@@ -361,6 +362,15 @@ static void claims_canonicalized(void **state)
     assert_string_equal(claims, "{\"attest\":\"B\",\"dest\":{\"tn\":[\"13035550199\","
                                 "\"442079460000\",\"13035550100\"]},\"iat\":1767225600,"
                                 "\"orig\":{\"tn\":\"12025550100\"},\"origid\":\"" ORIGID "\"}");
+    /* one that has no global name is never signed (as its bare digits or
+     * otherwise) */
+    static const char *const local[] = {"tel:555-0199;phone-context=example.com"};
+    c.dest = local;
+    c.dest_count = 1;
+    assert_int_equal(sign_into(s, &c, buf, sizeof buf), CLID_ERR_TN_PHONE_CONTEXT);
+    c.dest = dests;
+    c.orig = "+12025550100;phone-context=+1";
+    assert_int_equal(sign_into(s, &c, buf, sizeof buf), CLID_ERR_TN_PHONE_CONTEXT);
     clid_signer_free(s);
 }
 

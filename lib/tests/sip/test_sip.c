@@ -571,6 +571,67 @@ static void unreadable_uri_refusals(void **state)
     free(in);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Local numbers with a phone-context (RFC 3966 §5.1.5)                      */
+/* ------------------------------------------------------------------------ */
+
+/* An asserted identity written as a local number under a global prefix
+ * binds to the globalized number, in both readings (clid's and libosip2's),
+ * for signing and verification; one under a domain context has no global
+ * name and is no caller at all (never the bare local digits). */
+static void phone_context_caller(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pai;
+        clid_err rc;
+        const char *tn;
+    } cases[] = {
+        {"<tel:555-0111;phone-context=+1-202>", CLID_OK, "12025550111"},
+        {"<tel:5550111;Phone-Context=+1(202);ext=1>", CLID_OK, "12025550111"},
+        {"\"X\" <sip:5550111;phone-context=+1-202@h;user=phone>", CLID_OK, "12025550111"},
+        {"<sip:5550111;phone-context=%2B1-202@h;user=phone>", CLID_OK, "12025550111"},
+        {"<tel:5550111;phone-context=example.com>", CLID_ERR_SIP_NO_CALLER, ""},
+        {"<sip:5550111;phone-context=example.com@h;user=phone>", CLID_ERR_SIP_NO_CALLER, ""},
+        {"<tel:+12025550111;phone-context=+1>", CLID_ERR_SIP_NO_CALLER, ""},
+        {"<tel:5550111;phone-context=+1202;phone-context=+1202>", CLID_ERR_SIP_NO_CALLER, ""},
+    };
+    size_t len = 0;
+    char *in = read_golden("to_not_tn", ".sip", &len);
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    parser_init();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *line = tp_cat("P-Asserted-Identity: ", cases[i].pai, NULL);
+        size_t n = 0, got = 0;
+        char *m = insert_line(in, len, "Call-ID:", line, "\r\n", &n);
+        char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
+        clid_err rc = clid_sip_get_tns(m, n, orig, dest);
+        if (rc != cases[i].rc || strcmp(orig, cases[i].tn) != 0)
+            fail_msg("%s: %s '%s'", cases[i].pai, clid_err_name(rc), orig);
+        clid_err src = CLID_OK;
+        char *sm = sign_msg(m, n, &sign_opts, &got, &src);
+        assert_err(src, cases[i].rc);
+        if (cases[i].rc == CLID_OK) {
+            assert_err(verify_msg(sm, got, res), CLID_OK);
+            assert_string_equal(clid_result_orig(res), cases[i].tn);
+            /* libosip2's reading of the same request agrees */
+            osip_message_t *om = NULL;
+            assert_int_equal(osip_message_init(&om), 0);
+            assert_int_equal(osip_message_parse(om, sm, got), 0);
+            clid_sip_verify_opts vo = {.now = t0};
+            assert_err(clid_sip_verify_osip(ver, &vo, om, res), CLID_OK);
+            assert_string_equal(clid_result_orig(res), cases[i].tn);
+            osip_message_free(om);
+        }
+        free(sm);
+        free(m);
+        free(line);
+    }
+    clid_result_free(res);
+    free(in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -580,6 +641,7 @@ int main(void)
         cmocka_unit_test(injection),
         cmocka_unit_test(osip_variants),
         cmocka_unit_test(unreadable_uri_refusals),
+        cmocka_unit_test(phone_context_caller),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -253,6 +253,16 @@ static void raw_addresses(void **state)
         {"sip:+12025550100:secret@h", "12025550100"},
         {"tel:+1(202)555.0100;ext=1", "12025550100"},
         {"TEL:+12025550100", "12025550100"},
+        /* phone-context in the user part globalizes (RFC 3966 §5.1.5) */
+        {"tel:555-0100;phone-context=+1-202", "12025550100"},
+        {"tel:5550100;ext=1;PHONE-CONTEXT=+1202", "12025550100"},
+        {"sip:5550100;phone-context=+1-202@h;user=phone", "12025550100"},
+        {"sip:5550100;phone%2Dcontext=%2B1202@h", "12025550100"},
+        {"sip:5550100@h;phone-context=+1202", "5550100"}, /* a URI parameter */
+        {"tel:5550100;phone-context=example.com", NULL},
+        {"sip:5550100;phone-context=+1%3B2@h", NULL},
+        {"sip:5550100;phone-context=+1%zz@h", NULL},
+        {"tel:+12025550100;phone-context=+1", NULL},
         {"sip:alice@h", NULL},
         {"sip:+1202?5550100@h", NULL}, /* '?' is a user character, not a number's end */
         {"sip:+1202%3F5550100@h", NULL},
