@@ -3,6 +3,8 @@
  *           --attest A|B|C [--origid UUID] [--at TIME] [--div TN] [--compact]
  * clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C [--origid UUID]
  *           [--at TIME] [--orig TN] [--dest TN] [--output FILE] FILE|-
+ * clid sign --key KEY [--cert CHAIN] --x5u URL [--at TIME] [--orig TN]
+ *           --div [TN] [--output FILE] --sip FILE|FILE|-
  *
  * Without FILE: prints the Identity header value (RFC 8224 §4.1) for the
  * claims, signed with ES256 (RFC 8225, ppt "shaken" RFC 8588, or "div"
@@ -15,6 +17,10 @@
  * not mean.
  * With --cert, the signer refuses an orig TN its certificate's TNAuthList
  * does not cover (the same rule every verifier applies).
+ * With --div and FILE: the request was retargeted by this proxy; a div
+ * PASSporT (RFC 8946) is added for the diverting number and new target read
+ * from its History-Info or Diversion header (clid_sip_sign_div); a TN given
+ * with --div must be that diverting number.
  * With --isup, FILE is a SIP-I request (RFC 3204 application/ISUP body):
  * the same Identity header, and the PASSporT as clid's CLI token in the
  * IAM's Application Transport Parameter (clid_sipi_sign,
@@ -40,6 +46,8 @@ void cmd_sign_help(FILE *f)
           "       clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C\n"
           "                 [--origid UUID] [--at TIME] [--orig TN] [--dest TN]\n"
           "                 [--output FILE] FILE|-\n"
+          "       clid sign --key KEY [--cert CHAIN] --x5u URL [--at TIME] [--orig TN]\n"
+          "                 --div [TN] [--output FILE] --sip FILE|FILE|-\n"
           "       clid sign --isup [--country-code CC] [--apm-context N]\n"
           "                 [--ssgw-key KEY --ssgw-cert CHAIN --ssgw-x5u URL]\n"
           "                 [the options of FILE] FILE|-\n"
@@ -61,7 +69,11 @@ void cmd_sign_help(FILE *f)
           "  --origid UUID  origination identifier; default: a random UUID\n"
           "  --at TIME      iat: Unix seconds or RFC 3339; default: now\n"
           "  --div TN       sign a diversion PASSporT (ppt \"div\", RFC 8946) for the\n"
-          "                 diverting number TN instead (--attest is then ignored)\n"
+          "                 diverting number TN instead (--attest is then ignored);\n"
+          "                 with FILE: add a div PASSporT for the request's diversion\n"
+          "                 (History-Info, else Diversion: RFC 7044, RFC 5806) to its\n"
+          "                 new target; TN, if given, must be the diverting number\n"
+          "  --sip FILE     the SIP request FILE (as the operand)\n"
           "  --compact      print only the compact PASSporT \"..signature\" (RFC 8225 §7)\n"
           "  --output FILE  with FILE: write the signed request there, not to stdout\n"
           "  --isup         FILE is a SIP-I request (application/ISUP body, RFC 3204):\n"
@@ -82,7 +94,7 @@ void cmd_sign_help(FILE *f)
 
 enum { OPT_KEY, OPT_CERT, OPT_X5U, OPT_ORIG, OPT_DEST, OPT_ATTEST, OPT_ORIGID, OPT_AT, OPT_DIV,
        OPT_COMPACT, OPT_OUTPUT, OPT_HELP, OPT_ISUP, OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY,
-       OPT_SSGW_CERT, OPT_SSGW_X5U };
+       OPT_SSGW_CERT, OPT_SSGW_X5U, OPT_SIP };
 
 static const tool_opt sign_opts[] = {
     [OPT_KEY] = {"--key", NULL, 1, 0},
@@ -93,7 +105,9 @@ static const tool_opt sign_opts[] = {
     [OPT_ATTEST] = {"--attest", NULL, 1, 0},
     [OPT_ORIGID] = {"--origid", NULL, 1, 0},
     [OPT_AT] = {"--at", NULL, 1, 0},
-    [OPT_DIV] = {"--div", NULL, 1, 0},
+    /* "" (a bare --div, see cmd_sign): with a request, the diverting
+     * number comes from it */
+    [OPT_DIV] = {"--div", NULL, TOOL_VALUE_MAY_BE_EMPTY, 0},
     [OPT_COMPACT] = {"--compact", NULL, 0, 0},
     [OPT_OUTPUT] = {"--output", NULL, 1, 0},
     [OPT_HELP] = {"--help", "-h", 0, 0},
@@ -103,6 +117,7 @@ static const tool_opt sign_opts[] = {
     [OPT_SSGW_KEY] = {"--ssgw-key", NULL, 1, 0},
     [OPT_SSGW_CERT] = {"--ssgw-cert", NULL, 1, 0},
     [OPT_SSGW_X5U] = {"--ssgw-x5u", NULL, 1, 0},
+    [OPT_SIP] = {"--sip", NULL, 1, 0},
 };
 
 /* Loading errors: a file that cannot be read is EX_NOINPUT; one that reads
@@ -199,6 +214,29 @@ static int sign_sipi(const tool_args *a, const clid_signer *s, const clid_sip_si
     return e == CLID_OK ? TOOL_EXIT_OK : sip_error(a->pos[0], e);
 }
 
+/* --div with a request: clid_sip_sign_div, after checking a given TN
+ * against the diverting number the request names. */
+static int sign_div_request(const tool_args *a, const clid_signer *s, int64_t iat,
+                            const uint8_t *msg, size_t len, char **out, size_t *out_len)
+{
+    const char *file = a->pos[0];
+    char div[CLID_TN_BUF], target[CLID_TN_BUF];
+    clid_err e = clid_sip_get_diversion((const char *)msg, len, div, target);
+    if (e != CLID_OK)
+        return sip_error(file, e);
+    int rc = TOOL_EXIT_OK;
+    if (a->value[OPT_DIV][0] != '\0' &&
+        (rc = check_number(file, "--div", a->value[OPT_DIV], div, CLID_ERR_DIV_CHAIN_LINK)) !=
+            TOOL_EXIT_OK)
+        return rc;
+    size_t cap = len + CLID_SIP_SIGN_EXTRA + 1;
+    *out = malloc(cap);
+    clid_sip_div_opts o = {.iat = iat};
+    e = *out == NULL ? CLID_ERR_NOMEM
+                     : clid_sip_sign_div(s, &o, (const char *)msg, len, *out, cap, out_len);
+    return e == CLID_OK ? TOOL_EXIT_OK : sip_error(file, e);
+}
+
 /* clid sign ... FILE|- */
 static int sign_request(const tool_args *a, char attest, int64_t iat)
 {
@@ -224,7 +262,9 @@ static int sign_request(const tool_args *a, char attest, int64_t iat)
     char *out = NULL;
     size_t out_len = 0;
     clid_sip_sign_opts o = {.attest = attest, .origid = a->value[OPT_ORIGID], .iat = iat};
-    if (rc == TOOL_EXIT_OK && a->seen[OPT_ISUP]) {
+    if (rc == TOOL_EXIT_OK && a->seen[OPT_DIV]) {
+        rc = sign_div_request(a, s, iat, msg, len, &out, &out_len);
+    } else if (rc == TOOL_EXIT_OK && a->seen[OPT_ISUP]) {
         rc = sign_sipi(a, s, &o, msg, len, &out, &out_len);
     } else if (rc == TOOL_EXIT_OK) {
         size_t cap = len + CLID_SIP_SIGN_EXTRA + 1;
@@ -242,16 +282,52 @@ static int sign_request(const tool_args *a, char attest, int64_t iat)
     return rc;
 }
 
+static int cmd_sign_args(tool_args *ap);
+
+/* A bare "--div" (last, or followed by another option) becomes "--div=":
+ * with a request it needs no value. A value that starts with '-' is no TN. */
+static char **bare_div(int argc, char **argv)
+{
+    static char empty_div[] = "--div=";
+    char **v = malloc(((size_t)argc + 1) * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    for (int i = 0; i < argc; i++) {
+        int bare = strcmp(argv[i], "--div") == 0 && (i + 1 == argc || argv[i + 1][0] == '-');
+        v[i] = bare ? empty_div : argv[i];
+    }
+    v[argc] = NULL;
+    return v;
+}
+
 int cmd_sign(int argc, char **argv)
 {
     tool_args a;
-    int rc = tool_parse_args("sign", "sign", argc - 1, argv + 1, sign_opts,
+    char **args = bare_div(argc, argv);
+    if (args == NULL) {
+        tool_error("sign: %s", clid_err_str(CLID_ERR_NOMEM));
+        return TOOL_EXIT_FAIL;
+    }
+    int rc = tool_parse_args("sign", "sign", argc - 1, args + 1, sign_opts,
                              sizeof sign_opts / sizeof sign_opts[0], &a);
-    if (rc != TOOL_EXIT_OK)
-        return rc;
+    if (rc == TOOL_EXIT_OK)
+        rc = cmd_sign_args(&a);
+    free(args);
+    return rc;
+}
+
+static int cmd_sign_args(tool_args *ap)
+{
+    tool_args a = *ap;
+    int rc = TOOL_EXIT_OK;
     if (a.seen[OPT_HELP]) {
         cmd_sign_help(stdout);
         return TOOL_EXIT_OK;
+    }
+    if (a.seen[OPT_SIP]) {
+        if (a.npos > 0)
+            return tool_usage_error("sign", "sign", "--sip FILE and the operand '%s'", a.pos[0]);
+        a.pos[a.npos++] = a.value[OPT_SIP];
     }
     if (a.npos > 1)
         return tool_usage_error("sign", "sign", "unexpected operand '%s'", a.pos[1]);
@@ -265,12 +341,18 @@ int cmd_sign(int argc, char **argv)
             return tool_usage_error("sign", "sign", "missing %s", sign_opts[opt].name);
     }
     if (request) {
-        /* A request names one callee and is signed with ppt "shaken". */
-        if (a.seen[OPT_DIV] || a.seen[OPT_COMPACT])
-            return tool_usage_error("sign", "sign", "%s: not with a SIP request",
-                                    a.seen[OPT_DIV] ? "--div" : "--compact");
+        /* A request names one callee and is signed with ppt "shaken", or
+         * with --div a div PASSporT for its diversion. */
+        if (a.seen[OPT_COMPACT])
+            return tool_usage_error("sign", "sign", "--compact: not with a SIP request");
+        if (a.seen[OPT_DIV] && (a.seen[OPT_ISUP] || a.seen[OPT_DEST] || a.seen[OPT_ATTEST] ||
+                                a.seen[OPT_ORIGID]))
+            return tool_usage_error("sign", "sign",
+                                    "--div with a request: no --isup, --dest, --attest, --origid");
         if (a.seen[OPT_DEST] > 1)
             return tool_usage_error("sign", "sign", "--dest: at most once with a SIP request");
+    } else if (a.seen[OPT_DIV] && a.value[OPT_DIV][0] == '\0') {
+        return tool_usage_error("sign", "sign", "--div needs a TN without a SIP request");
     } else if (a.seen[OPT_OUTPUT] || a.seen[OPT_ISUP]) {
         return tool_usage_error("sign", "sign", "%s: only with a SIP request FILE",
                                 a.seen[OPT_OUTPUT] ? "--output" : "--isup");

@@ -98,6 +98,26 @@ static clid_err check_request(const osip_message_t *m)
     return CLID_OK;
 }
 
+/* parse_request and check_request for the other files of the adapter
+ * (sip_div.c); *out is NULL on failure, else release it with
+ * clid__sip_close. */
+clid_err clid__sip_open(const char *msg, size_t len, clid__sip_raw *raw,
+                        struct osip_message **out)
+{
+    CLID_TRY(parse_request(msg, len, raw, out));
+    clid_err rc = check_request(*out);
+    if (rc != CLID_OK) {
+        osip_message_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void clid__sip_close(struct osip_message *m)
+{
+    osip_message_free(m);
+}
+
 static uint64_t abs_diff(int64_t a, int64_t b)
 {
     return a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;

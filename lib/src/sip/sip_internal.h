@@ -188,6 +188,25 @@ clid_err clid__sip_request_identities(const char *msg, size_t len, const char *i
                                       char **buf);
 
 /* ------------------------------------------------------------------------ */
+/* Diverted calls (sip_history.c, sip_div.c)                                 */
+/* ------------------------------------------------------------------------ */
+
+/* A raw request parsed by clid and libosip2 and checked as signing and
+ * verification check it (sip.c); release *out with clid__sip_close. */
+clid_err clid__sip_open(const char *msg, size_t len, clid__sip_raw *raw,
+                        struct osip_message **out);
+void clid__sip_close(struct osip_message *m);
+
+/* The Request-URI's number, the request's current target (RFC 8946 §6:
+ * what the last div PASSporT's dest names). Both readings must agree
+ * (CLID_ERR_SIP_PARSE); CLID_ERR_BAD_TN when it is no number. */
+clid_err clid__sip_target(const clid__sip_req *q, char tn[CLID_TN_BUF]);
+
+/* clid_sip_get_diversion on a parsed request (the bytes are needed). */
+clid_err clid__sip_diversion(const clid__sip_req *q, char div[CLID_TN_BUF],
+                             char target[CLID_TN_BUF]);
+
+/* ------------------------------------------------------------------------ */
 /* Byte edits (sip_splice.c)                                                 */
 /* ------------------------------------------------------------------------ */
 
