@@ -52,6 +52,7 @@ void serve_api_handle(serve_state *st, serve_ep ep, const char *body, size_t len
         case SERVE_EP_SIGNING: api_sign(st, body, len, now, out); break;
         case SERVE_EP_VERIFICATION: api_verify(st, body, len, now, out); break;
         case SERVE_EP_SIP: api_sip(st, body, len, now, out); break;
+        case SERVE_EP_SIP_DIV: api_sip_div(st, body, len, now, out); break;
         default:
             api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_INVALID_ARGUMENT, NULL,
                       "unknown endpoint");
@@ -74,6 +75,7 @@ const char *serve_ep_name(serve_ep ep)
     case SERVE_EP_SIGNING: return "signing";
     case SERVE_EP_VERIFICATION: return "verification";
     case SERVE_EP_SIP: return "sip";
+    case SERVE_EP_SIP_DIV: return "sip_div";
     default: return "unknown";
     }
 }

@@ -25,6 +25,8 @@ typedef enum {
     SERVE_EP_VERIFICATION, /* POST /stir/v1/verification: JSON verificationRequest */
     SERVE_EP_SIP,          /* POST /stir/v1/sip: the raw SIP request (message/sipfrag,
                               application/sip) */
+    SERVE_EP_SIP_DIV,      /* POST /stir/v1/sip/div: the raw retargeted request; signs its
+                              div PASSporT (RFC 8946); bearer token as signing */
     SERVE_EP_NCOUNT
 } serve_ep;
 

@@ -7,6 +7,7 @@
  *   api_sign.c    POST /stir/v1/signing
  *   api_verify.c  POST /stir/v1/verification (and the verdict's JSON)
  *   api_sip.c     POST /stir/v1/sip: a whole SIP request
+ *   api_div.c     POST /stir/v1/sip/div: the div PASSporT of a retargeted request
  */
 #ifndef CLID_TOOL_SERVE_API_INT_H
 #define CLID_TOOL_SERVE_API_INT_H
@@ -68,6 +69,7 @@ int api_printable(json_t *v, const char *path, size_t max, int space, const char
 void api_sign(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out);
 void api_verify(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out);
 void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out);
+void api_sip_div(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out);
 
 /* The verdict members shared by the verification and SIP responses:
  * verstat, reason, reasoncode and reasontext (when not passed), warnings,

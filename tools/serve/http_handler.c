@@ -156,6 +156,8 @@ static int route_of(serve_snap *snap, const char *url)
         return SERVE_R_VERIFICATION;
     if (strcmp(url, "/stir/v1/sip") == 0)
         return SERVE_R_SIP;
+    if (strcmp(url, "/stir/v1/sip/div") == 0)
+        return SERVE_R_SIP_DIV;
     if (strcmp(url, "/healthz") == 0)
         return SERVE_R_HEALTHZ;
     if (strcmp(url, "/metrics") == 0)
@@ -365,18 +367,20 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
         return 1;
     }
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int ok = rq->route == SERVE_R_SIP ? media_is(ct, "message/sipfrag") ||
-                                            media_is(ct, "application/sip")
-                                      : media_is(ct, "application/json");
+    int raw_sip = rq->route == SERVE_R_SIP || rq->route == SERVE_R_SIP_DIV;
+    int ok = raw_sip ? media_is(ct, "message/sipfrag") || media_is(ct, "application/sip")
+                     : media_is(ct, "application/json");
     if (!ok) {
         *ret = error(s, c, rq, method, url, 415, "unsupported_media_type",
-                     rq->route == SERVE_R_SIP
+                     raw_sip
                          ? "Content-Type must be message/sipfrag or application/sip"
                          : "Content-Type must be application/json",
                      NULL, NULL);
         return 1;
     }
-    if (rq->route == SERVE_R_SIGNING && !s->cfg->demo) {
+    /* Both routes sign: a div PASSporT vouches for a diversion as much as
+     * a shaken one for a caller. */
+    if ((rq->route == SERVE_R_SIGNING || rq->route == SERVE_R_SIP_DIV) && !s->cfg->demo) {
         const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_AUTHORIZATION);
         if (snap == NULL || !serve_tokens_check(&snap->tokens, az)) {
@@ -490,7 +494,8 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
     memset(&out, 0, sizeof out);
     serve_api_handle(snap->st, (serve_ep)rq->route, rq->buf ? rq->buf : "", rq->len,
                      (int64_t)time(NULL), &out);
-    if (out.http_status == 200 && rq->route != SERVE_R_SIGNING && out.reason != NULL)
+    if (out.http_status == 200 && rq->route != SERVE_R_SIGNING && rq->route != SERVE_R_SIP_DIV &&
+        out.reason != NULL)
         serve_metrics_verdict(&s->metrics, out.reason);
     json_t *body = out.body;
     out.body = NULL;

@@ -20,7 +20,7 @@ static const int64_t le_us[SERVE_NBUCKETS] = {500,   1000,   2500,   5000,   100
 
 const char *serve_route_name(int route)
 {
-    static const char *const names[SERVE_R_COUNT] = {"signing", "verification", "sip", "healthz",
+    static const char *const names[SERVE_R_COUNT] = {"signing", "verification", "sip", "sip_div", "healthz",
                                                      "metrics", "x5u",          "other",
                                                      "cps_publish", "cps_retrieve",
                                                      "cps_health", "oob_egress", "oob_ingress"};
