@@ -52,6 +52,12 @@ clid_err clid__result_set_claims(clid_result *r, const clid__passport *p)
         r->x5u = clid__strndup(p->x5u, strlen(p->x5u));
         CLID_ENSURE(r->x5u != NULL, CLID_ERR_NOMEM);
     }
+    free(r->div_opt);
+    r->div_opt = NULL;
+    if (p->opt != NULL) {
+        r->div_opt = clid__strndup(p->opt, strlen(p->opt));
+        CLID_ENSURE(r->div_opt != NULL, CLID_ERR_NOMEM);
+    }
     r->have_claims = 1;
     return CLID_OK;
 }

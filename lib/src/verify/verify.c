@@ -562,7 +562,10 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, int 
      * next to a verified original whose dest and orig it chains to (the
      * chain check is verify_chain.c's, which verifies it `as_link`). Its
      * own checks ran above, so a broken div still reports its own defect. */
-    CLID_ENSURE(as_link || strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    /* A div-o (RFC 8946 §5) carries its original in "opt": it too is a
+     * link, verified with that original by verify_chain.c. */
+    CLID_ENSURE(as_link || (strcmp(p->ppt, "div") != 0 && strcmp(p->ppt, "div-o") != 0),
+                CLID_ERR_DIV_WITHOUT_ORIGINAL);
     /* The call passes without a revocation check: the detail says why. */
     if (sc.soft != CLID_OK)
         clid__result_set_detail(r, sc.detail);

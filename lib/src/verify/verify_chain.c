@@ -35,11 +35,15 @@
 #include "verify/result_internal.h"
 #include "verify/verify_internal.h"
 
+/* Values verified together: the request's, then the originals that div-o
+ * PASSporTs carry (RFC 8946 §5). */
+#define CHAIN_MAX (2 * CLID_VERIFY_MAX_IDENTITIES)
+
 /* What each value says before any verification: only to classify and order
  * (nothing here is trusted until step 3 verified it). */
 typedef struct chain_in {
-    clid__passport p[CLID_VERIFY_MAX_IDENTITIES];
-    int parsed[CLID_VERIFY_MAX_IDENTITIES];
+    clid__passport p[CHAIN_MAX];
+    int parsed[CHAIN_MAX];
     size_t n;
 } chain_in;
 
@@ -65,7 +69,38 @@ static void chain_in_read(chain_in *c, const char *const *ids, size_t n)
 
 static int is_div(const chain_in *c, size_t i)
 {
-    return c->parsed[i] && strcmp(c->p[i].ppt, "div") == 0;
+    return c->parsed[i] && (strcmp(c->p[i].ppt, "div") == 0 || strcmp(c->p[i].ppt, "div-o") == 0);
+}
+
+/*
+ * RFC 8946 §5: a div-o PASSporT carries the original it extends in "opt"
+ * (full form), for a request that lost the original's own Identity header.
+ * That original is verified like one the request carries: as an Identity
+ * value "<opt>;info=<its x5u>;ppt=<its ppt>" (x5u == info is checked by
+ * the pipeline; a PASSporT without one fails there). ids[n..) receive
+ * them, malloc'd (freed by the caller); returns the new count.
+ */
+static size_t add_opt_originals(const chain_in *c, const char **ids, size_t n, char **owned)
+{
+    size_t out = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!c->parsed[i] || c->p[i].opt == NULL)
+            continue;
+        clid__passport o;
+        clid__passport_init(&o);
+        (void)clid__passport_parse(c->p[i].opt, strlen(c->p[i].opt), &o);
+        const char *x5u = o.x5u != NULL ? o.x5u : "https://invalid.invalid/";
+        size_t len = strlen(c->p[i].opt) + strlen(x5u) + sizeof o.ppt + 32;
+        char *v = malloc(len);
+        if (v != NULL) {
+            snprintf(v, len, "%s;info=<%s>%s%s", c->p[i].opt, x5u, o.ppt[0] ? ";ppt=" : "",
+                     o.ppt);
+            owned[out - n] = v;
+            ids[out++] = v;
+        }
+        clid__passport_clear(&o);
+    }
+    return out;
 }
 
 static int has_dest(const clid__passport *p, const char *tn)
@@ -162,7 +197,7 @@ static void add_link(clid_result *r, const clid__passport *p)
 static clid_err order_links(const chain_in *c, size_t original, const char *target,
                             size_t *order, size_t *count, clid_result *r)
 {
-    int used[CLID_VERIFY_MAX_IDENTITIES] = {0};
+    int used[CHAIN_MAX] = {0};
     const clid__passport *cur = &c->p[original];
     *count = 0;
     for (;;) {
@@ -232,7 +267,7 @@ static clid_err verify_chain(clid_verifier *v, const clid_verify_input *in, cons
                              const char *const *ids, const chain_in *c, clid_result *r)
 {
     /* Step 1: the original, bound to the caller only. */
-    int use[CLID_VERIFY_MAX_IDENTITIES];
+    int use[CHAIN_MAX];
     int any_original = 0;
     for (size_t i = 0; i < c->n; i++) {
         use[i] = !is_div(c, i);
@@ -256,10 +291,18 @@ static clid_err verify_chain(clid_verifier *v, const clid_verify_input *in, cons
     CLID_ENSURE(original < c->n && c->parsed[original], CLID_ERR_INTERNAL);
 
     /* Step 2, then step 3 in chain order. */
-    size_t order[CLID_VERIFY_MAX_IDENTITIES], count = 0;
+    size_t order[CHAIN_MAX], count = 0;
     CLID_TRY(order_links(c, original, target, order, &count, r));
     for (size_t k = 0; k < count; k++)
         CLID_TRY(verify_link(v, in, ids[order[k]], k, r));
+    /* the original a div-o of the chain carried (clid_result_div_opt) */
+    for (size_t k = 0; k < count && r->div_opt == NULL; k++) {
+        const char *opt = c->p[order[k]].opt;
+        if (opt != NULL) {
+            r->div_opt = clid__strndup(opt, strlen(opt));
+            CLID_ENSURE(r->div_opt != NULL, CLID_ERR_NOMEM);
+        }
+    }
     /* The verdict is the original's, with the chain: its detail (a soft
      * revocation note) stays. */
     return CLID_OK;
@@ -284,12 +327,23 @@ clid_err clid__verify_chain(clid_verifier *v, const clid_verify_input *in, const
     for (size_t i = 0; i < c->n; i++)
         any_div |= is_div(c, i);
     clid_err rc;
-    if (n == 0)
+    if (n == 0) {
         rc = CLID_ERR_NO_IDENTITY;
-    else if (!any_div)
+    } else if (!any_div) {
         rc = verify_each(v, ids, NULL, n, *in, r, NULL);
-    else
-        rc = verify_chain(v, in, target != NULL ? target : in->dest, ids, c, r);
+    } else {
+        const char *all[CHAIN_MAX];
+        char *owned[CLID_VERIFY_MAX_IDENTITIES] = {NULL};
+        memcpy(all, ids, n * sizeof *all);
+        size_t total = add_opt_originals(c, all, n, owned);
+        if (total > n) {
+            chain_in_clear(c);
+            chain_in_read(c, all, total);
+        }
+        rc = verify_chain(v, in, target != NULL ? target : in->dest, all, c, r);
+        for (size_t i = 0; i < total - n; i++)
+            free(owned[i]);
+    }
     chain_in_clear(c);
     free(c);
     r->reason = rc;

@@ -13,8 +13,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
 
 #include <clid/clid.h>
 
@@ -323,12 +328,171 @@ static void no_div(void **state)
     free(o);
 }
 
+/* ------------------------------------------------------------------------ */
+/* div-o (RFC 8946 §5)                                                       */
+/* ------------------------------------------------------------------------ */
+
+static char *b64url(const unsigned char *d, size_t n)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *o = malloc(n * 4 / 3 + 4);
+    assert_non_null(o);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)d[i] << 16 | (i + 1 < n ? (unsigned)d[i + 1] << 8 : 0) |
+                     (i + 2 < n ? d[i + 2] : 0);
+        o[k++] = a[v >> 18 & 63];
+        o[k++] = a[v >> 12 & 63];
+        if (i + 1 < n)
+            o[k++] = a[v >> 6 & 63];
+        if (i + 2 < n)
+            o[k++] = a[v & 63];
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* "<b64 hdr>.<b64 claims>.<raw ES256 sig by key><params>", by hand: clid
+ * signs no div-o. */
+static char *forge(const char *hdr, const char *claims, EVP_PKEY *key, const char *params)
+{
+    char *h = b64url((const unsigned char *)hdr, strlen(hdr));
+    char *c = b64url((const unsigned char *)claims, strlen(claims));
+    size_t in_len = strlen(h) + 1 + strlen(c);
+    char *in = malloc(in_len + 1);
+    assert_non_null(in);
+    snprintf(in, in_len + 1, "%s.%s", h, c);
+    unsigned char der[80];
+    size_t der_len = sizeof der;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_non_null(md);
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(md, der, &der_len, (const unsigned char *)in, in_len), 1);
+    EVP_MD_CTX_free(md);
+    const unsigned char *pd = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &pd, (long)der_len);
+    assert_non_null(sig);
+    unsigned char raw[64];
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32), 32);
+    assert_int_equal(BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32), 32);
+    ECDSA_SIG_free(sig);
+    char *sg = b64url(raw, 64);
+    size_t n = in_len + strlen(sg) + strlen(params) + 2;
+    char *out = malloc(n);
+    assert_non_null(out);
+    snprintf(out, n, "%s.%s%s", in, sg, params);
+    free(h);
+    free(c);
+    free(in);
+    free(sg);
+    return out;
+}
+
+#define DIVO_HDR "{\"alg\":\"ES256\",\"ppt\":\"div-o\",\"typ\":\"passport\",\"x5u\":\"" URL_B "\"}"
+#define DIVO_PARAMS ";info=<" URL_B ">;alg=ES256;ppt=div-o"
+
+/* A div-o B -> C by B carrying `opt` (raw JSON value text). */
+static char *div_o(const char *opt_json, int64_t iat)
+{
+    char claims[12000];
+    snprintf(claims, sizeof claims,
+             "{\"dest\":{\"tn\":[\"" C_TN "\"]},\"div\":{\"tn\":\"" B_TN "\"},\"iat\":%lld,"
+             "\"opt\":%s,\"orig\":{\"tn\":\"" A_TN "\"}}",
+             (long long)iat, opt_json);
+    return forge(DIVO_HDR, claims, cert_b->key, DIVO_PARAMS);
+}
+
+/* The JWS of an Identity value, quoted as a JSON string. */
+static char *quoted_jws(const char *identity)
+{
+    size_t n = strcspn(identity, ";");
+    char *q = malloc(n + 3);
+    assert_non_null(q);
+    q[0] = '"';
+    memcpy(q + 1, identity, n);
+    q[n + 1] = '"';
+    q[n + 2] = '\0';
+    return q;
+}
+
+static void div_o_carries_original(void **state)
+{
+    (void)state;
+    clid_ctx *c = tp_ctx_new(root, &t0);
+    const char *urls[4] = {URL_O, URL_B, URL_C, URL_X};
+    for (size_t i = 0; i < 4; i++)
+        tp_ctx_map(c, urls[i], chains[i]);
+    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "div"), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "div-o"), CLID_OK);
+    clid_verifier *v = tp_verifier_new(c);
+    clid_result *r = result();
+    clid_verify_input in = {.orig = A_TN, .dest = C_TN, .now = t0};
+
+    char *o = pp(s_o, A_TN, B_TN, NULL, t0);
+    char *q = quoted_jws(o);
+    char *dvo = div_o(q, t0);
+    /* alone: the div-o and the original it carries */
+    assert_err(clid_verify_identities(v, &in, (const char *[]){dvo}, 1, r), CLID_OK);
+    assert_string_equal(clid_result_ppt(r), "shaken");
+    assert_int_equal(clid_result_div_count(r), 1);
+    assert_string_equal(clid_result_div_from(r, 0), B_TN);
+    assert_non_null(clid_result_div_opt(r));
+    assert_memory_equal(clid_result_div_opt(r), o, strcspn(o, ";"));
+    /* next to the original's own header too */
+    assert_err(clid_verify_identities(v, &in, (const char *[]){dvo, o}, 2, r), CLID_OK);
+    /* verified alone with clid_verify_identity: no pass, the opt reported */
+    clid_verify_input one = in;
+    one.identity = dvo;
+    assert_err(clid_verify_identity(v, &one, r), CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    assert_non_null(clid_result_div_opt(r));
+    /* the carried original is stale: its failure */
+    char *o_old = pp(s_o, A_TN, B_TN, NULL, t0 - 3600);
+    char *q_old = quoted_jws(o_old);
+    char *dvo_old = div_o(q_old, t0);
+    assert_err(clid_verify_identities(v, &in, (const char *[]){dvo_old}, 1, r),
+               CLID_ERR_IAT_STALE);
+    /* the carried original's dest is not where the div-o diverts from */
+    char *o_d = pp(s_o, A_TN, D_TN, NULL, t0);
+    char *q_d = quoted_jws(o_d);
+    char *dvo_d = div_o(q_d, t0);
+    assert_err(clid_verify_identities(v, &in, (const char *[]){dvo_d}, 1, r),
+               CLID_ERR_DIV_CHAIN_LINK);
+    assert_int_equal(clid_result_div_failed_link(r), 0);
+    /* malformed opt: not a string, two parts, not base64url, empty part */
+    static const char *const bad[] = {"42", "\"abc.def\"", "\"a.b.c d\"", "\"a..c\"",
+                                      "\"a.b.\"", "\"a.b.c.d\"", "{\"x\":1}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *x = div_o(bad[i], t0);
+        one.identity = x;
+        assert_err(clid_verify_identity(v, &one, r), CLID_ERR_DIV_OPT);
+        /* a div-o that does not parse is no link: the original alone, whose
+         * dest is not the request's */
+        assert_err(clid_verify_identities(v, &in, (const char *[]){o, x}, 2, r),
+                   CLID_ERR_DEST_MISMATCH);
+        free(x);
+    }
+    free(dvo_d);
+    free(q_d);
+    free(o_d);
+    free(dvo_old);
+    free(q_old);
+    free(o_old);
+    free(dvo);
+    free(q);
+    free(o);
+    clid_result_free(r);
+    clid_verifier_free(v);
+    clid_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shaken_and_div), cmocka_unit_test(two_divs_any_order),
         cmocka_unit_test(broken_links),   cmocka_unit_test(link_failures),
         cmocka_unit_test(without_original), cmocka_unit_test(no_div),
+        cmocka_unit_test(div_o_carries_original),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
