@@ -42,6 +42,7 @@ void clid__passport_clear(clid__passport *p)
         free(p->dest_uri[i]);
     json_decref(p->claims);
     free(p->signing_input);
+    free(p->opt);
     clid__passport_init(p);
 }
 
@@ -284,6 +285,34 @@ static clid_err check_div(const json_t *claims, clid__passport *p)
     return canon_tn(json_object_get(d, "tn"), p->div, CLID_ERR_PASSPORT_DIV);
 }
 
+/* RFC 8946 §5: "opt" carries the original PASSporT in full form, so that
+ * it reaches a verifier with the div that extends it. Only its form is
+ * checked here; the chain verification verifies it as the original. */
+static clid_err check_opt(const json_t *claims, clid__passport *p)
+{
+    size_t len = 0;
+    const char *s = get_str(claims, "opt", &len);
+    CLID_ENSURE(s != NULL && len <= CLID_PASSPORT_MAX_LEN, CLID_ERR_DIV_OPT);
+    size_t parts = 1, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.') {
+            CLID_ENSURE(run > 0, CLID_ERR_DIV_OPT);
+            parts++;
+            run = 0;
+            continue;
+        }
+        CLID_ENSURE((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_',
+                    CLID_ERR_DIV_OPT);
+        run++;
+    }
+    CLID_ENSURE(parts == 3 && run > 0, CLID_ERR_DIV_OPT);
+    p->opt = clid__strndup(s, len);
+    CLID_ENSURE(p->opt != NULL, CLID_ERR_NOMEM);
+    return CLID_OK;
+}
+
 static clid_err check_claims(const json_t *c, clid__passport *p)
 {
     const json_t *iat = json_object_get(c, "iat");
@@ -293,14 +322,16 @@ static clid_err check_claims(const json_t *c, clid__passport *p)
     p->iat = (int64_t)json_integer_value(iat);
 
     int shaken = strcmp(p->ppt, "shaken") == 0;
-    int div = strcmp(p->ppt, "div") == 0;
+    int div_o = strcmp(p->ppt, "div-o") == 0;
+    int div = div_o || strcmp(p->ppt, "div") == 0;
     /* SHAKEN and div PASSporTs are about telephone numbers (RFC 8588 §3,
      * RFC 8946 §3): the TNAuthList check needs a TN to look at. */
     CLID_TRY(check_orig(c, shaken || div, p));
     CLID_TRY(check_dest(c, shaken || div, p));
-    if (div)
-        return check_div(c, p);
-    return check_shaken(c, shaken, p);
+    if (!div)
+        return check_shaken(c, shaken, p);
+    CLID_TRY(check_div(c, p));
+    return div_o ? check_opt(c, p) : CLID_OK;
 }
 
 static clid_err parse_sig(const char *b64, size_t n, clid__passport *p)

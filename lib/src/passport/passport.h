@@ -41,6 +41,8 @@ typedef struct clid__passport {
     char origid[CLID_ORIGID_BUF]; /* "" when absent */
     int origid_not_uuid;         /* origid present but not a UUID (RFC 8588 §4) */
     char div[CLID_TN_BUF];       /* "" when absent */
+    char *opt;                   /* ppt "div-o": the "opt" claim, a full-form PASSporT
+                                    (RFC 8946 §5); NULL otherwise */
     json_t *claims;              /* the whole claims object (claim constraints) */
     /* JWS pieces */
     char *signing_input;         /* "<b64 header>.<b64 claims>" */
@@ -72,7 +74,10 @@ void clid__passport_clear(clid__passport *p);
  *     (CLID_ERR_PASSPORT_ORIGID otherwise), and when it is not a UUID
  *     `origid_not_uuid` says so: RFC 8588 §4 asks for a UUID, but whether to
  *     accept another identifier is the verifier's policy, not a parse error; for ppt "div" div {"tn": str} is required
- *     (CLID_ERR_PASSPORT_DIV). Unknown header members and claims are
+ *     (CLID_ERR_PASSPORT_DIV); ppt "div-o" (RFC 8946 §5) has the div claims
+ *     and "opt", a string holding a full-form PASSporT "h.c.s" (three
+ *     non-empty base64url parts, at most CLID_PASSPORT_MAX_LEN bytes), else
+ *     CLID_ERR_DIV_OPT; it is kept in `opt`, not parsed here. Unknown header members and claims are
  *     ignored (RFC 8225 §5.2.2) but kept in `claims`.
  *   signature: base64url of exactly 64 bytes (CLID_ERR_SIGNATURE_FORMAT,
  *     e.g. for a DER signature): alg is ES256 by then, so a signature of

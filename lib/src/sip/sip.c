@@ -19,6 +19,7 @@
 
 #include "core/internal.h"
 #include "verify/result_internal.h"
+#include "verify/verify_internal.h"
 #include "sip/sip_internal.h"
 
 /* ------------------------------------------------------------------------ */
@@ -240,52 +241,6 @@ clid_err clid_sip_sign_osip(const clid_signer *s, const clid_sip_sign_opts *opts
 /* Verification                                                              */
 /* ------------------------------------------------------------------------ */
 
-/*
- * How much a header's outcome says about the request: a pass, then any
- * failure, then a div PASSporT that only lacks its original, then an empty
- * header (no identity at all). A header that says less never hides one
- * that says more: next to a shaken PASSporT the verdict is the shaken one's
- * (RFC 8946: a div only extends it), and an empty "Identity:" added to a
- * request cannot turn a failed verification into No-TN-Validation.
- */
-static int outcome_rank(clid_err rc)
-{
-    switch (rc) {
-    case CLID_OK:
-        return 3;
-    case CLID_ERR_NO_IDENTITY:
-        return 0;
-    case CLID_ERR_DIV_WITHOUT_ORIGINAL:
-        return 1;
-    default:
-        return 2;
-    }
-}
-
-/* Verifies each value until one passes; `res` keeps the one that decided:
- * the highest-ranked outcome, the first of equals. */
-static clid_err verify_each(clid_verifier *v, const char *const *ids, size_t n,
-                            clid_verify_input in, clid_result *res)
-{
-    clid_err decided = CLID_ERR__COUNT; /* none yet */
-    for (size_t i = 0; i < n; i++) {
-        clid_result other;
-        memset(&other, 0, sizeof other);
-        in.identity = ids[i];
-        clid_err rc = clid_verify_identity(v, &in, &other);
-        if (decided != CLID_ERR__COUNT && outcome_rank(rc) <= outcome_rank(decided)) {
-            clid_result_reset(&other);
-            continue;
-        }
-        clid_result_reset(res);
-        *res = other; /* takes over its references */
-        decided = rc;
-        if (rc == CLID_OK)
-            break;
-    }
-    return decided;
-}
-
 static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
                                const clid__sip_req *q, clid_result *res)
 {
@@ -325,7 +280,17 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
     in.now = o->now;
     in.chain_pem = o->chain_pem;
     in.chain_len = o->chain_len;
-    rc = verify_each(v, ids, n, in, res);
+    /* RFC 8946 §6: a div chain ends at the request's current target, the
+     * Request-URI a retargeting proxy rewrote; To keeps the original
+     * callee (RFC 3261 §16.5 never changes it). A Request-URI that names
+     * no number (a contact address after a registrar lookup): the callee. */
+    char target[CLID_TN_BUF];
+    rc = clid__sip_target(q, target);
+    if (rc == CLID_ERR_SIP_PARSE) {
+        clid__result_set_detail(res, "clid and libosip2 read the Request-URI differently");
+        goto out;
+    }
+    rc = clid__verify_chain(v, &in, rc == CLID_OK ? target : dest, ids, n, res);
 out:
     free(buf);
     return rc;

@@ -21,6 +21,9 @@ void clid_result_reset(clid_result *r)
         return;
     free(r->x5u);
     clid__signer_cert_release(r->signer);
+    for (size_t i = 0; i < r->div_count; i++)
+        clid__signer_cert_release(r->div_links[i].signer);
+    free(r->div_opt);
     memset(r, 0, sizeof *r);
     r->reason = CLID_ERR_NO_IDENTITY;
 }
@@ -48,6 +51,12 @@ clid_err clid__result_set_claims(clid_result *r, const clid__passport *p)
     if (p->x5u != NULL) {
         r->x5u = clid__strndup(p->x5u, strlen(p->x5u));
         CLID_ENSURE(r->x5u != NULL, CLID_ERR_NOMEM);
+    }
+    free(r->div_opt);
+    r->div_opt = NULL;
+    if (p->opt != NULL) {
+        r->div_opt = clid__strndup(p->opt, strlen(p->opt));
+        CLID_ENSURE(r->div_opt != NULL, CLID_ERR_NOMEM);
     }
     r->have_claims = 1;
     return CLID_OK;
@@ -214,4 +223,51 @@ const clid_entity *clid_result_signer_entity(const clid_result *r)
 unsigned clid_result_binding_checked(const clid_result *r)
 {
     return r != NULL ? r->bound : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Diverted calls (verify_chain.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+const char *clid_result_div_opt(const clid_result *r)
+{
+    return r != NULL ? r->div_opt : NULL;
+}
+
+size_t clid_result_div_count(const clid_result *r)
+{
+    return r != NULL ? r->div_count : 0;
+}
+
+const char *clid_result_div_from(const clid_result *r, size_t i)
+{
+    return r != NULL && i < r->div_count ? r->div_links[i].from : NULL;
+}
+
+const char *clid_result_div_to(const clid_result *r, size_t i)
+{
+    return r != NULL && i < r->div_count ? r->div_links[i].to : NULL;
+}
+
+int64_t clid_result_div_iat(const clid_result *r, size_t i)
+{
+    return r != NULL && i < r->div_count ? r->div_links[i].iat : 0;
+}
+
+const char *clid_result_div_spc(const clid_result *r, size_t i)
+{
+    if (r == NULL || i >= r->div_count || r->div_links[i].signer == NULL)
+        return NULL;
+    const clid_tnauth *ta = r->div_links[i].signer->tnauth;
+    for (size_t k = 0; ta != NULL && k < clid_tnauth_count(ta); k++) {
+        clid_tnauth_entry e;
+        if (clid_tnauth_get(ta, k, &e) == CLID_OK && e.kind == CLID_TNAUTH_SPC)
+            return e.value;
+    }
+    return NULL;
+}
+
+int clid_result_div_failed_link(const clid_result *r)
+{
+    return r != NULL ? r->div_failed1 - 1 : -1;
 }

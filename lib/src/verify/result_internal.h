@@ -30,6 +30,16 @@ struct clid_result {
     size_t n_warnings;
     /* CLID_BINDING_* checked and held */
     unsigned bound;
+    /* diverted calls (verify_chain.c): the div links in chain order */
+    struct clid__div_link {
+        char from[CLID_TN_BUF];   /* its "div" */
+        char to[CLID_TN_BUF];     /* its first dest */
+        int64_t iat;
+        clid__signer_cert *signer; /* a reference once verified (its SPC), else NULL */
+    } div_links[CLID_VERIFY_MAX_IDENTITIES];
+    size_t div_count;
+    int div_failed1;              /* the failed link + 1; 0: none */
+    char *div_opt;                /* a div-o PASSporT's "opt" (malloc'd), or NULL */
 };
 
 /* Copies the parsed claims of `p` into `r`. */

@@ -513,8 +513,8 @@ static clid_err authorize_passport(void *arg, const clid_ctx *ctx, clid_result *
 /* The pipeline                                                              */
 /* ------------------------------------------------------------------------ */
 
-static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid_result *r,
-                             clid__passport *p, clid__signer_cert **signer)
+static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, int as_link,
+                             clid_result *r, clid__passport *p, clid__signer_cert **signer)
 {
     const clid_ctx *ctx = v->ctx;
     if (in->identity == NULL || in->identity[0] == '\0')
@@ -560,9 +560,12 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * "div"), not for the caller in its "orig". Verified alone it would
      * pass a caller no certificate covers, so it never passes here: only
      * next to a verified original whose dest and orig it chains to (the
-     * chain check comes with div chains). Its own checks ran above, so a
-     * broken div still reports its own defect. */
-    CLID_ENSURE(strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
+     * chain check is verify_chain.c's, which verifies it `as_link`). Its
+     * own checks ran above, so a broken div still reports its own defect. */
+    /* A div-o (RFC 8946 §5) carries its original in "opt": it too is a
+     * link, verified with that original by verify_chain.c. */
+    CLID_ENSURE(as_link || (strcmp(p->ppt, "div") != 0 && strcmp(p->ppt, "div-o") != 0),
+                CLID_ERR_DIV_WITHOUT_ORIGINAL);
     /* The call passes without a revocation check: the detail says why. */
     if (sc.soft != CLID_OK)
         clid__result_set_detail(r, sc.detail);
@@ -570,6 +573,12 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
 }
 
 clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, clid_result *res)
+{
+    return clid__verify_one(v, in, 0, res);
+}
+
+clid_err clid__verify_one(clid_verifier *v, const clid_verify_input *in, int as_link,
+                          clid_result *res)
 {
     CLID_ENSURE(v != NULL && in != NULL && binding_input_ok(in), CLID_ERR_INVALID_ARGUMENT);
     __atomic_add_fetch(&v->verifications, 1, __ATOMIC_RELAXED);
@@ -585,7 +594,7 @@ clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, cli
     clid__passport p;
     clid__passport_init(&p);
     clid__signer_cert *signer = NULL;
-    clid_err rc = run_pipeline(v, in, r, &p, &signer);
+    clid_err rc = run_pipeline(v, in, as_link, r, &p, &signer);
     clid__passport_clear(&p);
     clid__signer_cert_release(signer);
     r->reason = rc;

@@ -51,6 +51,23 @@ typedef struct clid__signed_check {
  */
 clid_err clid__verify_signed(clid_verifier *v, clid_result *r, clid__signed_check *sc);
 
+/*
+ * clid_verify_identity, or with `as_link` the verification of one div
+ * PASSporT of a chain (verify_chain.c): every step the same, only a
+ * passing div is CLID_OK instead of CLID_ERR_DIV_WITHOUT_ORIGINAL.
+ */
+clid_err clid__verify_one(clid_verifier *v, const clid_verify_input *in, int as_link,
+                          clid_result *res);
+
+/*
+ * clid_verify_identities with the chain's end bound to `target` instead of
+ * in->dest (clid_sip_verify: in->dest is the callee, To else Request-URI,
+ * for PASSporTs without div; `target` the Request-URI, where a retargeting
+ * proxy puts the new target: RFC 8946 §6). NULL: in->dest.
+ */
+clid_err clid__verify_chain(clid_verifier *v, const clid_verify_input *in, const char *target,
+                            const char *const *ids, size_t n, clid_result *res);
+
 /* The context a verifier was made with. */
 const clid_ctx *clid__verifier_ctx(const clid_verifier *v);
 

@@ -156,7 +156,7 @@ static char *sign_div(const clid_signer *s, const clid_sip_div_opts *o, const ch
     return v;
 }
 
-static __attribute__((unused)) clid_err verify(const char *msg, size_t len, clid_result *res)
+static clid_err verify(const char *msg, size_t len, clid_result *res)
 {
     clid_sip_verify_opts o = {.now = t0};
     char *copy = dup_exact(msg, len);
@@ -304,12 +304,92 @@ static void sign_verifies_original(void **state)
     free(m);
 }
 
+/* ------------------------------------------------------------------------ */
+/* clid_sip_verify of what clid_sip_sign_div made                            */
+/* ------------------------------------------------------------------------ */
+
+static void expect_verify(const char *m, size_t len, clid_err want, int link, size_t links)
+{
+    clid_result *res = NULL;
+    assert_int_equal(clid_result_new(&res), CLID_OK);
+    assert_err(verify(m, len, res), want);
+    assert_int_equal(clid_result_div_failed_link(res), link);
+    assert_int_equal(clid_result_div_count(res), links);
+    if (want == CLID_OK) {
+        assert_string_equal(clid_result_ppt(res), "shaken");
+        assert_string_equal(clid_result_orig(res), A_TN);
+        assert_string_equal(clid_result_div_from(res, 0), B_TN);
+    }
+    clid_result_free(res);
+}
+
+static void verify_signed_chain(void **state)
+{
+    (void)state;
+    clid_err rc;
+    size_t len = 0, len2 = 0;
+    char *orig = original(A_TN, B_TN, t0);
+    const char *extras[] = {DIV_B_TO_C, HI_B_TO_C};
+    for (size_t k = 0; k < 2; k++) {
+        char *m = request(C_TN, A_TN, extras[k], (const char *const[]){orig}, 1, &len);
+        char *d1 = sign_div(signer_b, NULL, m, len, &rc);
+        assert_err(rc, CLID_OK);
+        /* the request as the proxy forwards it */
+        char *m2 = request(C_TN, A_TN, extras[k], (const char *const[]){orig, d1}, 2, &len2);
+        expect_verify(m2, len2, CLID_OK, -1, 1);
+        free(m2);
+        /* the Request-URI changed after the div was signed: the chain ends
+         * elsewhere (RFC 8946 §6) */
+        m2 = request(D_TN, A_TN, extras[k], (const char *const[]){orig, d1}, 2, &len2);
+        expect_verify(m2, len2, CLID_ERR_DIV_CHAIN_DEST, 0, 1);
+        free(m2);
+        /* a Request-URI that names no number: the callee (To, B) is the target */
+        char *m3 = request(C_TN, A_TN, extras[k], (const char *const[]){orig, d1}, 2, &len2);
+        char *at = strstr(m3, "sip:+" C_TN "@c.example SIP/2.0");
+        assert_non_null(at);
+        memcpy(at, "sip:carol0000000@c.example", strlen("sip:carol0000000@c.example"));
+        expect_verify(m3, len2, CLID_ERR_DIV_CHAIN_DEST, 0, 1);
+        free(m3);
+        /* a second retargeting, C -> D, signed by C */
+        m2 = request(D_TN, A_TN,
+                     k == 0 ? "Diversion: <sip:+" C_TN "@c.example>," "<sip:+" B_TN "@b.example>\r\n"
+                            : "History-Info: <sip:+" B_TN "@b.example>;index=1,<sip:+" C_TN
+                              "@c.example>;index=1.1;rc=1,<sip:+" D_TN
+                              "@d.example>;index=1.1.1;rc=1.1\r\n",
+                     (const char *const[]){orig, d1}, 2, &len2);
+        char *d2 = sign_div(signer_c, NULL, m2, len2, &rc);
+        assert_err(rc, CLID_OK);
+        free(m2);
+        m2 = request(D_TN, A_TN, "", (const char *const[]){d2, orig, d1}, 3, &len2);
+        expect_verify(m2, len2, CLID_OK, -1, 2);
+        free(m2);
+        /* the first link taken out: C's div chains to nothing */
+        m2 = request(D_TN, A_TN, "", (const char *const[]){d2, orig}, 2, &len2);
+        expect_verify(m2, len2, CLID_ERR_DIV_CHAIN_LINK, 0, 1);
+        free(m2);
+        free(d2);
+        free(d1);
+        free(m);
+    }
+    /* a div whose orig is not the original's (signed by hand: sign_div refuses) */
+    const char *dests[1] = {C_TN};
+    clid_claims c = {.orig = D_TN, .dest = dests, .dest_count = 1, .iat = t0, .div = B_TN};
+    char buf[CLID_IDENTITY_MAX_LEN];
+    size_t blen = 0;
+    assert_err(clid_sign_identity(signer_b, &c, buf, sizeof buf, &blen), CLID_OK);
+    char *m = request(C_TN, A_TN, "", (const char *const[]){orig, buf}, 2, &len);
+    expect_verify(m, len, CLID_ERR_DIV_CHAIN_ORIG, 0, 1);
+    free(m);
+    free(orig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sign_from_diversion_and_history),
         cmocka_unit_test(sign_refusals),
         cmocka_unit_test(sign_verifies_original),
+        cmocka_unit_test(verify_signed_chain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -594,17 +594,29 @@ static void div_next_to_shaken(void **state)
     assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_ERR_DIV_WITHOUT_ORIGINAL);
     assert_int_equal(clid_result_verstat(res), CLID_VERSTAT_FAILED);
     assert_int_equal(clid_result_sip_status(res), 438);
-    /* Next to a passing shaken one (before or after it): the shaken one's
-     * verdict. */
+    /* Next to a passing shaken one (before or after it): a chain (RFC 8946
+     * §6), and this div diverts from 12025550177, no dest of the shaken
+     * one: the chain is broken at its first link (issue 14; before div
+     * chains the shaken one's verdict decided alone). */
     char *m2 = insert_line(m1, n1, NULL, shaken, "\r\n", &n2);
-    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_OK);
+    assert_err(clid_sip_verify(v, &o, m2, n2, res), CLID_ERR_DIV_CHAIN_LINK);
     assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_int_equal(clid_result_div_failed_link(res), 0);
     free(m2);
     m2 = insert_line(in, in_len, NULL, shaken, "\r\n", &n2);
     free(m1);
     m1 = insert_line(m2, n2, NULL, div, "\r\n", &n1);
+    assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_ERR_DIV_CHAIN_LINK);
+    free(m1);
+    /* A div that chains to it (diverting from its dest, to the request's
+     * Request-URI): the shaken one's verdict, with the link. */
+    char *chained = identity_line(ORIG, DEST);
+    m1 = insert_line(m2, n2, NULL, chained, "\r\n", &n1);
     assert_err(clid_sip_verify(v, &o, m1, n1, res), CLID_OK);
     assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_int_equal(clid_result_div_count(res), 1);
+    assert_int_equal(clid_result_div_failed_link(res), -1);
+    free(chained);
     free(m1);
     free(m2);
     /* Next to a failing shaken one, even after the div: the shaken one's
