@@ -10,7 +10,8 @@
  *                TN-Validation-Passed@host>","old_value":"<sip:+1...@host>"}
  *               | null,
  *      "strip_identity":true|false,
- *      "reject":{"code":438,"reason":"Invalid Identity Header"} | null}}
+ *      "reject":{"code":438,"reason":"Invalid Identity Header"} | null,
+ *      "div":{"links":[{"from","to","iat","spc"}...],"failed_link":-1} | null}}
  * caller: the header field clid marked with verstat (ATIS-1000074 §5.3.1,
  *   3GPP TS 24.229 §7.2A.20: the verstat goes in the URI of the
  *   P-Asserted-Identity, else From, that names the caller; the same URI the
@@ -23,6 +24,9 @@
  *   service leaves to the proxy). Whether to reject or to forward marked
  *   TN-Validation-Failed is the proxy's policy: SHAKEN terminating
  *   providers usually forward (ATIS-1000074 §5.3.1).
+ * div: a diverted call's chain (RFC 8946 §6, clid_verify_identities): the
+ *   div links in chain order and the index of the one that broke it (-1:
+ *   none); null when the request carried no div PASSporT.
  * strip_identity: true when the request carries Identity and verification
  *   did not pass: a header that failed is consumed here and not forwarded
  *   to where a device or a later hop might take it as checked; the verstat
@@ -185,6 +189,30 @@ json_t *api_caller_edit(const char *msg, size_t len, clid_verstat vs)
     return j;
 }
 
+/* A diverted call's chain (RFC 8946 §6; clid_result_div_*): {"links":[{"from",
+ * "to","iat","spc"}...],"failed_link":N|-1}, json_null() when the request
+ * carried no div PASSporT; NULL without memory. */
+static json_t *div_chain(const clid_result *res)
+{
+    size_t n = clid_result_div_count(res);
+    int failed = clid_result_div_failed_link(res);
+    if (n == 0 && failed < 0)
+        return json_null();
+    json_t *links = json_array();
+    for (size_t i = 0; links && i < n; i++) {
+        const char *spc = clid_result_div_spc(res, i);
+        json_t *l = json_pack("{s:s,s:s,s:I,s:o}", "from", clid_result_div_from(res, i), "to",
+                              clid_result_div_to(res, i), "iat",
+                              (json_int_t)clid_result_div_iat(res, i), "spc",
+                              spc ? json_string(spc) : json_null());
+        if (!l || json_array_append_new(links, l) != 0) {
+            json_decref(links);
+            return NULL;
+        }
+    }
+    return links ? json_pack("{s:o,s:i}", "links", links, "failed_link", failed) : NULL;
+}
+
 void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out)
 {
     if (len == 0) {
@@ -221,14 +249,16 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
         return;
     }
     json_t *v = api_verdict(res, e, out);
+    json_t *div = v ? div_chain(res) : NULL;
     clid_result_free(res);
     json_t *caller = v ? api_caller_edit(body, len, clid_err_verstat(e)) : NULL;
     int failed = e != CLID_OK && e != CLID_ERR_NO_IDENTITY;
     json_t *reject = failed ? json_pack("{s:i,s:s}", "code", clid_err_sip_status(e), "reason",
                                         clid_err_sip_reason(e))
                             : json_null();
-    if (!v || !caller || !reject) {
+    if (!v || !caller || !reject || !div) {
         json_decref(v);
+        json_decref(div);
         json_decref(caller);
         json_decref(reject);
         api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL, "out of memory");
@@ -237,6 +267,7 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
     json_object_set_new(v, "caller", caller);
     json_object_set_new(v, "strip_identity", json_boolean(failed));
     json_object_set_new(v, "reject", reject);
+    json_object_set_new(v, "div", div);
     if (!(out->body = json_pack("{s:o}", "sipVerificationResponse", v))) {
         api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL, "out of memory");
         return;

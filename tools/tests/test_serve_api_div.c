@@ -56,7 +56,11 @@ static void expect_refused(serve_state *st, const char *msg, int status, const c
 static void sip_div(void **state)
 {
     (void)state;
-    serve_state *st = std_state();
+    /* the terminating side accepts div PASSporTs (verify.ppt_accept) */
+    serve_state_cfg dc = base_cfg();
+    dc.ppt_accept[0] = "shaken";
+    dc.ppt_accept[1] = "div";
+    serve_state *st = new_state(&dc);
     char *id = api_sign_identity(st, ORIG, DEST, TP_T0);
 
     /* History-Info names the diverting number (index 1) and the new target
@@ -87,6 +91,25 @@ static void sip_div(void **state)
     char *blank = strstr(m, "Content-Length:");
     sprintf(twice, "%.*sIdentity: %s\r\n%s", (int)(blank - m), m, div_id, blank);
     expect_refused(st, twice, 422, "signing_refused", "CLID_ERR_DIV_CHAIN_LINK");
+    /* and the terminating side verifies the chain with /stir/v1/sip: one
+     * link, DEST -> NEW_DEST, none broken */
+    serve_reply vr;
+    call(st, SERVE_EP_SIP, twice, &vr);
+    assert_int_equal(vr.http_status, 200);
+    json_t *sv = json_object_get(vr.body, "sipVerificationResponse");
+    if (strcmp(jstr(sv, "verstat"), "TN-Validation-Passed") != 0) {
+        char *d = json_dumps(sv, 0);
+        print_error("%s\n", d);
+        free(d);
+    }
+    expect_verdict(sv, "TN-Validation-Passed", "CLID_OK", 0);
+    json_t *dv = json_object_get(sv, "div");
+    assert_int_equal(json_integer_value(json_object_get(dv, "failed_link")), -1);
+    json_t *links = json_object_get(dv, "links");
+    assert_int_equal(json_array_size(links), 1);
+    assert_string_equal(jstr(json_array_get(links, 0), "from"), DEST);
+    assert_string_equal(jstr(json_array_get(links, 0), "to"), NEW_DEST);
+    serve_reply_clear(&vr);
     free(twice);
     serve_reply_clear(&r);
     free(m);
