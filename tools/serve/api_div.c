@@ -13,7 +13,7 @@
  *   {"sipDivResponse":{"identity":"<the Identity header value, ppt=div>",
  *                      "div":"<diverting TN>","dest":"<new target TN>"}}
  * Like /stir/v1/signing it needs a bearer token: it signs.
- * Errors: 400 invalid_sip (not a request clid can read, no caller), 413,
+ * Errors (each with "error":{"reason":"CLID_ERR_..."}): 400 invalid_sip (not a request clid can read, no caller), 413,
  * 422 signing_refused with the reason (no diversion
  * CLID_ERR_SIP_NO_DIVERSION, a bad History-Info CLID_ERR_SIP_HISTORY_INFO,
  * a div that would not extend the chain CLID_ERR_DIV_CHAIN_LINK / _ORIG /
@@ -66,7 +66,7 @@ static json_t *inserted_identity(const char *msg, size_t len, const char *out, s
     return json_stringn(out + i, e - i);
 }
 
-static void div_refused(serve_reply *out, clid_err e)
+static void div_error(serve_reply *out, clid_err e)
 {
     if (e == CLID_ERR_SIP_PARSE || e == CLID_ERR_SIP_NO_CALLER || e == CLID_ERR_SIP_NO_CALLEE)
         api_error(out, 400, SERVE_CODE_INVALID_SIP, e, NULL, "%s: %s", clid_err_name(e),
@@ -82,22 +82,40 @@ static void div_refused(serve_reply *out, clid_err e)
                   clid_err_name(e), clid_err_str(e));
 }
 
+/* The error reply, with the clid reason as a member of its own
+ * ("error":{"reason":"CLID_ERR_..."}) for a proxy to log or forward. */
+static void add_reason(serve_reply *out, clid_err e)
+{
+    json_t *err = json_object_get(out->body, "error");
+    if (err)
+        json_object_set_new(err, "reason", json_string(clid_err_name(e)));
+}
+
+static void div_refused(serve_reply *out, clid_err e)
+{
+    div_error(out, e);
+    add_reason(out, e);
+}
+
 void api_sip_div(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out)
 {
     const clid_signer *signer = serve_state_signer(st);
     if (!signer) {
         api_error(out, 503, SERVE_CODE_NOT_CONFIGURED, CLID_ERR_UNSUPPORTED, NULL,
                   "signing not configured (no sign.key, sign.cert and sign.x5u)");
+        add_reason(out, CLID_ERR_UNSUPPORTED);
         return;
     }
     if (len == 0) {
         api_error(out, 400, SERVE_CODE_INVALID_SIP, CLID_ERR_SIP_PARSE, NULL,
                   "the body is empty; a SIP request is expected");
+        add_reason(out, CLID_ERR_SIP_PARSE);
         return;
     }
     if (len > CLID_SIP_MAX_LEN) {
         api_error(out, 413, SERVE_CODE_TOO_LARGE, CLID_ERR_SIP_TOO_LARGE, NULL,
                   "a SIP request is at most %u bytes", (unsigned)CLID_SIP_MAX_LEN);
+        add_reason(out, CLID_ERR_SIP_TOO_LARGE);
         return;
     }
     char div[CLID_TN_BUF], dest[CLID_TN_BUF];

@@ -43,7 +43,7 @@ static void expect_refused(serve_state *st, const char *msg, int status, const c
     call(st, SERVE_EP_SIP_DIV, msg, &r);
     json_t *e = json_object_get(r.body, "error");
     if (r.http_status != status || !e || strcmp(jstr(e, "code"), code) != 0 ||
-        strcmp(r.reason, reason) != 0) {
+        strcmp(r.reason, reason) != 0 || strcmp(jstr(e, "reason"), reason) != 0) {
         char *d = json_dumps(r.body, 0);
         print_error("-> %d %s %s (want %d %s %s)\n", r.http_status, r.reason, d, status, code,
                     reason);
