@@ -216,6 +216,21 @@ with_divs d_loop.sip "$(div b.key "$URL_B" "$A_TN" 12155550001 12155550002)" \
     "$(div b.key "$URL_B" "$A_TN" 12155550001 12155550002)" || fatal "d_loop"
 check "d_loop: +12155550001 diverted from twice" CLID_ERR_DIV_CHAIN_LOOP 2 d_loop.sip
 
+# The same requests through the command-line verifier (clid verify on the
+# file, offline x5u map): the same verdicts, independently of clid serve.
+# tool_verdict FILE: the reason clid verify --json gives (its JSON has no
+# chain links: the failed link is checked through clid serve above)
+tool_verdict() {
+    "$CLID" verify --trust ca/root.pem --x5u-map "$URL_A=a.pem" --x5u-map "$URL_B=b.pem" \
+        --x5u-map "$URL_C=c.pem" --accept-ppt shaken --accept-ppt div --crl-policy ignore \
+        --json "$1" 2>&1 | jq -r .reason 2>&1 || true
+}
+expect "clid verify: pos1 as received" CLID_OK "$(tool_verdict pos1.sip)"
+for n in d_cert:CLID_ERR_TN_NOT_AUTHORIZED d_link:CLID_ERR_DIV_CHAIN_LINK \
+    d_orig:CLID_ERR_DIV_CHAIN_ORIG d_dest:CLID_ERR_DIV_CHAIN_DEST d_loop:CLID_ERR_DIV_CHAIN_LOOP; do
+    expect "clid verify: ${n%%:*}" "${n#*:}" "$(tool_verdict "${n%%:*}.sip")"
+done
+
 # --- stop by PID: Kamailio, then clid serve (exit 0 on SIGTERM: ASan's leak check) ---------
 stop_pid "$KPID"
 rc=0
