@@ -215,6 +215,8 @@ static clid_err order_links(const chain_in *c, size_t original, const char *targ
                 next = j;
         if (next == c->n)
             break;
+        if (r->div_count >= CLID_VERIFY_MAX_IDENTITIES)
+            break; /* cannot happen: at most n <= CLID_VERIFY_MAX_IDENTITIES links */
         used[next] = 1;
         add_link(r, &c->p[next]);
         /* A number diverted from twice: the call came back to a number
@@ -347,6 +349,10 @@ clid_err clid__verify_chain(clid_verifier *v, const clid_verify_input *in, const
         if (total > n) {
             chain_in_clear(c);
             chain_in_read(clid__verifier_ctx(v), c, all, total);
+            /* what opt carries is an original (RFC 8946 §5), never a link:
+             * at most n links, as many as the result holds */
+            for (size_t i = n; i < total; i++)
+                c->div[i] = 0;
         }
         rc = verify_chain(v, in, target != NULL ? target : in->dest, all, c, r);
         for (size_t i = 0; i < total - n; i++)
