@@ -14,7 +14,8 @@
  * is also read as "<header JSON>\n<claims JSON>": both are encoded and
  * parsed as a PASSporT with a 64-byte signature, so the fuzzer works on
  * the member checks directly.
- * Corpus: fuzz/corpus/identity/ (json_* seeds use the LF form).
+ * Corpus: fuzz/corpus/identity/ (json_* seeds use the LF form; div and
+ * div-o PASSporTs among them, RFC 8946).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +69,19 @@ static void check_passport(const char *jws, size_t len, const clid__passport *p)
     CHECK(p->origid_not_uuid == (olen != 0 && !clid__is_uuid(p->origid)));
     for (size_t i = 0; i < olen; i++)
         CHECK(p->origid[i] >= 0x20 && p->origid[i] <= 0x7E);
+    /* RFC 8946: a div or div-o names a diverting TN; a div-o's opt is a
+     * full-form JWS of base64url parts, and only a div-o has one. */
+    int div_o = strcmp(p->ppt, "div-o") == 0;
+    if (div_o || strcmp(p->ppt, "div") == 0)
+        CHECK(clid__is_tn(p->div, strlen(p->div)));
+    CHECK((p->opt != NULL) == div_o);
+    if (p->opt != NULL) {
+        size_t dots = 0, n = strlen(p->opt);
+        CHECK(n <= CLID_PASSPORT_MAX_LEN && n > 0 && p->opt[0] != '.' && p->opt[n - 1] != '.');
+        for (size_t i = 0; i < n; i++)
+            dots += p->opt[i] == '.';
+        CHECK(dots == 2 && strstr(p->opt, "..") == NULL);
+    }
 }
 
 static void parse_jws(const char *jws, size_t len)

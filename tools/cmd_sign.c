@@ -73,6 +73,7 @@ void cmd_sign_help(FILE *f)
           "                 with FILE: add a div PASSporT for the request's diversion\n"
           "                 (History-Info, else Diversion: RFC 7044, RFC 5806) to its\n"
           "                 new target; TN, if given, must be the diverting number\n"
+          "                 (a value that is no number is not taken as TN)\n"
           "  --sip FILE     the SIP request FILE (as the operand)\n"
           "  --compact      print only the compact PASSporT \"..signature\" (RFC 8225 §7)\n"
           "  --output FILE  with FILE: write the signed request there, not to stdout\n"
@@ -284,8 +285,15 @@ static int sign_request(const tool_args *a, char attest, int64_t iat)
 
 static int cmd_sign_args(tool_args *ap);
 
-/* A bare "--div" (last, or followed by another option) becomes "--div=":
- * with a request it needs no value. A value that starts with '-' is no TN. */
+/* Whether s can be a TN as --div takes one (clid_tn_canonicalize decides
+ * later): digits, '+', '#', '*' and visual separators only. */
+static int tn_like(const char *s)
+{
+    return s[0] != '\0' && s[0] != '-' && strspn(s, "0123456789+#*-.() ") == strlen(s);
+}
+
+/* A bare "--div" (last, or followed by anything that is no TN: another
+ * option, the FILE) becomes "--div=": with a request it needs no value. */
 static char **bare_div(int argc, char **argv)
 {
     static char empty_div[] = "--div=";
@@ -293,7 +301,7 @@ static char **bare_div(int argc, char **argv)
     if (v == NULL)
         return NULL;
     for (int i = 0; i < argc; i++) {
-        int bare = strcmp(argv[i], "--div") == 0 && (i + 1 == argc || argv[i + 1][0] == '-');
+        int bare = strcmp(argv[i], "--div") == 0 && (i + 1 == argc || !tn_like(argv[i + 1]));
         v[i] = bare ? empty_div : argv[i];
     }
     v[argc] = NULL;

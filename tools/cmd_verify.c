@@ -272,6 +272,30 @@ static json_t *warnings_json(const clid_result *r)
     return arr;
 }
 
+/* Diverted calls (RFC 8946): the div links in chain order, the failed
+ * one, a div-o's carried original; null when the request had none. */
+static json_t *div_chain_json(const clid_result *r)
+{
+    size_t n = clid_result_div_count(r);
+    if (n == 0 && clid_result_div_opt(r) == NULL)
+        return json_null();
+    json_t *o = json_object();
+    json_t *links = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *l = json_object();
+        tool_json_put(l, "from", opt_string(clid_result_div_from(r, i)));
+        tool_json_put(l, "to", opt_string(clid_result_div_to(r, i)));
+        tool_json_put(l, "iat", json_integer((json_int_t)clid_result_div_iat(r, i)));
+        tool_json_put(l, "spc", opt_string(clid_result_div_spc(r, i)));
+        tool_json_push(links, l);
+    }
+    tool_json_put(o, "links", links);
+    int failed = clid_result_div_failed_link(r);
+    tool_json_put(o, "failed_link", failed >= 0 ? json_integer(failed) : json_null());
+    tool_json_put(o, "opt", opt_string(clid_result_div_opt(r)));
+    return o;
+}
+
 static json_t *result_json(const clid_result *r, unsigned skip)
 {
     json_t *o = json_object();
@@ -319,6 +343,7 @@ static json_t *result_json(const clid_result *r, unsigned skip)
         tool_json_put(signer, "signalling_entity", entity_json(clid_result_signer_entity(r)));
     }
     tool_json_put(o, "signer", signer);
+    tool_json_put(o, "div_chain", div_chain_json(r));
     return o;
 }
 

@@ -175,7 +175,8 @@ expect_error 66 'CLID_ERR_IO' sign --key "$TMP/none.key" --x5u "$URL" --attest A
 # --- usage errors ----------------------------------------------------------
 expect_error 64 'missing --attest' sign --key "$PKI/sp.key" --x5u "$URL" "$GOLDEN/sipp_uac_tn.sip"
 expect_error 64 'missing --x5u' sign --key "$PKI/sp.key" --attest A "$GOLDEN/sipp_uac_tn.sip"
-expect_error 64 '--div: not with a SIP request' "${SIGN[@]}" --div 1 "$GOLDEN/sipp_uac_tn.sip"
+# --div with a request signs its diversion (sip_div.sh), never with --attest
+expect_error 64 '--div with a request: no --isup, --dest, --attest, --origid' "${SIGN[@]}" --div 1 "$GOLDEN/sipp_uac_tn.sip"
 expect_error 64 '--compact: not with a SIP request' "${SIGN[@]}" --compact \
     "$GOLDEN/sipp_uac_tn.sip"
 expect_error 64 '--dest: at most once' "${SIGN[@]}" --dest 1 --dest 2 "$GOLDEN/sipp_uac_tn.sip"

@@ -455,7 +455,16 @@ CLID_API CLID_WUR clid_err clid_verify_identity(clid_verifier *v, const clid_ver
  * ordered by following the chain, not by header order. The result is the
  * original's claims and signer, plus the links (clid_result_div_*); a
  * broken link fails the request with its reason and
- * clid_result_div_failed_link says which.
+ * clid_result_div_failed_link says which (the detail names it as
+ * "div #k (FROM -> TO): ..." with k = index + 1). Details (docs/sip.md
+ * "Diverted calls"): only "div"/"div-o" PASSporTs of a ppt the context
+ * accepts are links (others count as none, RFC 8224 §6.2.2); the chain
+ * rules run on the claims before any link's certificate is fetched, then
+ * each link is verified in chain order; a "div-o"'s "opt" original is a
+ * candidate original like the request's own; in->chain_pem is the
+ * original's chain (each div is found by its x5u); with
+ * CLID_VERIFY_SKIP_DEST_BINDING the last dest is not checked. A div whose
+ * own verification fails gives that reason at its link.
  */
 #define CLID_VERIFY_MAX_IDENTITIES 8
 CLID_API CLID_WUR clid_err clid_verify_identities(clid_verifier *v, const clid_verify_input *in,

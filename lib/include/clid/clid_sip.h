@@ -169,7 +169,12 @@ typedef struct clid_sip_verify_opts {
  * date, or more than one Date header, is CLID_ERR_DATE_INVALID (403), unless
  * opts->ignore_date. A caller or callee that is not a TN (anonymous calls
  * included) cannot match a PASSporT: CLID_ERR_ORIG_MISMATCH or
- * CLID_ERR_DEST_MISMATCH.
+ * CLID_ERR_DEST_MISMATCH. With "div" PASSporTs (and "div" accepted) the
+ * headers are verified as a chain (clid_verify_identities) whose end must
+ * name the Request-URI's number, where the retargeting proxy put the new
+ * target (RFC 8946 §6; To keeps the original callee), or the callee when
+ * the Request-URI names no number; CLID_ERR_SIP_PARSE when clid and
+ * libosip2 read the Request-URI differently.
  * `res` also receives the early outcomes (CLID_ERR_SIP_PARSE: sip 400).
  * A NULL opts means all defaults.
  * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_DATE_INVALID,
@@ -227,6 +232,14 @@ CLID_API CLID_WUR clid_err clid_sip_add_verstat(const char *msg, size_t len, cli
  * comma-separated entries together; more is CLID_ERR_SIP_HISTORY_INFO, as
  * is an index that is not dot-separated numbers, a duplicate index, or an
  * rc/mp naming no entry). Numbers as clid_tn_canonicalize reads them.
+ * Strictness in detail (RFC 7044 §9.1): every hi-entry is a name-addr with
+ * exactly one index (no leading zeros, so equal indices are equal
+ * strings) and at most one of rc/mp/np, which must name an EARLIER entry.
+ * When History-Info names no diverting TN (no retargeting entry, or the
+ * entry diverted from is no number), Diversion is read; a last entry that
+ * names no number gives the Request-URI's as target, and no target at all
+ * is CLID_ERR_SIP_NO_CALLEE. A Diversion "counter" must be 1*2DIGIT, and
+ * both headers must be well-formed even when the other decides.
  * Errors: CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE,
  * CLID_ERR_SIP_HISTORY_INFO, CLID_ERR_SIP_NO_DIVERSION (neither header
  * names a diverting TN), CLID_ERR_TN_PHONE_CONTEXT.
@@ -255,7 +268,13 @@ typedef struct clid_sip_div_opts {
  * (checked when the signer has one). When the request carries a PASSporT
  * (the original, or the last div), the new div must chain to it: its div
  * among that PASSporT's dest (else CLID_ERR_DIV_CHAIN_LINK) and the same
- * orig (else CLID_ERR_DIV_CHAIN_ORIG). Output as clid_sip_sign (the
+ * orig (else CLID_ERR_DIV_CHAIN_ORIG), and not divert from a number a
+ * carried div diverted from already (CLID_ERR_DIV_CHAIN_LOOP). The chain's
+ * end is found by following it from the original (the first non-div
+ * PASSporT); without one it is the last div in message order; PASSporTs
+ * that do not parse are left out. opts NULL: all defaults. The Date header,
+ * when present, must lie within CLID_DEFAULT_MAX_AGE of iat (RFC 8224 §4.1,
+ * as clid_sip_sign). Output as clid_sip_sign (the
  * "Identity: ...;ppt=div" line added last). Errors: those of
  * clid_sip_get_diversion and clid_sip_sign, and with opts->verifier the
  * original's verification failure.

@@ -65,9 +65,10 @@ static clid_err read_carried(const clid__sip_req *q, carried *c)
     return CLID_OK;
 }
 
+/* div and div-o (RFC 8946 §5: a div carrying its original) both extend. */
 static int is_div(const clid__passport *p)
 {
-    return strcmp(p->ppt, "div") == 0;
+    return strcmp(p->ppt, "div") == 0 || strcmp(p->ppt, "div-o") == 0;
 }
 
 static int has_dest(const clid__passport *p, const char *tn)

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "verify/ctx_internal.h"
 #include "passport/identity.h"
 #include "passport/passport.h"
 #include "verify/result_internal.h"
@@ -44,6 +45,7 @@
 typedef struct chain_in {
     clid__passport p[CHAIN_MAX];
     int parsed[CHAIN_MAX];
+    int div[CHAIN_MAX]; /* a div or div-o PASSporT of a ppt the context accepts */
     size_t n;
 } chain_in;
 
@@ -53,7 +55,10 @@ static void chain_in_clear(chain_in *c)
         clid__passport_clear(&c->p[i]);
 }
 
-static void chain_in_read(chain_in *c, const char *const *ids, size_t n)
+/* RFC 8224 §6.2.2: a PASSporT of a type the verifier does not accept
+ * counts as none, so a div is a link only where "div" (or "div-o") is
+ * accepted; elsewhere it is one more value that does not verify. */
+static void chain_in_read(const clid_ctx *ctx, chain_in *c, const char *const *ids, size_t n)
 {
     c->n = 0;
     for (size_t i = 0; i < n; i++) {
@@ -64,12 +69,15 @@ static void chain_in_read(chain_in *c, const char *const *ids, size_t n)
         c->parsed[i] = clid__identity_parse(s, strlen(s), &id) == CLID_OK &&
                        clid__passport_parse(id.jws.ptr, id.jws.len, &c->p[i]) == CLID_OK &&
                        !c->p[i].compact;
+        c->div[i] = c->parsed[i] &&
+                    (strcmp(c->p[i].ppt, "div") == 0 || strcmp(c->p[i].ppt, "div-o") == 0) &&
+                    clid__ctx_ppt_accepted(ctx, c->p[i].ppt);
     }
 }
 
 static int is_div(const chain_in *c, size_t i)
 {
-    return c->parsed[i] && (strcmp(c->p[i].ppt, "div") == 0 || strcmp(c->p[i].ppt, "div-o") == 0);
+    return c->div[i];
 }
 
 /*
@@ -84,7 +92,7 @@ static size_t add_opt_originals(const chain_in *c, const char **ids, size_t n, c
 {
     size_t out = n;
     for (size_t i = 0; i < n; i++) {
-        if (!c->parsed[i] || c->p[i].opt == NULL)
+        if (!c->div[i] || c->p[i].opt == NULL)
             continue;
         clid__passport o;
         clid__passport_init(&o);
@@ -207,6 +215,8 @@ static clid_err order_links(const chain_in *c, size_t original, const char *targ
                 next = j;
         if (next == c->n)
             break;
+        if (r->div_count >= CLID_VERIFY_MAX_IDENTITIES)
+            break; /* cannot happen: at most n <= CLID_VERIFY_MAX_IDENTITIES links */
         used[next] = 1;
         add_link(r, &c->p[next]);
         /* A number diverted from twice: the call came back to a number
@@ -322,7 +332,7 @@ clid_err clid__verify_chain(clid_verifier *v, const clid_verify_input *in, const
 
     chain_in *c = malloc(sizeof *c);
     CLID_ENSURE(c != NULL, CLID_ERR_NOMEM);
-    chain_in_read(c, ids, n);
+    chain_in_read(clid__verifier_ctx(v), c, ids, n);
     int any_div = 0;
     for (size_t i = 0; i < c->n; i++)
         any_div |= is_div(c, i);
@@ -338,7 +348,11 @@ clid_err clid__verify_chain(clid_verifier *v, const clid_verify_input *in, const
         size_t total = add_opt_originals(c, all, n, owned);
         if (total > n) {
             chain_in_clear(c);
-            chain_in_read(c, all, total);
+            chain_in_read(clid__verifier_ctx(v), c, all, total);
+            /* what opt carries is an original (RFC 8946 §5), never a link:
+             * at most n links, as many as the result holds */
+            for (size_t i = n; i < total; i++)
+                c->div[i] = 0;
         }
         rc = verify_chain(v, in, target != NULL ? target : in->dest, all, c, r);
         for (size_t i = 0; i < total - n; i++)

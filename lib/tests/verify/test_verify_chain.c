@@ -328,6 +328,33 @@ static void no_div(void **state)
     free(o);
 }
 
+/* A verifier that does not accept "div": a div counts as none (RFC 8224
+ * §6.2.2), the original decides as before div chains. */
+static void div_not_accepted(void **state)
+{
+    (void)state;
+    clid_ctx *c = tp_ctx_new(root, &t0);
+    tp_ctx_map(c, URL_O, chains[0]);
+    tp_ctx_map(c, URL_B, chains[1]);
+    clid_verifier *v = tp_verifier_new(c);
+    char *o = pp(s_o, A_TN, B_TN, NULL, t0);
+    char *d_stray = pp(s_o, A_TN, B_TN, "12155550077", t0);
+    clid_verify_input in = {.orig = A_TN, .dest = B_TN, .now = t0};
+    clid_result *r = result();
+    assert_err(clid_verify_identities(v, &in, (const char *[]){d_stray, o}, 2, r), CLID_OK);
+    assert_int_equal(clid_result_div_count(r), 0);
+    assert_err(clid_verify_identities(v, &in, (const char *[]){d_stray}, 1, r),
+               CLID_ERR_PASSPORT_PPT_UNSUPPORTED);
+    /* the same with "div" accepted: a broken chain */
+    assert_err(clid_verify_identities(ver, &in, (const char *[]){d_stray, o}, 2, r),
+               CLID_ERR_DIV_CHAIN_LINK);
+    clid_result_free(r);
+    free(d_stray);
+    free(o);
+    clid_verifier_free(v);
+    clid_ctx_free(c);
+}
+
 /* ------------------------------------------------------------------------ */
 /* div-o (RFC 8946 §5)                                                       */
 /* ------------------------------------------------------------------------ */
@@ -492,7 +519,7 @@ int main(void)
         cmocka_unit_test(shaken_and_div), cmocka_unit_test(two_divs_any_order),
         cmocka_unit_test(broken_links),   cmocka_unit_test(link_failures),
         cmocka_unit_test(without_original), cmocka_unit_test(no_div),
-        cmocka_unit_test(div_o_carries_original),
+        cmocka_unit_test(div_o_carries_original), cmocka_unit_test(div_not_accepted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Diverted calls through the tool (RFC 8946; docs/sip.md "Diverted calls"):
+# clid sign FILE signs the original, clid sign --sip FILE --div adds the div
+# PASSporT of the proxy that retargeted it (History-Info, then Diversion),
+# clid verify checks the chain (--json div_chain), and each broken link
+# fails with its reason; the --div usage rules and exit statuses.
+. "$(dirname "$0")/lib.sh" "$@"
+
+PKI=$TMP/pki
+sh "$TESTS_DIR/../../interop-tests/stir/make-pki.sh" "$PKI" >/dev/null
+URL=https://certs.example.test/sp-chain.pem
+# make-pki.sh certificates are valid from now for 10 days.
+NOW=$(date +%s)
+SIGNER=(--key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$URL" --at "$NOW")
+VERIFY=(verify --trust "$PKI/root.pem" --x5u-map "$URL=$PKI/sp-chain.pem" --at "$NOW"
+        --accept-ppt shaken --accept-ppt div)
+
+# request RURI_TN EXTRA_HEADER_LINE: A (+12025550100) calls B (+12155550002),
+# now on its way to RURI_TN.
+request() {
+    printf 'INVITE sip:+%s@c.example SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\nFrom: <sip:+12025550100@a.example>;tag=1\r\nTo: <sip:+12155550002@b.example>\r\nCall-ID: div@a.example\r\nCSeq: 1 INVITE\r\n%bContent-Length: 0\r\n\r\n' "$1" "$2"
+}
+
+HI='History-Info: <sip:+12155550002@b.example>;index=1,<sip:+12155550003@c.example>;index=1.1;rc=1\r\n'
+DIV='Diversion: <sip:+12155550002@b.example>;reason=unconditional;counter=1\r\n'
+for form in hi div; do
+    if [ $form = hi ]; then extra=$HI; else extra=$DIV; fi
+    request 12155550003 "$extra" >"$TMP/$form.sip"
+    expect_ok sign "${SIGNER[@]}" --attest A "$TMP/$form.sip"
+    cp "$TMP/out" "$TMP/$form.signed"
+    # the bare --div, last or before another option, and --sip FILE
+    expect_ok sign "${SIGNER[@]}" --sip "$TMP/$form.signed" --div
+    cp "$TMP/out" "$TMP/$form.div"
+    check "$form: one more Identity line" [ "$(grep -c '^Identity: ' "$TMP/$form.div")" -eq 2 ]
+    check "$form: the new one is ppt=div" grep -q '^Identity: .*;ppt=div' "$TMP/$form.div"
+    expect_ok sign --div --output "$TMP/$form.div2" "${SIGNER[@]}" "$TMP/$form.signed"
+    check "$form: --output written" grep -q ';ppt=div' "$TMP/$form.div2"
+    # --div TN: a check against the request's diverting number
+    expect_ok sign "${SIGNER[@]}" --div +1-215-555-0002 "$TMP/$form.signed"
+    expect_error 1 'CLID_ERR_DIV_CHAIN_LINK: --div 12155550009 is not the request.s number 12155550002' \
+        sign "${SIGNER[@]}" --div 12155550009 "$TMP/$form.signed"
+    # the chain verifies
+    run "${VERIFY[@]}" "$TMP/$form.div"
+    expect_rc 0
+    check "$form: verified" [ "$(head -1 "$TMP/out")" = TN-Validation-Passed ]
+    run "${VERIFY[@]}" --json "$TMP/$form.div"
+    expect_rc 0
+    jq_is '.div_chain.links|map([.from,.to])' '[["12155550002","12155550003"]]'
+    jq_is '.div_chain.failed_link' 'null'
+    jq_is '.claims.ppt' '"shaken"'
+    # the Request-URI moved on without a div: the chain ends elsewhere
+    sed 's/^INVITE sip:+12155550003@/INVITE sip:+12155550004@/' "$TMP/$form.div" >"$TMP/$form.moved"
+    run "${VERIFY[@]}" --json "$TMP/$form.moved"
+    expect_rc 1
+    jq_is '.reason' '"CLID_ERR_DIV_CHAIN_DEST"'
+    jq_is '.div_chain.failed_link' '0'
+    jq_is '.detail' '"div #1 (12155550002 -> 12155550003): last PASSporT of the div chain does not name the request'"'"'s target (RFC 8946 §6)"'
+    # without div accepted the div counts as none: the original alone (To)
+    run verify --trust "$PKI/root.pem" --x5u-map "$URL=$PKI/sp-chain.pem" --at "$NOW" "$TMP/$form.div"
+    expect_rc 0
+done
+
+# a second retargeting: C forwards to D (History-Info grows by one entry)
+sed 's/^INVITE sip:+12155550003@/INVITE sip:+12155550004@/;
+     s/index=1.1;rc=1/index=1.1;rc=1,<sip:+12155550004@d.example>;index=1.1.1;rc=1.1/' \
+    "$TMP/hi.div" >"$TMP/hi.second"
+expect_ok sign "${SIGNER[@]}" --sip "$TMP/hi.second" --div
+cp "$TMP/out" "$TMP/hi.div2"
+run "${VERIFY[@]}" --json "$TMP/hi.div2"
+expect_rc 0
+jq_is '.div_chain.links|map([.from,.to])' '[["12155550002","12155550003"],["12155550003","12155550004"]]'
+# the first div taken out: the second chains to nothing
+perl -0777 -pe 's/^Identity: [^\r\n]*;ppt=div\r\n//m' "$TMP/hi.div2" >"$TMP/hi.gap"
+run "${VERIFY[@]}" --json "$TMP/hi.gap"
+expect_rc 1
+jq_is '.reason' '"CLID_ERR_DIV_CHAIN_LINK"'
+jq_is '.div_chain.failed_link' '0'
+# signing a div that chains to nothing is refused (C -> D without B -> C)
+sed 's/^INVITE sip:+12155550003@/INVITE sip:+12155550004@/;
+     s/index=1.1;rc=1/index=1.1;rc=1,<sip:+12155550004@d.example>;index=1.1.1;rc=1.1/' \
+    "$TMP/hi.signed" >"$TMP/hi.skip"
+expect_error 1 'CLID_ERR_DIV_CHAIN_LINK' sign "${SIGNER[@]}" --div "$TMP/hi.skip"
+
+# refusals and usage
+request 12155550003 '' >"$TMP/none.sip"
+expect_error 1 'CLID_ERR_SIP_NO_DIVERSION' sign "${SIGNER[@]}" --div "$TMP/none.sip"
+request 12155550003 'History-Info: <sip:+12155550002@b.example>;index=1,<sip:+12155550003@c.example>;index=1;rc=1\r\n' >"$TMP/dup.sip"
+expect_error 1 'CLID_ERR_SIP_HISTORY_INFO' sign "${SIGNER[@]}" --div "$TMP/dup.sip"
+expect_error 64 'no --isup, --dest, --attest, --origid' sign "${SIGNER[@]}" --attest A --div "$TMP/hi.sip"
+expect_error 64 'sign: --div needs a TN without a SIP request' sign "${SIGNER[@]}" --orig 1 --dest 2 --div
+expect_error 64 'operand' sign "${SIGNER[@]}" --div --sip "$TMP/hi.sip" "$TMP/hi.sip"
+
+finish
