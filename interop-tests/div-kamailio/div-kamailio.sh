@@ -24,7 +24,7 @@
 #           X-Clid-Div-Refused) and the call arrives with no div
 # Built by this driver from the INVITE pos1's callee received (its div
 # PASSporT replaced by one `clid sign --div` made), verified with POST
-# /stir/v1/sip (reason and div.failed_link):
+# /stir/v1/sip (reason and div_chain.failed_link):
 #   d_cert  the div signed by C, whose certificate does not cover
 #           +12155550001: CLID_ERR_TN_NOT_AUTHORIZED at link 0
 #   d_link  a div from +12155550009, not the original's dest:
@@ -191,12 +191,12 @@ lines += ["Identity: " + i for i in sys.argv[3:]]
 open(sys.argv[2], "w", encoding="latin-1", newline="").write("\r\n".join(lines) + "\r\n\r\n" + body)
 PY
 }
-# check NAME REASON LINK FILE: POST /stir/v1/sip; the reason and div.failed_link
+# check NAME REASON LINK FILE: POST /stir/v1/sip; the reason and div_chain.failed_link
 check() {
     local resp got
     resp=$(curl -s --max-time 10 -H 'Content-Type: message/sipfrag' --data-binary "@$4" \
         "http://127.0.0.1:$SPORT/stir/v1/sip")
-    got=$(printf '%s' "$resp" | jq -r '.sipVerificationResponse | "\(.reason) \(.div.failed_link)"')
+    got=$(printf '%s' "$resp" | jq -r '.sipVerificationResponse | "\(.reason) \(.div_chain.failed_link // -1)"')
     expect "$1" "$2 $3" "$got" "$resp"
 }
 div() { # div KEY URL ORIG DIV DEST
@@ -218,17 +218,17 @@ check "d_loop: +12155550001 diverted from twice" CLID_ERR_DIV_CHAIN_LOOP 2 d_loo
 
 # The same requests through the command-line verifier (clid verify on the
 # file, offline x5u map): the same verdicts, independently of clid serve.
-# tool_verdict FILE: the reason clid verify --json gives (its JSON has no
-# chain links: the failed link is checked through clid serve above)
+# tool_verdict FILE: "REASON FAILED_LINK" from clid verify --json (-1: none)
 tool_verdict() {
     "$CLID" verify --trust ca/root.pem --x5u-map "$URL_A=a.pem" --x5u-map "$URL_B=b.pem" \
         --x5u-map "$URL_C=c.pem" --accept-ppt shaken --accept-ppt div --crl-policy ignore \
-        --json "$1" 2>&1 | jq -r .reason 2>&1 || true
+        --json "$1" 2>&1 | jq -r '"\(.reason) \(.div_chain.failed_link // -1)"' 2>&1 || true
 }
-expect "clid verify: pos1 as received" CLID_OK "$(tool_verdict pos1.sip)"
-for n in d_cert:CLID_ERR_TN_NOT_AUTHORIZED d_link:CLID_ERR_DIV_CHAIN_LINK \
-    d_orig:CLID_ERR_DIV_CHAIN_ORIG d_dest:CLID_ERR_DIV_CHAIN_DEST d_loop:CLID_ERR_DIV_CHAIN_LOOP; do
-    expect "clid verify: ${n%%:*}" "${n#*:}" "$(tool_verdict "${n%%:*}.sip")"
+expect "clid verify: pos1 as received" "CLID_OK -1" "$(tool_verdict pos1.sip)"
+for n in d_cert:CLID_ERR_TN_NOT_AUTHORIZED:0 d_link:CLID_ERR_DIV_CHAIN_LINK:0 \
+    d_orig:CLID_ERR_DIV_CHAIN_ORIG:0 d_dest:CLID_ERR_DIV_CHAIN_DEST:0 d_loop:CLID_ERR_DIV_CHAIN_LOOP:2; do
+    IFS=: read -r f want link <<<"$n"
+    expect "clid verify: $f" "$want $link" "$(tool_verdict "$f.sip")"
 done
 
 # --- stop by PID: Kamailio, then clid serve (exit 0 on SIGTERM: ASan's leak check) ---------

@@ -11,7 +11,8 @@
  *               | null,
  *      "strip_identity":true|false,
  *      "reject":{"code":438,"reason":"Invalid Identity Header"} | null,
- *      "div":{"links":[{"from","to","iat","spc"}...],"failed_link":-1} | null}}
+ *      "div_chain":{"links":[{"from","to","iat","spc"}...],"failed_link":N|null,
+ *                   "opt":...|null} | null}}
  * caller: the header field clid marked with verstat (ATIS-1000074 §5.3.1,
  *   3GPP TS 24.229 §7.2A.20: the verstat goes in the URI of the
  *   P-Asserted-Identity, else From, that names the caller; the same URI the
@@ -24,9 +25,10 @@
  *   service leaves to the proxy). Whether to reject or to forward marked
  *   TN-Validation-Failed is the proxy's policy: SHAKEN terminating
  *   providers usually forward (ATIS-1000074 §5.3.1).
- * div: a diverted call's chain (RFC 8946 §6, clid_verify_identities): the
- *   div links in chain order and the index of the one that broke it (-1:
- *   none); null when the request carried no div PASSporT.
+ * div_chain: a diverted call's chain (RFC 8946 §6, clid_verify_identities),
+ *   as `clid verify --json` writes it: the div links in chain order, the
+ *   index of the one that broke it (null: none), a div-o's original; null
+ *   when the request carried no div PASSporT.
  * strip_identity: true when the request carries Identity and verification
  *   did not pass: a header that failed is consumed here and not forwarded
  *   to where a device or a later hop might take it as checked; the verstat
@@ -189,14 +191,15 @@ json_t *api_caller_edit(const char *msg, size_t len, clid_verstat vs)
     return j;
 }
 
-/* A diverted call's chain (RFC 8946 §6; clid_result_div_*): {"links":[{"from",
- * "to","iat","spc"}...],"failed_link":N|-1}, json_null() when the request
- * carried no div PASSporT; NULL without memory. */
+/* A diverted call's chain (RFC 8946 §6; clid_result_div_*), as `clid verify
+ * --json` writes it: {"links":[{"from","to","iat","spc"}...],"failed_link":
+ * N|null,"opt":<a div-o's carried original>|null}; json_null() when the
+ * request carried no div PASSporT; NULL without memory. */
 static json_t *div_chain(const clid_result *res)
 {
     size_t n = clid_result_div_count(res);
-    int failed = clid_result_div_failed_link(res);
-    if (n == 0 && failed < 0)
+    const char *opt = clid_result_div_opt(res);
+    if (n == 0 && opt == NULL)
         return json_null();
     json_t *links = json_array();
     for (size_t i = 0; links && i < n; i++) {
@@ -210,7 +213,11 @@ static json_t *div_chain(const clid_result *res)
             return NULL;
         }
     }
-    return links ? json_pack("{s:o,s:i}", "links", links, "failed_link", failed) : NULL;
+    int failed = clid_result_div_failed_link(res);
+    return links ? json_pack("{s:o,s:o,s:o}", "links", links, "failed_link",
+                             failed >= 0 ? json_integer(failed) : json_null(), "opt",
+                             opt ? json_string(opt) : json_null())
+                 : NULL;
 }
 
 void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out)
@@ -267,7 +274,7 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
     json_object_set_new(v, "caller", caller);
     json_object_set_new(v, "strip_identity", json_boolean(failed));
     json_object_set_new(v, "reject", reject);
-    json_object_set_new(v, "div", div);
+    json_object_set_new(v, "div_chain", div);
     if (!(out->body = json_pack("{s:o}", "sipVerificationResponse", v))) {
         api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL, "out of memory");
         return;

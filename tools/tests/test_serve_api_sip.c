@@ -65,7 +65,7 @@ static void sip_verify(void **state)
     assert_string_equal(jstr(c, "old_value"), "<sip:+12025550100@example.com;user=phone>");
     assert_true(json_is_false(json_object_get(v, "strip_identity")));
     assert_true(json_is_null(json_object_get(v, "reject")));
-    assert_true(json_is_null(json_object_get(v, "div"))); /* not diverted */
+    assert_true(json_is_null(json_object_get(v, "div_chain"))); /* not diverted */
     serve_reply_clear(&r);
     free(m);
 
