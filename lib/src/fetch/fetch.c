@@ -206,9 +206,10 @@ static int negative_cacheable(clid_err e)
     return clid_err_class_of(e) == CLID_CLASS_FETCH && e != CLID_ERR_X5U_NEGATIVE_CACHED;
 }
 
-/* The cache key: the URL for x5u, "crl " and the URL for a CRL (a space
- * never occurs in a URL the policy accepts), so that one URL asked for as
- * both is never answered with the other's body. */
+/* The cache key: the URL for x5u, "crl " or "rcd " and the URL for a CRL
+ * or Rich Call Data content (a space never occurs in a URL the policy
+ * accepts), so that one URL asked for as two kinds is never answered with
+ * the other's body. */
 static char *cache_key(enum clid__fetch_kind kind, const char *url)
 {
     if (kind == CLID__FETCH_X5U)
@@ -216,7 +217,7 @@ static char *cache_key(enum clid__fetch_kind kind, const char *url)
     size_t n = strlen(url);
     char *k = malloc(n + 5);
     if (k != NULL) {
-        memcpy(k, "crl ", 4);
+        memcpy(k, kind == CLID__FETCH_CRL ? "crl " : "rcd ", 4);
         memcpy(k + 4, url, n + 1);
     }
     return k;
@@ -298,4 +299,10 @@ clid_err clid_fetcher_fetch_crl(void *arg, const char *url, uint8_t *buf, size_t
                                 size_t *len, int64_t *max_age_s)
 {
     return fetch_kind(arg, CLID__FETCH_CRL, url, buf, cap, len, max_age_s);
+}
+
+clid_err clid_fetcher_fetch_rcd(void *arg, const char *url, uint8_t *buf, size_t cap,
+                                size_t *len, int64_t *max_age_s)
+{
+    return fetch_kind(arg, CLID__FETCH_RCD, url, buf, cap, len, max_age_s);
 }

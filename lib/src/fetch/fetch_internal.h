@@ -169,8 +169,9 @@ clid_err clid__xfer_global_init(void);
 /* Drops the loaded trust store (the CA file changed, or the fetcher goes). */
 void clid__xfer_trust_reset(clid__fetch_cfg *cfg);
 
-/* What is fetched: a certificate chain (x5u) or a CRL. */
-enum clid__fetch_kind { CLID__FETCH_X5U, CLID__FETCH_CRL };
+/* What is fetched: a certificate chain (x5u), a CRL, or Rich Call Data
+ * content (RFC 9795 jcl/icn: any body, at most CLID_RCD_ICON_MAX_LEN). */
+enum clid__fetch_kind { CLID__FETCH_X5U, CLID__FETCH_CRL, CLID__FETCH_RCD };
 
 /* Resolves and checks the host of `url` (parsed into *u by the policy),
  * retrieves it, and on success hands the body over in *res (res->max_age:

@@ -638,6 +638,10 @@ static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLc
         return clid__curl_map(rc);
     if (kind == CLID__FETCH_CRL)
         return crl_next_update(x->buf, x->len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
+    /* RCD content (RFC 9795) is any body: the verifier checks it against
+     * its signed digest, whatever the Content-Type says. */
+    if (kind == CLID__FETCH_RCD)
+        return CLID_OK;
     return looks_like_pem(x->buf, x->len) ? CLID_OK : CLID_ERR_X5U_NOT_PEM;
 }
 
@@ -680,7 +684,11 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
         curl_slist_free_all(pin);
         return CLID_ERR_NOMEM;
     }
-    x->max = kind == CLID__FETCH_CRL ? f->crl_max_size : f->max_size;
+    /* RCD content: the largest the verifier ever accepts (an icon); the
+     * caller's smaller cap (a jCard) is applied to the cached body. */
+    x->max = kind == CLID__FETCH_CRL   ? f->crl_max_size
+             : kind == CLID__FETCH_RCD ? CLID_RCD_ICON_MAX_LEN
+                                       : f->max_size;
     int64_t crl_next = 0;
     x->guard.allow_private = f->pol.allow_private;
     x->h = curl_easy_init();
@@ -705,8 +713,8 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
             fresh = 0;
             o->no_store = 1;
         }
-        o->expires = kind == CLID__FETCH_CRL
-                         ? clid__crl_cache_expiry(now, fresh, crl_next)
+        o->expires = kind == CLID__FETCH_CRL ? clid__crl_cache_expiry(now, fresh, crl_next)
+                     : kind == CLID__FETCH_RCD ? cache_expiry(now, fresh, 0)
                          : cache_expiry(now, fresh, earliest_not_after(x->buf, x->len));
         *res = (clid__fresult){.err = CLID_OK, .body = x->buf, .len = x->len, .max_age = fresh};
         x->buf = NULL;

@@ -40,6 +40,7 @@ void clid__passport_clear(clid__passport *p)
     free(p->orig_uri);
     for (size_t i = 0; i < p->dest_uri_count; i++)
         free(p->dest_uri[i]);
+    clid__rcd_clear(&p->rcd);
     json_decref(p->claims);
     free(p->signing_input);
     clid__passport_init(p);
@@ -294,13 +295,14 @@ static clid_err check_claims(const json_t *c, clid__passport *p)
 
     int shaken = strcmp(p->ppt, "shaken") == 0;
     int div = strcmp(p->ppt, "div") == 0;
-    /* SHAKEN and div PASSporTs are about telephone numbers (RFC 8588 §3,
-     * RFC 8946 §3): the TNAuthList check needs a TN to look at. */
-    CLID_TRY(check_orig(c, shaken || div, p));
-    CLID_TRY(check_dest(c, shaken || div, p));
-    if (div)
-        return check_div(c, p);
-    return check_shaken(c, shaken, p);
+    int rcd = strcmp(p->ppt, "rcd") == 0;
+    /* SHAKEN, div and rcd PASSporTs are about telephone numbers (RFC 8588
+     * §3, RFC 8946 §3, RFC 9795 §4): the TNAuthList check needs a TN. */
+    CLID_TRY(check_orig(c, shaken || div || rcd, p));
+    CLID_TRY(check_dest(c, shaken || div || rcd, p));
+    CLID_TRY(div ? check_div(c, p) : check_shaken(c, shaken, p));
+    /* RFC 9795: rcd claims may ride in any PASSporT; ppt "rcd" needs one. */
+    return clid__rcd_parse(c, rcd, &p->rcd);
 }
 
 static clid_err parse_sig(const char *b64, size_t n, clid__passport *p)
@@ -375,8 +377,15 @@ static int valid_input(const clid__passport_in *in)
         return 0;
     int shaken = strcmp(in->ppt, "shaken") == 0;
     int div = strcmp(in->ppt, "div") == 0;
+    int rcd = strcmp(in->ppt, "rcd") == 0;
     size_t x5u_len = strnlen(in->x5u, X5U_MAX + 1);
-    if ((!shaken && !div) || x5u_len > X5U_MAX || !clid__is_printable_ascii(in->x5u, x5u_len))
+    /* RFC 9795 §4: ppt "rcd" carries the rcd claims; a div PASSporT vouches
+     * for the diverting number only (RFC 8946 §3), never for a caller's
+     * name, so it carries none. */
+    if ((rcd && in->rcd == NULL) || (div && in->rcd != NULL))
+        return 0;
+    if ((!shaken && !div && !rcd) || x5u_len > X5U_MAX ||
+        !clid__is_printable_ascii(in->x5u, x5u_len))
         return 0;
     if (in->iat < 0 || !clid__is_tn(in->orig, strnlen(in->orig, CLID_TN_BUF)))
         return 0;
@@ -388,6 +397,8 @@ static int valid_input(const clid__passport_in *in)
     if (shaken)
         return (in->attest == 'A' || in->attest == 'B' || in->attest == 'C') &&
                clid__is_uuid(in->origid);
+    if (rcd)
+        return 1;
     return in->div != NULL && clid__is_tn(in->div, strnlen(in->div, CLID_TN_BUF));
 }
 
@@ -443,6 +454,7 @@ static json_t *build_header(const clid__passport_in *in)
 static json_t *build_claims(const clid__passport_in *in)
 {
     int div = strcmp(in->ppt, "div") == 0;
+    int shaken = strcmp(in->ppt, "shaken") == 0;
     json_t *c = json_object();
     json_t *dest = json_object();
     json_t *tns = json_array();
@@ -453,7 +465,7 @@ static json_t *build_claims(const clid__passport_in *in)
         ok = json_object_set_new_nocheck(dest, "tn", tns) == 0;
         tns = NULL;
     }
-    if (ok && !div) {
+    if (ok && shaken) {
         char attest[2] = {in->attest, '\0'};
         ok = obj_set(c, "attest", json_string_nocheck(attest));
     }
@@ -465,7 +477,7 @@ static json_t *build_claims(const clid__passport_in *in)
         ok = obj_set(c, "div", tn_object(in->div));
     ok = ok && obj_set(c, "iat", json_integer((json_int_t)in->iat)) &&
          obj_set(c, "orig", tn_object(in->orig));
-    if (ok && !div)
+    if (ok && shaken)
         ok = obj_set(c, "origid", json_string_nocheck(in->origid));
     json_decref(tns);
     json_decref(dest);
@@ -488,13 +500,47 @@ static clid_err dump_part(json_t *v, char *buf, size_t cap, size_t *len)
     return CLID_OK;
 }
 
+/*
+ * Claims with Rich Call Data (RFC 9795): the rcd, crn and rcdi members
+ * (passport/rcd.c) sit between the others in lexicographic order and hold
+ * objects of their own, so these claims are dumped with JSON_SORT_KEYS
+ * (RFC 8225 §9) into a heap buffer as large as an Identity header; larger
+ * claims could never be sent (CLID_ERR_IDENTITY_TOO_LARGE).
+ */
+static clid_err dump_rcd_claims(const clid__passport_in *in, char **out, size_t *len)
+{
+    json_t *c = build_claims(in);
+    CLID_ENSURE(c != NULL, CLID_ERR_NOMEM);
+    clid_err rc = clid__rcd_add_claims(c, in->rcd);
+    char *buf = rc == CLID_OK ? malloc(CLID_PASSPORT_MAX_LEN) : NULL;
+    if (rc == CLID_OK && buf == NULL)
+        rc = CLID_ERR_NOMEM;
+    if (rc == CLID_OK) {
+        size_t n = json_dumpb(c, buf, CLID_PASSPORT_MAX_LEN, JSON_COMPACT | JSON_SORT_KEYS);
+        if (n == 0)
+            rc = CLID_ERR_NOMEM;
+        else if (n > CLID_PASSPORT_MAX_LEN)
+            rc = CLID_ERR_IDENTITY_TOO_LARGE;
+        *len = n;
+    }
+    json_decref(c);
+    if (rc != CLID_OK) {
+        free(buf);
+        *len = 0;
+        return rc;
+    }
+    *out = buf;
+    return CLID_OK;
+}
+
 clid_err clid__passport_header_b64(const char *ppt, const char *x5u, char **out, size_t *out_len)
 {
     CLID_ENSURE(out != NULL && out_len != NULL, CLID_ERR_INVALID_ARGUMENT);
     *out = NULL;
     *out_len = 0;
     CLID_ENSURE(ppt != NULL && x5u != NULL, CLID_ERR_INVALID_ARGUMENT);
-    CLID_ENSURE(strcmp(ppt, "shaken") == 0 || strcmp(ppt, "div") == 0,
+    CLID_ENSURE(strcmp(ppt, "shaken") == 0 || strcmp(ppt, "div") == 0 ||
+                    strcmp(ppt, "rcd") == 0,
                 CLID_ERR_INVALID_ARGUMENT);
     size_t x5u_len = strnlen(x5u, X5U_MAX + 1);
     CLID_ENSURE(x5u_len <= X5U_MAX && clid__is_printable_ascii(x5u, x5u_len),
@@ -531,8 +577,13 @@ clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, s
     }
 
     char cbuf[JSON_OUT_MAX];
+    char *rbuf = NULL; /* claims with rcd: larger, on the heap */
+    const char *claims = cbuf;
     size_t clen = 0;
-    clid_err rc = dump_part(build_claims(in), cbuf, sizeof cbuf, &clen);
+    clid_err rc = in->rcd != NULL ? dump_rcd_claims(in, &rbuf, &clen)
+                                  : dump_part(build_claims(in), cbuf, sizeof cbuf, &clen);
+    if (rbuf != NULL)
+        claims = rbuf;
     size_t ec = clid__b64url_encoded_len(clen);
     char *s = rc == CLID_OK ? malloc(eh + 1 + ec + 1) : NULL;
     if (rc == CLID_OK && s == NULL)
@@ -540,11 +591,12 @@ clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, s
     if (rc == CLID_OK) {
         memcpy(s, hdr, eh);
         s[eh] = '.';
-        clid__b64url_encode((const uint8_t *)cbuf, clen, s + eh + 1);
+        clid__b64url_encode((const uint8_t *)claims, clen, s + eh + 1);
         s[eh + 1 + ec] = '\0';
         *out = s;
         *out_len = eh + 1 + ec;
     }
+    free(rbuf);
     free(own_header);
     return rc;
 }

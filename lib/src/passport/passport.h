@@ -13,6 +13,8 @@
 
 #include <clid/clid.h>
 
+#include "passport/rcd.h"
+
 #define CLID_PASSPORT_MAX_DEST 16
 #define CLID_UUID_BUF 37
 /* A received origid: a UUID, or (a profile deviation, docs/verification.md)
@@ -41,6 +43,7 @@ typedef struct clid__passport {
     char origid[CLID_ORIGID_BUF]; /* "" when absent */
     int origid_not_uuid;         /* origid present but not a UUID (RFC 8588 §4) */
     char div[CLID_TN_BUF];       /* "" when absent */
+    clid__rcd rcd;               /* RFC 9795 rcd, crn, rcdi (passport/rcd.h) */
     json_t *claims;              /* the whole claims object (claim constraints) */
     /* JWS pieces */
     char *signing_input;         /* "<b64 header>.<b64 claims>" */
@@ -72,7 +75,10 @@ void clid__passport_clear(clid__passport *p);
  *     (CLID_ERR_PASSPORT_ORIGID otherwise), and when it is not a UUID
  *     `origid_not_uuid` says so: RFC 8588 §4 asks for a UUID, but whether to
  *     accept another identifier is the verifier's policy, not a parse error; for ppt "div" div {"tn": str} is required
- *     (CLID_ERR_PASSPORT_DIV). Unknown header members and claims are
+ *     (CLID_ERR_PASSPORT_DIV); for ppt "rcd" orig and dest are TNs and the
+ *     rcd claim is required; in any PASSporT the rcd, crn and rcdi claims
+ *     are checked by clid__rcd_parse (CLID_ERR_RCD_SYNTAX,
+ *     CLID_ERR_RCD_DIGEST_ALG) into `rcd`. Unknown header members and claims are
  *     ignored (RFC 8225 §5.2.2) but kept in `claims`.
  *   signature: base64url of exactly 64 bytes (CLID_ERR_SIGNATURE_FORMAT,
  *     e.g. for a DER signature): alg is ES256 by then, so a signature of
@@ -89,7 +95,7 @@ clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p);
 
 /* Inputs for building, already validated/canonicalized by the signer. */
 typedef struct clid__passport_in {
-    const char *ppt;     /* "shaken" or "div" */
+    const char *ppt;     /* "shaken", "div" or "rcd" */
     const char *x5u;
     int64_t iat;
     const char *orig;
@@ -98,6 +104,8 @@ typedef struct clid__passport_in {
     char attest;         /* shaken */
     const char *origid;  /* shaken */
     const char *div;     /* div */
+    const clid_rcd *rcd; /* RFC 9795 claims (any ppt but div), or NULL; required
+                            for ppt "rcd"; validated by clid__rcd_add_claims */
     /* Optional: clid__passport_header_b64(ppt, x5u) computed beforehand. A
      * signer's header is the same for every PASSporT it signs, and building
      * and serializing it is a quarter of clid's signing overhead
@@ -107,7 +115,7 @@ typedef struct clid__passport_in {
 } clid__passport_in;
 
 /* The base64url of the canonical JOSE header (RFC 8225 §4, §9) of a
- * PASSporT with this ppt ("shaken" or "div") and x5u, built with jansson as
+ * PASSporT with this ppt ("shaken", "div" or "rcd") and x5u, built with jansson as
  * clid__passport_signing_input builds it; malloc'd and NUL-terminated
  * (free() it). CLID_ERR_INVALID_ARGUMENT for another ppt or an x5u that is
  * not printable ASCII of at most 2048 bytes. */

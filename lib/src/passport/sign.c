@@ -33,6 +33,8 @@ struct clid_signer {
     size_t hdr_shaken_len;
     char *hdr_div;
     size_t hdr_div_len;
+    char *hdr_rcd;
+    size_t hdr_rcd_len;
     clid_clock_fn clock;
     void *clock_arg;
 };
@@ -75,6 +77,7 @@ void clid_signer_free(clid_signer *s)
     free(s->x5u);
     free(s->hdr_shaken);
     free(s->hdr_div);
+    free(s->hdr_rcd);
     free(s);
 }
 
@@ -199,19 +202,25 @@ clid_err clid_signer_set_x5u(clid_signer *s, const char *url)
     CLID_ENSURE(valid_x5u(url), CLID_ERR_INVALID_ARGUMENT);
     char *copy = clid__strndup(url, strlen(url));
     CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
-    char *hs = NULL, *hd = NULL;
-    size_t hs_len = 0, hd_len = 0;
+    char *hs = NULL, *hd = NULL, *hr = NULL;
+    size_t hs_len = 0, hd_len = 0, hr_len = 0;
     clid_err rc = clid__passport_header_b64("shaken", copy, &hs, &hs_len);
     if (rc == CLID_OK)
         rc = clid__passport_header_b64("div", copy, &hd, &hd_len);
+    if (rc == CLID_OK)
+        rc = clid__passport_header_b64("rcd", copy, &hr, &hr_len);
     if (rc != CLID_OK) {
         free(copy);
         free(hs);
+        free(hd);
         return rc;
     }
     free(s->x5u);
     free(s->hdr_shaken);
     free(s->hdr_div);
+    free(s->hdr_rcd);
+    s->hdr_rcd = hr;
+    s->hdr_rcd_len = hr_len;
     s->x5u = copy;
     s->hdr_shaken = hs;
     s->hdr_shaken_len = hs_len;
@@ -283,7 +292,15 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
     CLID_ENSURE(p->in.iat > 0, CLID_ERR_INVALID_ARGUMENT);
 
     const char *authority_tn = p->orig;
-    if (c->div != NULL) {
+    /* RFC 9795: the rcd claims (validated when the claims are built);
+     * ppt "rcd" needs them and is neither shaken nor div. */
+    p->in.rcd = c->rcd;
+    CLID_ENSURE(!c->ppt_rcd || (c->rcd != NULL && c->div == NULL), CLID_ERR_INVALID_ARGUMENT);
+    if (c->ppt_rcd) {
+        p->in.ppt = "rcd";
+        p->in.header_b64 = s->hdr_rcd;
+        p->in.header_b64_len = s->hdr_rcd_len;
+    } else if (c->div != NULL) {
         /* RFC 8946 §3: a div PASSporT names the diverting number; it is the
          * number the signer must be authoritative for. */
         CLID_TRY(clid_tn_canonicalize(c->div, p->div));

@@ -87,6 +87,11 @@ void clid_ctx_free(clid_ctx *ctx)
         free(ctx->x5u_map[i].pem);
     }
     free(ctx->x5u_map);
+    for (size_t i = 0; i < ctx->n_rcd; i++) {
+        free(ctx->rcd_map[i].url);
+        free(ctx->rcd_map[i].data);
+    }
+    free(ctx->rcd_map);
     free(ctx);
 }
 
@@ -449,6 +454,84 @@ const struct clid_x5u_map_entry *clid__ctx_x5u_lookup(const clid_ctx *ctx, const
     int found = 0;
     size_t at = x5u_find(ctx, url, &found);
     return found ? &ctx->x5u_map[at] : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rich Call Data content (RFC 9795): fetcher and offline map, the x5u      */
+/* map's pattern (sorted by URL, bisection)                                  */
+/* ------------------------------------------------------------------------ */
+
+static size_t rcd_find(const clid_ctx *ctx, const char *url, int *found)
+{
+    size_t lo = 0, hi = ctx->n_rcd;
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ctx->rcd_map[mid].url, url);
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+clid_err clid_ctx_set_rcd_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg)
+{
+    CLID_ENSURE(ctx != NULL, CLID_ERR_INVALID_ARGUMENT);
+    ctx->rcd_fetch = fn;
+    ctx->rcd_fetch_arg = fn ? arg : NULL;
+    bump(ctx);
+    return CLID_OK;
+}
+
+clid_err clid_ctx_add_rcd_content(clid_ctx *ctx, const char *url, const uint8_t *data,
+                                  size_t len)
+{
+    CLID_ENSURE(ctx != NULL && url != NULL && (data != NULL || len == 0),
+                CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(url_ok(url), CLID_ERR_INVALID_ARGUMENT);
+    CLID_ENSURE(len <= CLID_RCD_ICON_MAX_LEN, CLID_ERR_RCD_CONTENT_INVALID);
+    uint8_t *copy = malloc(len + 1); /* + 1: never malloc(0) */
+    CLID_ENSURE(copy != NULL, CLID_ERR_NOMEM);
+    if (len > 0)
+        memcpy(copy, data, len);
+    int found = 0;
+    size_t at = rcd_find(ctx, url, &found);
+    if (found) {
+        free(ctx->rcd_map[at].data);
+        ctx->rcd_map[at].data = copy;
+        ctx->rcd_map[at].len = len;
+        bump(ctx);
+        return CLID_OK;
+    }
+    char *u = clid__strndup(url, strlen(url));
+    clid_err rc = u == NULL ? CLID_ERR_NOMEM
+                            : clid__grow((void **)&ctx->rcd_map, &ctx->cap_rcd, ctx->n_rcd + 1,
+                                         sizeof *ctx->rcd_map);
+    if (rc != CLID_OK) {
+        free(u);
+        free(copy);
+        return rc;
+    }
+    memmove(&ctx->rcd_map[at + 1], &ctx->rcd_map[at], (ctx->n_rcd - at) * sizeof *ctx->rcd_map);
+    ctx->rcd_map[at] = (struct clid_rcd_map_entry){.url = u, .data = copy, .len = len};
+    ctx->n_rcd++;
+    bump(ctx);
+    return CLID_OK;
+}
+
+const struct clid_rcd_map_entry *clid__ctx_rcd_lookup(const clid_ctx *ctx, const char *url)
+{
+    if (ctx == NULL || url == NULL || ctx->n_rcd == 0)
+        return NULL;
+    int found = 0;
+    size_t at = rcd_find(ctx, url, &found);
+    return found ? &ctx->rcd_map[at] : NULL;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -22,6 +22,13 @@ struct clid_x5u_map_entry {
     uint8_t hash[32]; /* SHA-256 of pem[0..len): the verifier caches map entries by content */
 };
 
+/* Offline Rich Call Data content (clid_ctx_add_rcd_content), sorted by URL. */
+struct clid_rcd_map_entry {
+    char *url;
+    uint8_t *data;
+    size_t len;
+};
+
 struct clid_ctx {
     clid__trust trust;            /* anchors, CRLs, chain policy, generation */
     struct clid_x5u_map_entry *x5u_map;
@@ -29,6 +36,11 @@ struct clid_ctx {
     size_t cap_x5u;
     clid_fetch_fn fetch;
     void *fetch_arg;
+    struct clid_rcd_map_entry *rcd_map; /* RFC 9795 content (verify_rcd.c) */
+    size_t n_rcd;
+    size_t cap_rcd;
+    clid_fetch_fn rcd_fetch;
+    void *rcd_fetch_arg;
     unsigned max_age;
     unsigned max_skew;
     char ppt[CLID_MAX_PPT][16];
@@ -45,6 +57,8 @@ struct clid_ctx {
  * searched by bisection); NULL when the map has none. The entry's `pem` is
  * NUL-terminated after `len` bytes. */
 const struct clid_x5u_map_entry *clid__ctx_x5u_lookup(const clid_ctx *ctx, const char *url);
+/* The offline RCD content mapped to `url`, or NULL. */
+const struct clid_rcd_map_entry *clid__ctx_rcd_lookup(const clid_ctx *ctx, const char *url);
 int clid__ctx_ppt_accepted(const clid_ctx *ctx, const char *ppt);
 
 #endif

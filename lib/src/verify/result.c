@@ -15,10 +15,26 @@ clid_err clid_result_new(clid_result **out)
     return CLID_OK;
 }
 
+void clid__result_rcd_clear(clid_result *r)
+{
+    free(r->rcd_nam);
+    free(r->rcd_apn);
+    free(r->rcd_crn);
+    free(r->rcd_jcard);
+    free(r->rcd_jcl);
+    free(r->rcd_icn);
+    free(r->rcd_digest_jcl);
+    free(r->rcd_digest_icn);
+    r->rcd_nam = r->rcd_apn = r->rcd_crn = r->rcd_jcard = NULL;
+    r->rcd_jcl = r->rcd_icn = r->rcd_digest_jcl = r->rcd_digest_icn = NULL;
+    r->rcd_flags = 0;
+}
+
 void clid_result_reset(clid_result *r)
 {
     if (r == NULL)
         return;
+    clid__result_rcd_clear(r);
     free(r->x5u);
     clid__signer_cert_release(r->signer);
     memset(r, 0, sizeof *r);
@@ -214,4 +230,56 @@ const clid_entity *clid_result_signer_entity(const clid_result *r)
 unsigned clid_result_binding_checked(const clid_result *r)
 {
     return r != NULL ? r->bound : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rich Call Data (RFC 9795): values only of a passed verification           */
+/* ------------------------------------------------------------------------ */
+
+unsigned clid_result_rcd(const clid_result *r)
+{
+    return r != NULL ? r->rcd_flags : 0;
+}
+
+#define RCD_VALUE(field) (r != NULL && r->reason == CLID_OK ? r->field : NULL)
+
+const char *clid_result_rcd_name(const clid_result *r)
+{
+    return RCD_VALUE(rcd_nam);
+}
+
+const char *clid_result_rcd_apn(const clid_result *r)
+{
+    return RCD_VALUE(rcd_apn);
+}
+
+const char *clid_result_rcd_reason(const clid_result *r)
+{
+    return RCD_VALUE(rcd_crn);
+}
+
+const char *clid_result_rcd_jcard(const clid_result *r)
+{
+    return RCD_VALUE(rcd_jcard);
+}
+
+const char *clid_result_rcd_jcard_url(const clid_result *r)
+{
+    return RCD_VALUE(rcd_jcl);
+}
+
+const char *clid_result_rcd_icon_url(const clid_result *r)
+{
+    return RCD_VALUE(rcd_icn);
+}
+
+const char *clid_result_rcd_digest(const clid_result *r, const char *pointer)
+{
+    if (pointer == NULL)
+        return NULL;
+    if (strcmp(pointer, "/jcl") == 0)
+        return RCD_VALUE(rcd_digest_jcl);
+    if (strcmp(pointer, "/icn") == 0)
+        return RCD_VALUE(rcd_digest_icn);
+    return NULL;
 }

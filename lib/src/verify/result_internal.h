@@ -30,7 +30,22 @@ struct clid_result {
     size_t n_warnings;
     /* CLID_BINDING_* checked and held */
     unsigned bound;
+    /* Rich Call Data (verify/verify_rcd.c): CLID_RCD_* flags and the
+     * verified values (owned; NULL when not verified). The getters hand
+     * them out only when the verification passed. */
+    unsigned rcd_flags;
+    char *rcd_nam;
+    char *rcd_apn;
+    char *rcd_crn;
+    char *rcd_jcard;
+    char *rcd_jcl;
+    char *rcd_icn;
+    char *rcd_digest_jcl;
+    char *rcd_digest_icn;
 };
+
+/* Frees the Rich Call Data values of `r` (clid_result_reset). */
+void clid__result_rcd_clear(clid_result *r);
 
 /* Copies the parsed claims of `p` into `r`. */
 clid_err clid__result_set_claims(clid_result *r, const clid__passport *p);

@@ -34,6 +34,7 @@
 #include "passport/passport.h"
 #include "verify/result_internal.h"
 #include "verify/verify_internal.h"
+#include "verify/verify_rcd.h"
 
 #define DEFAULT_CACHE_ENTRIES 1024
 /* Cache lifetime bounds for fetched chains (DESIGN.md defaults). */
@@ -367,44 +368,6 @@ static clid_err check_spc_form(const clid_ctx *ctx, clid_result *r, const clid__
     return CLID_OK;
 }
 
-/* Whether claim value `val` equals one of the permitted strings. String
- * claims compare as strings; other JSON values by their canonical
- * serialization (RFC 8226 §8 lists permitted values as UTF8Strings). */
-static int claim_value_permitted(const json_t *val, const clid_jwtcc *cc, size_t i)
-{
-    char *ser = NULL;
-    const char *s = NULL;
-    if (json_is_string(val)) {
-        s = json_string_value(val);
-    } else {
-        ser = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        s = ser;
-    }
-    int ok = 0;
-    for (size_t j = 0; s != NULL && j < clid_jwtcc_permitted_value_count(cc, i) && !ok; j++)
-        ok = strcmp(s, clid_jwtcc_permitted_value(cc, i, j)) == 0;
-    free(ser);
-    return ok;
-}
-
-static clid_err check_claim_constraints(const clid_jwtcc *cc, const json_t *claims)
-{
-    if (cc == NULL)
-        return CLID_OK;
-    for (size_t i = 0; i < clid_jwtcc_must_include_count(cc); i++)
-        if (json_object_get(claims, clid_jwtcc_must_include(cc, i)) == NULL)
-            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
-    for (size_t i = 0; i < clid_jwtcc_must_exclude_count(cc); i++)
-        if (json_object_get(claims, clid_jwtcc_must_exclude(cc, i)) != NULL)
-            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
-    for (size_t i = 0; i < clid_jwtcc_permitted_count(cc); i++) {
-        const json_t *val = json_object_get(claims, clid_jwtcc_permitted_claim(cc, i));
-        if (val != NULL && !claim_value_permitted(val, cc, i))
-            return CLID_ERR_CLAIM_CONSTRAINT_VIOLATED;
-    }
-    return CLID_OK;
-}
-
 /* Q.3063 profile (docs/q3063-profile.md): only gateways that originate or
  * hand over international calls sign, and only for the country codes they
  * are listed for. */
@@ -449,8 +412,9 @@ static clid_err check_authority(const clid_ctx *ctx, clid_result *r, const clid_
     }
     if (c->jwtcc_err != CLID_OK && c->jwtcc_err != CLID_ERR_EXT_ABSENT)
         return c->jwtcc_err;
-    CLID_TRY(check_claim_constraints(c->jwtcc, p->claims));
-    CLID_TRY(check_claim_constraints(c->ejwtcc, p->claims));
+    /* RFC 8226 §8, RFC 9118 (rcd members: RFC 9795; verify_rcd.c). */
+    CLID_TRY(clid__check_claim_constraints(r, c->jwtcc, p->claims));
+    CLID_TRY(clid__check_claim_constraints(r, c->ejwtcc, p->claims));
     return check_entity(ctx, c, tn);
 }
 
@@ -563,6 +527,9 @@ static clid_err run_pipeline(clid_verifier *v, const clid_verify_input *in, clid
      * chain check comes with div chains). Its own checks ran above, so a
      * broken div still reports its own defect. */
     CLID_ENSURE(strcmp(p->ppt, "div") != 0, CLID_ERR_DIV_WITHOUT_ORIGINAL);
+    /* RFC 9795: rcd content is retrieved only now that the signature and
+     * the signer's authority verified (verify_rcd.c). */
+    CLID_TRY(clid__verify_rcd(ctx, r, p, sc.signer));
     /* The call passes without a revocation check: the detail says why. */
     if (sc.soft != CLID_OK)
         clid__result_set_detail(r, sc.detail);
@@ -590,6 +557,7 @@ clid_err clid_verify_identity(clid_verifier *v, const clid_verify_input *in, cli
     clid__signer_cert_release(signer);
     r->reason = rc;
     if (r == &local) {
+        clid__result_rcd_clear(&local);
         free(local.x5u);
         clid__signer_cert_release(local.signer);
     }
