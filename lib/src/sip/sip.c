@@ -306,6 +306,8 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
     in.chain_pem = o->chain_pem;
     in.chain_len = o->chain_len;
     rc = verify_each(v, ids, n, in, res);
+    if (rc == CLID_OK && n > 1)
+        clid__sip_rcd_from_ppt(v, &in, ids, n, res); /* sip_rcd.c, RFC 9795 */
 out:
     free(buf);
     return rc;

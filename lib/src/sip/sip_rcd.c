@@ -20,6 +20,9 @@
  * entries (purpose info, card, emergency data) are kept byte for byte.
  *
  * The bytes are edited in place (sip_splice.c), never re-serialized.
+ *
+ * Also here: the Rich Call Data of a separate ppt "rcd" PASSporT next to
+ * the request's passing shaken one (clid__sip_rcd_from_ppt).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@
 #include <clid/clid_sip.h>
 
 #include "core/internal.h"
+#include "verify/result_internal.h"
 #include "sip/sip_internal.h"
 
 /* ------------------------------------------------------------------------ */
@@ -420,4 +424,69 @@ clid_err clid_sip_add_rcd(const char *msg, size_t len, const clid_result *r, cha
     free(b.p);
     free(l.v);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A separate ppt "rcd" PASSporT                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Moves the Rich Call Data of `from` into `to` (replacing `to`'s). */
+static void move_rcd(clid_result *to, clid_result *from)
+{
+    clid__result_rcd_clear(to);
+    to->rcd_flags = from->rcd_flags;
+    to->rcd_nam = from->rcd_nam;
+    to->rcd_apn = from->rcd_apn;
+    to->rcd_crn = from->rcd_crn;
+    to->rcd_jcard = from->rcd_jcard;
+    to->rcd_jcl = from->rcd_jcl;
+    to->rcd_icn = from->rcd_icn;
+    to->rcd_digest_jcl = from->rcd_digest_jcl;
+    to->rcd_digest_icn = from->rcd_digest_icn;
+    from->rcd_nam = from->rcd_apn = from->rcd_crn = from->rcd_jcard = NULL;
+    from->rcd_jcl = from->rcd_icn = from->rcd_digest_jcl = from->rcd_digest_icn = NULL;
+    from->rcd_flags = 0;
+}
+
+static int is_ppt(const clid_result *r, const char *ppt)
+{
+    return strcmp(r->ppt, ppt) == 0;
+}
+
+void clid__sip_rcd_from_ppt(clid_verifier *v, const clid_verify_input *in,
+                            const char *const *ids, size_t n, clid_result *res)
+{
+    int res_is_rcd = is_ppt(res, "rcd");
+    for (size_t i = 0; i < n; i++) {
+        clid_result other;
+        memset(&other, 0, sizeof other);
+        clid_verify_input one = *in;
+        one.identity = ids[i];
+        /* Each is verified on its own against the same request: bound to
+         * the same caller and callee, so the two PASSporTs agree on orig
+         * and dest (RFC 9795 §4: the rcd PASSporT is about this call). */
+        clid_err rc = clid_verify_identity(v, &one, &other);
+        if (rc != CLID_OK || is_ppt(&other, "div") || is_ppt(&other, "div-o")) {
+            clid_result_reset(&other);
+            continue;
+        }
+        if (!res_is_rcd && is_ppt(&other, "rcd")) {
+            /* the call's verdict stays the shaken one's; its RCD is the
+             * rcd PASSporT's */
+            move_rcd(res, &other);
+            clid_result_reset(&other);
+            return;
+        }
+        if (res_is_rcd && !is_ppt(&other, "rcd")) {
+            /* The rcd PASSporT came first and decided: the verdict is the
+             * other passing PASSporT's (attestation and all), with the
+             * rcd PASSporT's RCD moved over. */
+            move_rcd(&other, res);
+            other.reason = CLID_OK;
+            clid_result_reset(res);
+            *res = other; /* takes over its references */
+            return;
+        }
+        clid_result_reset(&other);
+    }
 }
