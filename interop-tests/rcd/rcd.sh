@@ -6,7 +6,7 @@
 # python (cryptography and PyJWT), so both directions are covered.
 # Usage: rcd.sh CLID_BINARY WORKDIR
 set -eu
-clid=$1
+clid=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$2
 py=/usr/bin/python3 # Debian's interpreter: the Debian modules live there
 $py -c 'import cryptography, jwt' 2>/dev/null || { echo "python3-cryptography/jwt missing"; exit 77; }
@@ -30,7 +30,10 @@ fail=0
 
 # field JSON KEY.PATH: one value of clid verify --json's output
 field() { $py -c 'import json,sys
-v=json.loads(sys.argv[1])
+try:
+    v=json.loads(sys.argv[1])
+except ValueError:
+    v={}
 for k in sys.argv[2].split("."):
     v=v.get(k) if isinstance(v,dict) else None
 print("null" if v is None else v)' "$1" "$2"; }
@@ -76,9 +79,14 @@ expect "python ppt rcd" "$out" reason CLID_OK
 expect "python ppt rcd" "$out" rcd.name "Q Branch"
 expect "python ppt rcd" "$out" claims.ppt rcd
 
-# tampered: the name changed after signing
-id=$(sign_py sp-rcd.key "$x5u" --nam "Q Branch" --tamper nam)
+# tampered: the name changed after signing (under the unconstrained
+# certificate: under sp-rcd.pem the claim constraints, checked before the
+# signature, already refuse the new name)
+id=$(sign_py sp.key "$x5u_plain" --nam "Q Branch" --tamper nam)
 expect "nam changed after signing" "$(verify "$id")" reason CLID_ERR_SIGNATURE_INVALID
+id=$(sign_py sp-rcd.key "$x5u" --nam "Q Branch" --tamper nam)
+expect "nam changed after signing, constrained" "$(verify "$id")" reason \
+    CLID_ERR_CLAIM_CONSTRAINT_VIOLATED
 # tampered: the rcdi digest is not that of what the URL serves
 id=$(sign_py sp-rcd.key "$x5u" --nam "Q Branch" --jcl "$jcl" --jcl-content qbranch.json \
      --tamper digest)
