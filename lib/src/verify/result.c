@@ -59,6 +59,8 @@ clid_err clid__result_set_claims(clid_result *r, const clid__passport *p)
     memcpy(r->origid, p->origid, sizeof r->origid);
     memcpy(r->div, p->div, sizeof r->div);
     r->iat = p->iat;
+    if (p->rcd.present)
+        r->rcd_flags |= CLID_RCD_PRESENT; /* RFC 9795 claims, whatever the verdict */
     free(r->x5u);
     r->x5u = NULL;
     if (p->x5u != NULL) {

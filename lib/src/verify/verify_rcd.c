@@ -77,11 +77,22 @@ static int value_permitted(const char *claim, json_t *val, const clid_jwtcc *cc,
     return 0;
 }
 
+static int constrains_rcd(const clid_jwtcc *cc)
+{
+    for (size_t i = 0; cc != NULL && i < clid_jwtcc_permitted_count(cc); i++)
+        if (strcmp(clid_jwtcc_permitted_claim(cc, i), "rcd") == 0)
+            return 1;
+    return 0;
+}
+
 clid_err clid__check_claim_constraints(clid_result *r, const clid_jwtcc *cc,
                                        const json_t *claims)
 {
     if (cc == NULL)
         return CLID_OK;
+    /* Said whether or not the values hold (clid_result_rcd). */
+    if (constrains_rcd(cc))
+        r->rcd_flags |= CLID_RCD_CONSTRAINED;
     for (size_t i = 0; i < clid_jwtcc_must_include_count(cc); i++)
         if (json_object_get(claims, clid_jwtcc_must_include(cc, i)) == NULL)
             return violated(r, "mustInclude", clid_jwtcc_must_include(cc, i), NULL);
@@ -239,14 +250,6 @@ static clid_err check_ref(const clid_ctx *ctx, clid_result *r, const clid__rcd *
     return CLID_OK;
 }
 
-static int constrains_rcd(const clid_jwtcc *cc)
-{
-    for (size_t i = 0; cc != NULL && i < clid_jwtcc_permitted_count(cc); i++)
-        if (strcmp(clid_jwtcc_permitted_claim(cc, i), "rcd") == 0)
-            return 1;
-    return 0;
-}
-
 static clid_err dup_opt(const char *s, char **out)
 {
     if (s == NULL)
@@ -288,13 +291,10 @@ static clid_err present(clid_result *r, const clid__rcd *rcd, const struct refs 
 clid_err clid__verify_rcd(const clid_ctx *ctx, clid_result *r, const clid__passport *p,
                           const clid__signer_cert *c)
 {
-    clid__result_rcd_clear(r);
+    (void)c; /* CLID_RCD_CONSTRAINED: clid__check_claim_constraints */
     const clid__rcd *rcd = &p->rcd;
     if (!rcd->present)
         return CLID_OK;
-    r->rcd_flags = CLID_RCD_PRESENT;
-    if (constrains_rcd(c->jwtcc) || constrains_rcd(c->ejwtcc))
-        r->rcd_flags |= CLID_RCD_CONSTRAINED;
 
     struct refs rs = {.n = 0};
     json_t *jcd = NULL;
