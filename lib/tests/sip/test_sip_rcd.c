@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <osipparser2/osip_parser.h>
+
 #include "sip_fixture.h"
 
 #ifndef CLID_SIP_RCD_GOLDEN_DIR
@@ -460,9 +462,68 @@ static void shaken_plus_rcd_ppt(void **state)
     char *out = present(msg, len, res, &n);
     compare_golden("plain", "full", out, n); /* as if the shaken one carried it */
     free(out);
-    clid_result_free(res);
     free(b);
     free(a);
+
+    /* The rcd PASSporT first: the verdict is still the shaken one's. */
+    a = sign_msg(msg, len, &o, &s1, &rc);
+    assert_err(rc, CLID_OK);
+    b = sign_msg(a, s1, &sign_opts, &s2, &rc);
+    assert_err(rc, CLID_OK);
+    assert_err(clid_sip_verify(rver, &vo, b, s2, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_int_equal(clid_result_attest(res), 'A');
+    assert_string_equal(clid_result_rcd_name(res), "Q Branch");
+    free(b);
+
+    /* An rcd PASSporT that fails (its signature broken) fails nothing, and
+     * its RCD is not presented. */
+    b = sign_msg(a, s1, &sign_opts, &s2, &rc);
+    assert_err(rc, CLID_OK);
+    char *sig = strstr(b, ";info=<");          /* the rcd value's parameters */
+    assert_non_null(sig);
+    sig[-2] = sig[-2] == 'A' ? 'B' : 'A';      /* a signature character */
+    assert_err(clid_sip_verify(rver, &vo, b, s2, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "shaken");
+    assert_null(clid_result_rcd_name(res));
+    out = present(msg, len, res, &n);
+    assert_int_equal(n, len); /* nothing verified, nothing to remove */
+    free(out);
+    free(b);
+    free(a);
+    clid_result_free(res);
+    free(msg);
+}
+
+/* clid_sip_sign_osip carries opts.rcd / opts.ppt_rcd too: the header it
+ * adds to a libosip2 message verifies with the RCD (sip.c sign_value). */
+static void osip_sign_rcd(void **state)
+{
+    (void)state;
+    parser_init(); /* the host's job (clid_sip.h) */
+    size_t len = 0;
+    char *msg = golden_in("plain", &len);
+    char *z = malloc(len + 1);
+    assert_non_null(z);
+    memcpy(z, msg, len);
+    z[len] = '\0';
+    osip_message_t *m = NULL;
+    assert_int_equal(osip_message_init(&m), 0);
+    assert_int_equal(osip_message_parse(m, z, len), 0);
+    clid_sip_sign_opts o = sign_opts;
+    o.rcd = &rcd_full;
+    o.ppt_rcd = 1;
+    assert_err(clid_sip_sign_osip(signer, &o, m), CLID_OK);
+    clid_result *res = NULL;
+    assert_err(clid_result_new(&res), CLID_OK);
+    clid_sip_verify_opts vo = {.now = t0};
+    assert_err(clid_sip_verify_osip(rver, &vo, m, res), CLID_OK);
+    assert_string_equal(clid_result_ppt(res), "rcd");
+    assert_string_equal(clid_result_rcd_name(res), "Q Branch");
+    assert_string_equal(clid_result_rcd_jcard_url(res), JCL);
+    clid_result_free(res);
+    osip_message_free(m);
+    free(z);
     free(msg);
 }
 
@@ -480,6 +541,7 @@ int main(void)
         cmocka_unit_test(url_not_written),
         cmocka_unit_test(arguments),
         cmocka_unit_test(shaken_plus_rcd_ppt),
+        cmocka_unit_test(osip_sign_rcd),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
