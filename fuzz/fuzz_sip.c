@@ -11,7 +11,12 @@
  *     and the signed request verifies (the round trip), unless the input
  *     already has CLID_SIP_MAX_IDENTITIES Identity headers;
  *   - the osip_message_t variants agree: a request libosip2 parses and clid
- *     signs verifies through clid_sip_verify_osip.
+ *     signs verifies through clid_sip_verify_osip;
+ *   - clid_sip_add_rcd (RFC 9796 Call-Info): the request signed with Rich
+ *     Call Data (nam, crn) verifies, the verified RCD is presented within
+ *     CLID_SIP_RCD_EXTRA, the numbers do not move, and removing upstream
+ *     RCD Call-Info is idempotent and removes exactly clid's own line from
+ *     a presented request (nothing upstream survives as "verified").
  * libosip2 itself is not instrumented in Debian (deps notes F1), so the
  * guidance comes from clid's scanner, splicer and glue.
  * The PKI (testpki.c) is made at the first input; its keys differ per run,
@@ -146,6 +151,73 @@ static void sign(const char *msg, size_t len, clid_err tns_rc)
     free(out);
 }
 
+/* clid_sip_add_rcd with `r` into a fresh buffer; NULL when refused. */
+static char *add_rcd(const char *msg, size_t len, const clid_result *r, size_t *n, clid_err *rc)
+{
+    size_t cap = len + CLID_SIP_RCD_EXTRA + 1;
+    char *out = malloc(cap);
+    FUZZ_CHECK(out != NULL);
+    *rc = clid_sip_add_rcd(msg, len, r, out, cap, n);
+    FUZZ_CHECK(*rc != CLID_ERR_BUFFER_TOO_SMALL && *rc != CLID_ERR_INTERNAL);
+    if (*rc != CLID_OK) {
+        free(out);
+        return NULL;
+    }
+    FUZZ_CHECK(*n < cap && out[*n] == '\0');
+    return out;
+}
+
+/* Rich Call Data presented as Call-Info (sip_rcd.c). */
+static void present_rcd(const char *msg, size_t len, clid_err tns_rc, const char *orig,
+                        const char *dest)
+{
+    /* "strip": a result that did not pass presents nothing, only removes. */
+    clid_result *none = NULL, *res = NULL;
+    FUZZ_CHECK(clid_result_new(&none) == CLID_OK && clid_result_new(&res) == CLID_OK);
+    size_t n1 = 0, n2 = 0, n3 = 0, n4 = 0;
+    clid_err rc1, rc;
+    char *strip = add_rcd(msg, len, none, &n1, &rc1);
+    if (strip != NULL) {
+        FUZZ_CHECK(n1 <= len);
+        char *again = add_rcd(strip, n1, none, &n2, &rc);
+        FUZZ_CHECK(again != NULL && n2 == n1 && memcmp(again, strip, n1) == 0);
+        free(again);
+    }
+    /* Signed with RCD, verified, presented on the request as received. */
+    static const clid_rcd rcd = {.nam = "Fuzz \"Q\" Branch", .crn = "a, b; <c> \\ d",
+                                 .icn = "https://rcd.example.org/i.png"};
+    static const clid_sip_sign_opts opts = {.attest = 'A', .rcd = &rcd};
+    size_t cap = len + CLID_SIP_SIGN_EXTRA + 1, sn = 0;
+    char *signed_msg = malloc(cap);
+    FUZZ_CHECK(signed_msg != NULL);
+    if (count_identity(msg, len) < CLID_SIP_MAX_IDENTITIES &&
+        clid_sip_sign(signer, &opts, msg, len, signed_msg, cap, &sn) == CLID_OK) {
+        clid_sip_verify_opts o = {.now = t0};
+        FUZZ_CHECK(clid_sip_verify(ver, &o, signed_msg, sn, res) == CLID_OK);
+        FUZZ_CHECK(strcmp(clid_result_rcd_name(res), rcd.nam) == 0);
+        /* the icon has no digest: never presented (RFC 9795 rcdi) */
+        FUZZ_CHECK(clid_result_rcd_icon_url(res) == NULL);
+        char *shown = add_rcd(msg, len, res, &n3, &rc);
+        FUZZ_CHECK(strip != NULL && (shown != NULL || rc == CLID_ERR_SIP_TOO_LARGE));
+        if (shown == NULL)
+            goto out;
+        FUZZ_CHECK(n3 <= len + CLID_SIP_RCD_EXTRA);
+        char o2[CLID_TN_BUF], d2[CLID_TN_BUF];
+        FUZZ_CHECK(clid_sip_get_tns(shown, n3, o2, d2) == tns_rc && strcmp(o2, orig) == 0 &&
+                   strcmp(d2, dest) == 0);
+        /* stripping what clid presented gives what stripping the input gave */
+        char *back = add_rcd(shown, n3, none, &n4, &rc);
+        FUZZ_CHECK(back != NULL && n4 == n1 && memcmp(back, strip, n1) == 0);
+        free(back);
+        free(shown);
+    }
+out:
+    free(signed_msg);
+    free(strip);
+    clid_result_free(res);
+    clid_result_free(none);
+}
+
 /* "multipart" anywhere in the bytes, in any case. */
 static int has_multipart(const char *msg, size_t len)
 {
@@ -214,6 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     verify(msg, size, 0);
     verstat(msg, size, tns_rc, orig, dest);
     sign(msg, size, tns_rc);
+    present_rcd(msg, size, tns_rc, orig, dest);
     if (size <= CLID_SIP_MAX_LEN)
         osip_variants(msg, size, tns_rc);
     return 0;

@@ -26,6 +26,8 @@
  * IAM's Application Transport Parameter (clid_sipi_sign,
  * docs/q3063-profile.md); --ssgw-key/--ssgw-cert/--ssgw-x5u name the
  * gateway signer that re-signs PASSporTs a token cannot carry bit for bit.
+ * --rcd-* add Rich Call Data claims (RFC 9795; rcd_args.h, docs/rcd.md) to
+ * the PASSporT, or with --rcd-ppt sign a ppt "rcd" PASSporT instead.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,7 @@
 
 #include "commands.h"
 #include "isup/isup.h"
+#include "rcd_args.h"
 #include "timearg.h"
 #include "util.h"
 
@@ -51,6 +54,10 @@ void cmd_sign_help(FILE *f)
           "       clid sign --isup [--country-code CC] [--apm-context N]\n"
           "                 [--ssgw-key KEY --ssgw-cert CHAIN --ssgw-x5u URL]\n"
           "                 [the options of FILE] FILE|-\n"
+          "       Rich Call Data, in either form: --rcd-name NAME [--rcd-apn TN]\n"
+          "                 [--rcd-jcard FILE | --rcd-jcard-url URL [--rcd-jcard-content FILE]]\n"
+          "                 [--rcd-icon-url URL [--rcd-icon-content FILE]] [--rcd-reason TEXT]\n"
+          "                 [--rcd-ppt]\n"
           "\n"
           "Prints the Identity header value: <PASSporT>;info=<URL>;alg=ES256;ppt=shaken\n"
           "With FILE (- for standard input), reads a SIP request and writes it with an\n"
@@ -87,6 +94,18 @@ void cmd_sign_help(FILE *f)
           "  --ssgw-key KEY, --ssgw-cert CHAIN, --ssgw-x5u URL  the signing gateway's\n"
           "                 signer (Q.3063-profile certificate): re-signs a PASSporT that\n"
           "                 no token can carry bit for bit (else refused)\n"
+          "  --rcd-name NAME    Rich Call Data (RFC 9795, docs/rcd.md): the caller's display\n"
+          "                 name (\"nam\" in the \"rcd\" claim); required by the others\n"
+          "  --rcd-apn TN       alternate presentation number (\"apn\")\n"
+          "  --rcd-jcard FILE   an inline jCard (\"jcd\", JSON, covered by the signature)\n"
+          "  --rcd-jcard-url URL  a jCard by reference (\"jcl\")\n"
+          "  --rcd-jcard-content FILE  the bytes that URL serves: adds its \"rcdi\" digest\n"
+          "                 (without it no digest, and verifiers do not present the jCard)\n"
+          "  --rcd-icon-url URL   an icon or logo (\"icn\")\n"
+          "  --rcd-icon-content FILE   the bytes the icon URL serves: adds its digest\n"
+          "  --rcd-reason TEXT  the call reason (\"crn\")\n"
+          "  --rcd-ppt          sign a separate ppt \"rcd\" PASSporT (no attest/origid)\n"
+          "                 instead of adding the claims to the shaken one\n"
           "\n"
           "exit status: 0 signed, 1 signing refused, 64 usage, 65 FILE is not a SIP\n"
           "request clid accepts, 66 unreadable key/cert/FILE\n",
@@ -95,7 +114,10 @@ void cmd_sign_help(FILE *f)
 
 enum { OPT_KEY, OPT_CERT, OPT_X5U, OPT_ORIG, OPT_DEST, OPT_ATTEST, OPT_ORIGID, OPT_AT, OPT_DIV,
        OPT_COMPACT, OPT_OUTPUT, OPT_HELP, OPT_ISUP, OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY,
-       OPT_SSGW_CERT, OPT_SSGW_X5U, OPT_SIP };
+       OPT_SSGW_CERT, OPT_SSGW_X5U, OPT_SIP,
+       /* Rich Call Data (issue 14; rcd_args.h) */
+       OPT_RCD_NAME, OPT_RCD_APN, OPT_RCD_JCARD, OPT_RCD_JCARD_URL, OPT_RCD_JCARD_CONTENT,
+       OPT_RCD_ICON_URL, OPT_RCD_ICON_CONTENT, OPT_RCD_REASON, OPT_RCD_PPT };
 
 static const tool_opt sign_opts[] = {
     [OPT_KEY] = {"--key", NULL, 1, 0},
@@ -119,6 +141,15 @@ static const tool_opt sign_opts[] = {
     [OPT_SSGW_CERT] = {"--ssgw-cert", NULL, 1, 0},
     [OPT_SSGW_X5U] = {"--ssgw-x5u", NULL, 1, 0},
     [OPT_SIP] = {"--sip", NULL, 1, 0},
+    [OPT_RCD_NAME] = {"--rcd-name", NULL, 1, 0},
+    [OPT_RCD_APN] = {"--rcd-apn", NULL, 1, 0},
+    [OPT_RCD_JCARD] = {"--rcd-jcard", NULL, 1, 0},
+    [OPT_RCD_JCARD_URL] = {"--rcd-jcard-url", NULL, 1, 0},
+    [OPT_RCD_JCARD_CONTENT] = {"--rcd-jcard-content", NULL, 1, 0},
+    [OPT_RCD_ICON_URL] = {"--rcd-icon-url", NULL, 1, 0},
+    [OPT_RCD_ICON_CONTENT] = {"--rcd-icon-content", NULL, 1, 0},
+    [OPT_RCD_REASON] = {"--rcd-reason", NULL, 1, 0},
+    [OPT_RCD_PPT] = {"--rcd-ppt", NULL, 0, 0},
 };
 
 /* Loading errors: a file that cannot be read is EX_NOINPUT; one that reads
@@ -239,7 +270,7 @@ static int sign_div_request(const tool_args *a, const clid_signer *s, int64_t ia
 }
 
 /* clid sign ... FILE|- */
-static int sign_request(const tool_args *a, char attest, int64_t iat)
+static int sign_request(const tool_args *a, char attest, int64_t iat, const clid_rcd *rcd)
 {
     const char *file = a->pos[0];
     uint8_t *msg = NULL;
@@ -262,7 +293,8 @@ static int sign_request(const tool_args *a, char attest, int64_t iat)
         rc = load_signer(a, &s);
     char *out = NULL;
     size_t out_len = 0;
-    clid_sip_sign_opts o = {.attest = attest, .origid = a->value[OPT_ORIGID], .iat = iat};
+    clid_sip_sign_opts o = {.attest = attest, .origid = a->value[OPT_ORIGID], .iat = iat,
+                            .rcd = rcd, .ppt_rcd = a->seen[OPT_RCD_PPT]};
     if (rc == TOOL_EXIT_OK && a->seen[OPT_DIV]) {
         rc = sign_div_request(a, s, iat, msg, len, &out, &out_len);
     } else if (rc == TOOL_EXIT_OK && a->seen[OPT_ISUP]) {
@@ -375,8 +407,18 @@ static int cmd_sign_args(tool_args *ap)
         (a.seen[OPT_SSGW_CERT] && !a.seen[OPT_SSGW_KEY]))
         return tool_usage_error("sign", "sign",
                                 "--ssgw-key and --ssgw-x5u go together (--ssgw-cert with them)");
-    if (!a.seen[OPT_DIV] && !a.seen[OPT_ATTEST])
+    /* A ppt "rcd" PASSporT carries no attest (RFC 9795 §6). */
+    if (!a.seen[OPT_DIV] && !a.seen[OPT_ATTEST] && !a.seen[OPT_RCD_PPT])
         return tool_usage_error("sign", "sign", "missing --attest");
+    tool_rcd_opts ro = {a.value[OPT_RCD_NAME], a.value[OPT_RCD_APN], a.value[OPT_RCD_JCARD],
+                        a.value[OPT_RCD_JCARD_URL], a.value[OPT_RCD_JCARD_CONTENT],
+                        a.value[OPT_RCD_ICON_URL], a.value[OPT_RCD_ICON_CONTENT],
+                        a.value[OPT_RCD_REASON]};
+    int with_rcd = tool_rcd_given(&ro);
+    if (a.seen[OPT_RCD_PPT] && !with_rcd)
+        return tool_usage_error("sign", "sign", "--rcd-ppt needs --rcd-name");
+    if (with_rcd && a.seen[OPT_DIV])
+        return tool_usage_error("sign", "sign", "--rcd-*: not with --div");
 
     clid_claims claims;
     memset(&claims, 0, sizeof claims);
@@ -394,12 +436,27 @@ static int cmd_sign_args(tool_args *ap)
     if (a.seen[OPT_AT] && (tool_parse_time(a.value[OPT_AT], &claims.iat) != 0 || claims.iat == 0))
         return tool_usage_error("sign", "sign", "--at: not Unix seconds or RFC 3339: '%s'",
                                 a.value[OPT_AT]);
-    if (request)
-        return sign_request(&a, claims.attest, claims.iat);
+    tool_rcd rcd;
+    memset(&rcd, 0, sizeof rcd);
+    if (with_rcd && (rc = tool_rcd_load("sign", &ro, &rcd)) != TOOL_EXIT_OK) {
+        tool_rcd_free(&rcd);
+        return rc;
+    }
+    if (with_rcd) {
+        claims.rcd = &rcd.rcd;
+        claims.ppt_rcd = a.seen[OPT_RCD_PPT];
+    }
+    if (request) {
+        rc = sign_request(&a, claims.attest, claims.iat, claims.rcd);
+        tool_rcd_free(&rcd);
+        return rc;
+    }
 
     clid_signer *s = NULL;
-    if ((rc = load_signer(&a, &s)) != TOOL_EXIT_OK)
+    if ((rc = load_signer(&a, &s)) != TOOL_EXIT_OK) {
+        tool_rcd_free(&rcd);
         return rc;
+    }
     char out[CLID_IDENTITY_MAX_LEN];
     size_t len = 0;
     clid_err e = a.seen[OPT_COMPACT] ? clid_sign_passport(s, &claims, 1, out, sizeof out, &len)
@@ -411,5 +468,6 @@ static int cmd_sign_args(tool_args *ap)
         rc = TOOL_EXIT_FAIL;
     }
     clid_signer_free(s);
+    tool_rcd_free(&rcd);
     return rc;
 }

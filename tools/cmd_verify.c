@@ -32,6 +32,11 @@
  * With --isup, FILE is a SIP-I request: clid_sipi_verify (its Identity
  * headers or, without any, the CLI token in the IAM; then the IAM's
  * numbers checked against what was verified, docs/q3063-profile.md).
+ * Rich Call Data (docs/rcd.md): the verified values are printed as
+ * "rcd-name: ..." lines (JSON: the "rcd" object); --rcd-content URL=FILE
+ * serves a jcl/icn URL's content offline; with FILE, --present-rcd OUT
+ * writes the request as a terminating SBC presents it (verstat as
+ * --output, and the verified RCD as RFC 9796 Call-Info, clid_sip_add_rcd).
  * Scripts depend on these names and this output (issue 3 item 7).
  */
 #include <stdlib.h>
@@ -42,6 +47,7 @@
 
 #include "commands.h"
 #include "fetch_setup.h"
+#include "rcd_args.h"
 #include "isup/isup.h"
 #include "verify_setup.h"
 #include "timearg.h"
@@ -120,6 +126,12 @@ void cmd_verify_help(FILE *f)
           "                     438; docs/q3063-profile.md)\n"
           "  --country-code CC  with --isup: for national numbers in the IAM (default 1)\n"
           "  --apm-context N    with --isup: the token's APM context, 1..127 (default 90)\n"
+          "  --rcd-content URL=FILE  the content a Rich Call Data URL (jcl, icn) serves,\n"
+          "                     checked against its rcdi digest (offline; repeatable);\n"
+          "                     other URLs are fetched like x5u (docs/rcd.md)\n"
+          "  --present-rcd OUT  with FILE: write the request as a terminating SBC presents\n"
+          "                     it: verstat as --output, and the verified Rich Call Data as\n"
+          "                     RFC 9796 Call-Info (upstream RCD Call-Info removed)\n"
           "\n"
           "With FILE, --identity, --orig, --dest and --date come from the request\n"
           "(--no-binding is refused there).\n"
@@ -138,7 +150,9 @@ enum { OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_TRUST, OPT_CRL, OPT_MAP, OPT_CHAIN,
        /* revocation as deployed (docs/verification.md "Revocation") */
        OPT_CRL_SIGNER, OPT_CRL_FETCH, OPT_CRL_ALLOW, OPT_CRL_POLICY,
        /* SIP-I (issue 13) */
-       OPT_ISUP, OPT_CC, OPT_APM_CTX };
+       OPT_ISUP, OPT_CC, OPT_APM_CTX,
+       /* Rich Call Data (issue 14; rcd_args.h) */
+       OPT_RCD_CONTENT, OPT_PRESENT_RCD };
 
 static const tool_opt verify_opts[] = {
     /* "" is an Identity header without a value: no identity (428). */
@@ -172,6 +186,8 @@ static const tool_opt verify_opts[] = {
     [OPT_ISUP] = {"--isup", NULL, 0, 0},
     [OPT_CC] = {"--country-code", NULL, 1, 0},
     [OPT_APM_CTX] = {"--apm-context", NULL, 1, 0},
+    [OPT_RCD_CONTENT] = {"--rcd-content", NULL, 1, 1},
+    [OPT_PRESENT_RCD] = {"--present-rcd", NULL, 1, 0},
 };
 
 #define NOPTS (sizeof verify_opts / sizeof verify_opts[0])
@@ -344,6 +360,7 @@ static json_t *result_json(const clid_result *r, unsigned skip)
     }
     tool_json_put(o, "signer", signer);
     tool_json_put(o, "div_chain", div_chain_json(r));
+    tool_json_put(o, "rcd", tool_rcd_json(r));
     return o;
 }
 
@@ -398,6 +415,7 @@ static int print_result(const clid_result *res, int json, unsigned skip)
         clid_err w = clid_result_warning(res, i);
         printf("warning: %s: %s\n", clid_err_name(w), clid_err_str(w));
     }
+    tool_rcd_print(res);
     return fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 
@@ -425,6 +443,40 @@ static int write_marked(const char *path, const char *msg, size_t len, clid_vers
     return rc;
 }
 
+/* --present-rcd: the marked request (write_marked's edit) with the
+ * verified Rich Call Data as Call-Info (clid_sip_add_rcd); a failed or
+ * unsigned call gets only the removal of upstream RCD Call-Info. */
+static int write_presented(const char *path, const char *msg, size_t len, const clid_result *r)
+{
+    size_t cap = len + CLID_SIP_VERSTAT_EXTRA + 1, n = 0;
+    char *marked = malloc(cap);
+    char *out = NULL;
+    clid_err e = marked == NULL ? CLID_ERR_NOMEM
+                                : clid_sip_add_verstat(msg, len, clid_result_verstat(r), marked,
+                                                       cap, &n);
+    if (e == CLID_ERR_SIP_NO_CALLER && marked != NULL) {
+        memcpy(marked, msg, len);
+        n = len;
+        e = CLID_OK;
+    }
+    size_t out_len = 0;
+    if (e == CLID_OK) {
+        size_t ocap = n + CLID_SIP_RCD_EXTRA + 1;
+        out = malloc(ocap);
+        e = out == NULL ? CLID_ERR_NOMEM : clid_sip_add_rcd(marked, n, r, out, ocap, &out_len);
+    }
+    int rc;
+    if (e == CLID_OK) {
+        rc = tool_write_file(path, out, out_len);
+    } else {
+        tool_error("%s: Call-Info: %s: %s", path, clid_err_name(e), clid_err_str(e));
+        rc = TOOL_EXIT_FAIL;
+    }
+    free(out);
+    free(marked);
+    return rc;
+}
+
 static int request_mode_usage(const tool_args *a)
 {
     static const int not_with_file[] = {OPT_IDENTITY, OPT_ORIG, OPT_DEST, OPT_DATE,
@@ -436,6 +488,9 @@ static int request_mode_usage(const tool_args *a)
     if (a->seen[OPT_OUTPUT] && strcmp(a->value[OPT_OUTPUT], "-") == 0)
         return tool_usage_error("verify", "verify", "--output: a file, not standard output "
                                 "(the verdict is printed there)");
+    if (a->seen[OPT_PRESENT_RCD] && strcmp(a->value[OPT_PRESENT_RCD], "-") == 0)
+        return tool_usage_error("verify", "verify", "--present-rcd: a file, not standard "
+                                "output (the verdict is printed there)");
     return TOOL_EXIT_OK;
 }
 
@@ -454,9 +509,11 @@ int cmd_verify(int argc, char **argv)
     int request = a.npos == 1;
     if (request && (rc = request_mode_usage(&a)) != TOOL_EXIT_OK)
         return rc;
-    if (!request && (a.seen[OPT_OUTPUT] || a.seen[OPT_ISUP]))
+    if (!request && (a.seen[OPT_OUTPUT] || a.seen[OPT_ISUP] || a.seen[OPT_PRESENT_RCD]))
         return tool_usage_error("verify", "verify", "%s: only with a SIP request FILE",
-                                a.seen[OPT_OUTPUT] ? "--output" : "--isup");
+                                a.seen[OPT_OUTPUT] ? "--output"
+                                : a.seen[OPT_ISUP] ? "--isup"
+                                                   : "--present-rcd");
     if (!a.seen[OPT_ISUP] && (a.seen[OPT_CC] || a.seen[OPT_APM_CTX]))
         return tool_usage_error("verify", "verify", "%s: only with --isup",
                                 a.seen[OPT_CC] ? "--country-code" : "--apm-context");
@@ -520,6 +577,9 @@ int cmd_verify(int argc, char **argv)
                           a.seen[OPT_CRL_FETCH], a.values[OPT_CRL_ALLOW], a.seen[OPT_CRL_ALLOW]};
     if ((rc = tool_fetch_setup("verify", ctx, &fo, &fetcher)) != TOOL_EXIT_OK)
         goto out;
+    if ((rc = tool_rcd_content_map("verify", ctx, a.values[OPT_RCD_CONTENT],
+                                   a.seen[OPT_RCD_CONTENT])) != TOOL_EXIT_OK)
+        goto out;
     if (a.seen[OPT_CHAIN]) {
         if ((rc = read_chain(a.value[OPT_CHAIN], &chain, &in.chain_len)) != TOOL_EXIT_OK)
             goto out;
@@ -564,6 +624,10 @@ int cmd_verify(int argc, char **argv)
     if (request && a.seen[OPT_OUTPUT] &&
         (rc = write_marked(a.value[OPT_OUTPUT], (const char *)msg, msg_len,
                            clid_result_verstat(res))) != TOOL_EXIT_OK)
+        goto out;
+    if (request && a.seen[OPT_PRESENT_RCD] &&
+        (rc = write_presented(a.value[OPT_PRESENT_RCD], (const char *)msg, msg_len, res)) !=
+            TOOL_EXIT_OK)
         goto out;
     rc = exit_for(clid_result_verstat(res));
 out:

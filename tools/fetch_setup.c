@@ -33,6 +33,10 @@ int tool_fetch_setup(const char *cmd, clid_ctx *ctx, const tool_fetch_opts *o, v
         rc = fetch_error(cmd, o->ca_file, e);
     else if ((e = clid_ctx_set_fetcher(ctx, clid_fetcher_fetch, f)) != CLID_OK)
         rc = fetch_error(cmd, "x5u fetcher", e);
+    /* Rich Call Data content (jcl, icn) under the same policy and cache
+     * (clid_fetcher_fetch_rcd; URLs --rcd-content maps are served first). */
+    else if ((e = clid_ctx_set_rcd_fetcher(ctx, clid_fetcher_fetch_rcd, f)) != CLID_OK)
+        rc = fetch_error(cmd, "RCD fetcher", e);
     else if (o->crl_fetch && (e = clid_ctx_set_crl_fetcher(ctx, clid_fetcher_fetch_crl, f)) !=
                                  CLID_OK)
         rc = fetch_error(cmd, "--crl-fetch", e);

@@ -288,21 +288,33 @@ CLID_API CLID_WUR clid_err clid_sip_sign_div(const clid_signer *s, const clid_si
 /* ------------------------------------------------------------------------ */
 
 /*
- * Writes the request with the verified Rich Call Data of `r` (a passed
+ * Writes the request with the verified Rich Call Data of `r` (a
  * clid_sip_verify of this request) as a terminating SBC presents it to the
- * callee (RFC 9796): a Call-Info header with purpose=jcard naming the
- * verified jCard (its jcl URL, or a data: URI of the inline jCard or of a
- * jCard built from the verified name), the "verified" parameter, the
- * "call-reason" parameter for crn, and "integrity" with the rcdi digest
- * when there is one; an icon as purpose=icon likewise. Call-Info headers
- * the request already carries with a "verified" parameter, or with
- * purpose jcard or icon, are removed first (an upstream party cannot
- * present its own data as verified). Values are quoted and escaped; a
- * value that cannot be written safely (control characters) is left out.
- * Nothing verified: the request is written with only the removals.
+ * callee (RFC 9796), in one Call-Info header field added last (RFC 9796
+ * §4: all RCD in a single Call-Info header field):
+ *   Call-Info: <JCARD>;purpose=jcard;verified[;integrity="sha256-..."]
+ *              [;call-reason="..."][, <ICON>;purpose=icon;verified
+ *              [;integrity="sha256-..."]]
+ * JCARD is the verified jcl URL (integrity: its rcdi digest), else a data:
+ * URI ("data:application/json;base64,...", RFC 2397, RFC 9796 §5) of the
+ * inline jCard or of a jCard built from the verified name ("fn"), else
+ * "data:" when only a call reason is verified (RFC 9796 §6); ICON the
+ * verified icn URL. "verified" is written as a flag parameter.
+ * Call-Info entries the request already carries that claim Rich Call Data
+ * (a "verified", "integrity" or "call-reason" parameter, or purpose jcard,
+ * rcd-jcard or icon) are removed first, entry by entry (a header field
+ * left empty goes; a Call-Info field that cannot be read, an unclosed '<'
+ * or quote, goes whole): an upstream party cannot present its own data as
+ * verified. Other entries are kept byte for byte. The call reason is an
+ * RFC 3261 quoted-string ('"' and '\' escaped, UTF-8 kept); a value that
+ * cannot be written safely (control characters; a URL that is not RFC 3986
+ * text) is left out. Nothing verified, or `r` not a passed verification:
+ * the request is written with only the removals (a terminating SBC strips
+ * spoofed RCD whatever the verdict).
  * Buffer contract as clid_sip_sign; at most CLID_SIP_RCD_EXTRA more bytes.
- * Errors: CLID_ERR_INVALID_ARGUMENT (r NULL or not a passed verification),
- * CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE, CLID_ERR_BUFFER_TOO_SMALL.
+ * Errors: CLID_ERR_INVALID_ARGUMENT (msg, r or out_len NULL),
+ * CLID_ERR_SIP_PARSE, CLID_ERR_SIP_TOO_LARGE (also when the result would
+ * exceed CLID_SIP_MAX_LEN), CLID_ERR_BUFFER_TOO_SMALL.
  */
 #define CLID_SIP_RCD_EXTRA (2 * CLID_RCD_JCARD_MAX_LEN)
 CLID_API CLID_WUR clid_err clid_sip_add_rcd(const char *msg, size_t len, const clid_result *r,

@@ -190,7 +190,7 @@ static clid_err sign_value(const clid_signer *s, const clid_sip_sign_opts *o,
     CLID_ENSURE(date == 0 || abs_diff(date, iat) <= CLID_DEFAULT_MAX_AGE, CLID_ERR_DATE_MISMATCH);
     const char *dests[1] = {dest};
     clid_claims c = {.orig = orig, .dest = dests, .dest_count = 1, .attest = o->attest,
-                     .origid = o->origid, .iat = iat};
+                     .origid = o->origid, .iat = iat, .rcd = o->rcd, .ppt_rcd = o->ppt_rcd};
     CLID_TRY(clid_sign_identity(s, &c, value, cap, len));
     /* clid_sign_identity writes only base64url, a vetted URL and tokens;
      * checked again because this text goes into a header. */
@@ -291,6 +291,10 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
         goto out;
     }
     rc = clid__verify_chain(v, &in, rc == CLID_OK ? target : dest, ids, n, res);
+    /* A separate ppt "rcd" PASSporT supplies the RCD shown for a passing
+     * request (sip_rcd.c, RFC 9795). */
+    if (rc == CLID_OK && n > 1)
+        clid__sip_rcd_from_ppt(v, &in, ids, n, res);
 out:
     free(buf);
     return rc;

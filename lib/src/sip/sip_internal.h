@@ -187,6 +187,17 @@ clid_err clid__sip_identities(const clid__sip_req *q, const char *ids[], size_t 
 clid_err clid__sip_request_identities(const char *msg, size_t len, const char *ids[], size_t *n,
                                       char **buf);
 
+/*
+ * Rich Call Data of a separate ppt "rcd" PASSporT (sip_rcd.c; RFC 9795):
+ * when `res` is a pass and another of the request's Identity values ids[]
+ * is a passing "rcd" PASSporT (verified with `in` like the others), the
+ * RCD of `res` is that PASSporT's; when `res` itself is the rcd PASSporT
+ * and another passing PASSporT (shaken) exists, `res` becomes that one,
+ * with the rcd PASSporT's RCD. Nothing changes otherwise.
+ */
+void clid__sip_rcd_from_ppt(clid_verifier *v, const clid_verify_input *in,
+                            const char *const *ids, size_t n, clid_result *res);
+
 /* ------------------------------------------------------------------------ */
 /* Diverted calls (sip_history.c, sip_div.c)                                 */
 /* ------------------------------------------------------------------------ */
