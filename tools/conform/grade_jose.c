@@ -497,7 +497,12 @@ static int64_t iat_checks(const json_t *c, const grade_call *call, json_t *defec
                   "iat is %.3f, not a whole number of seconds; RFC 8225 §5.1.1 requires an "
                   "integer",
                   json_real_value(iat));
-        return (int64_t)json_real_value(iat);
+        /* The whole seconds still serve as the verification time (grade.h),
+         * but only a positive value an int64_t holds: casting a negative or
+         * huge double would hand the verifier a time before 1970, or be
+         * undefined behaviour (C11 6.3.1.4). */
+        double v = json_real_value(iat);
+        return v >= 1.0 && v < 9.0e18 ? (int64_t)v : 0;
     }
     if (!json_is_integer(iat) || json_integer_value(iat) <= 0) {
         grade_add(defects, "claims.iat-type", "RFC 8225 §5.1.1", "CLID_ERR_PASSPORT_IAT",
