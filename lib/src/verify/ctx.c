@@ -8,6 +8,7 @@
  * was, so a caller may report the error and carry on.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -350,14 +351,24 @@ clid_err clid_ctx_set_crl_policy(clid_ctx *ctx, clid_crl_policy p)
 /* Offline x5u map: kept sorted by URL for binary search                     */
 /* ------------------------------------------------------------------------ */
 
-/* Index of `url` in the map, or of where it would go (*found = 0). */
-static size_t x5u_find(const clid_ctx *ctx, const char *url, int *found)
+/* The x5u map and the RCD content map (below) are both arrays of entries
+ * whose first member is `char *url`, kept sorted by strcmp of it: one
+ * bisection and one insertion serve both. */
+_Static_assert(offsetof(struct clid_x5u_map_entry, url) == 0, "url leads the x5u entry");
+_Static_assert(offsetof(struct clid_rcd_map_entry, url) == 0, "url leads the rcd entry");
+
+/* Index of `url` among the n entries of `stride` bytes at `base`, or of
+ * where it would go (*found = 0). */
+static size_t url_map_find(const void *base, size_t n, size_t stride, const char *url, int *found)
 {
-    size_t lo = 0, hi = ctx->n_x5u;
+    const unsigned char *b = base;
+    size_t lo = 0, hi = n;
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ctx->x5u_map[mid].url, url);
+        const char *at_mid;
+        memcpy(&at_mid, b + mid * stride, sizeof at_mid);
+        int c = strcmp(at_mid, url);
         if (c == 0) {
             *found = 1;
             return mid;
@@ -369,6 +380,21 @@ static size_t x5u_find(const clid_ctx *ctx, const char *url, int *found)
     }
     return lo;
 }
+
+/* Grows the map by one entry and opens a slot at `at` (shifting the tail);
+ * the caller fills the slot and counts it. Nothing changes on failure. */
+static clid_err url_map_open_slot(void **base, size_t n, size_t *cap, size_t stride, size_t at)
+{
+    CLID_TRY(clid__grow(base, cap, n + 1, stride));
+    unsigned char *b = *base;
+    memmove(b + (at + 1) * stride, b + at * stride, (n - at) * stride);
+    return CLID_OK;
+}
+
+#define X5U_FIND(ctx, url, found)                                                              \
+    url_map_find((ctx)->x5u_map, (ctx)->n_x5u, sizeof *(ctx)->x5u_map, (url), (found))
+#define RCD_FIND(ctx, url, found)                                                              \
+    url_map_find((ctx)->rcd_map, (ctx)->n_rcd, sizeof *(ctx)->rcd_map, (url), (found))
 
 static int url_ok(const char *url)
 {
@@ -389,7 +415,7 @@ static clid_err x5u_put(clid_ctx *ctx, const char *url, char *pem, size_t len)
     uint8_t hash[32];
     CLID_ENSURE(EVP_Digest(pem, len, hash, NULL, EVP_sha256(), NULL) == 1, CLID_ERR_INTERNAL);
     int found = 0;
-    size_t at = x5u_find(ctx, url, &found);
+    size_t at = X5U_FIND(ctx, url, &found);
     if (found) {
         /* The latest mapping wins, as with any configuration overriding
          * an earlier line. */
@@ -403,14 +429,12 @@ static clid_err x5u_put(clid_ctx *ctx, const char *url, char *pem, size_t len)
     char *u = clid__strndup(url, strlen(url));
     if (u == NULL)
         return CLID_ERR_NOMEM;
-    clid_err rc = clid__grow((void **)&ctx->x5u_map, &ctx->cap_x5u, ctx->n_x5u + 1,
-                             sizeof *ctx->x5u_map);
+    clid_err rc = url_map_open_slot((void **)&ctx->x5u_map, ctx->n_x5u, &ctx->cap_x5u,
+                                    sizeof *ctx->x5u_map, at);
     if (rc != CLID_OK) {
         free(u);
         return rc;
     }
-    memmove(&ctx->x5u_map[at + 1], &ctx->x5u_map[at],
-            (ctx->n_x5u - at) * sizeof *ctx->x5u_map);
     ctx->x5u_map[at] = (struct clid_x5u_map_entry){.url = u, .pem = pem, .len = len};
     memcpy(ctx->x5u_map[at].hash, hash, sizeof hash);
     ctx->n_x5u++;
@@ -452,33 +476,14 @@ const struct clid_x5u_map_entry *clid__ctx_x5u_lookup(const clid_ctx *ctx, const
     if (ctx == NULL || url == NULL || ctx->n_x5u == 0)
         return NULL;
     int found = 0;
-    size_t at = x5u_find(ctx, url, &found);
+    size_t at = X5U_FIND(ctx, url, &found);
     return found ? &ctx->x5u_map[at] : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
 /* Rich Call Data content (RFC 9795): fetcher and offline map, the x5u      */
-/* map's pattern (sorted by URL, bisection)                                  */
+/* map's structure (url_map_find, url_map_open_slot)                        */
 /* ------------------------------------------------------------------------ */
-
-static size_t rcd_find(const clid_ctx *ctx, const char *url, int *found)
-{
-    size_t lo = 0, hi = ctx->n_rcd;
-    *found = 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ctx->rcd_map[mid].url, url);
-        if (c == 0) {
-            *found = 1;
-            return mid;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 clid_err clid_ctx_set_rcd_fetcher(clid_ctx *ctx, clid_fetch_fn fn, void *arg)
 {
@@ -501,7 +506,7 @@ clid_err clid_ctx_add_rcd_content(clid_ctx *ctx, const char *url, const uint8_t 
     if (len > 0)
         memcpy(copy, data, len);
     int found = 0;
-    size_t at = rcd_find(ctx, url, &found);
+    size_t at = RCD_FIND(ctx, url, &found);
     if (found) {
         free(ctx->rcd_map[at].data);
         ctx->rcd_map[at].data = copy;
@@ -511,14 +516,13 @@ clid_err clid_ctx_add_rcd_content(clid_ctx *ctx, const char *url, const uint8_t 
     }
     char *u = clid__strndup(url, strlen(url));
     clid_err rc = u == NULL ? CLID_ERR_NOMEM
-                            : clid__grow((void **)&ctx->rcd_map, &ctx->cap_rcd, ctx->n_rcd + 1,
-                                         sizeof *ctx->rcd_map);
+                            : url_map_open_slot((void **)&ctx->rcd_map, ctx->n_rcd, &ctx->cap_rcd,
+                                                sizeof *ctx->rcd_map, at);
     if (rc != CLID_OK) {
         free(u);
         free(copy);
         return rc;
     }
-    memmove(&ctx->rcd_map[at + 1], &ctx->rcd_map[at], (ctx->n_rcd - at) * sizeof *ctx->rcd_map);
     ctx->rcd_map[at] = (struct clid_rcd_map_entry){.url = u, .data = copy, .len = len};
     ctx->n_rcd++;
     bump(ctx);
@@ -530,7 +534,7 @@ const struct clid_rcd_map_entry *clid__ctx_rcd_lookup(const clid_ctx *ctx, const
     if (ctx == NULL || url == NULL || ctx->n_rcd == 0)
         return NULL;
     int found = 0;
-    size_t at = rcd_find(ctx, url, &found);
+    size_t at = RCD_FIND(ctx, url, &found);
     return found ? &ctx->rcd_map[at] : NULL;
 }
 

@@ -391,6 +391,39 @@ static void x5u_map_many(void **state)
     assert_null(clid__ctx_x5u_lookup(ctx, ""));
 }
 
+/* The RCD content map shares the x5u map's bisection and insertion
+ * (ctx.c url_map_*): out-of-order inserts, a replacement, binary content
+ * with NULs and an empty body all come back as given. */
+static void rcd_map_many(void **state)
+{
+    clid_ctx *ctx = *state;
+    char url[64];
+    uint8_t body[8];
+    for (int i = 0; i < 64; i++) {
+        int k = (i * 37) % 64;
+        snprintf(url, sizeof url, "https://rcd.example/%02d.json", k);
+        memset(body, 0, sizeof body);
+        body[3] = (uint8_t)k;
+        assert_int_equal(clid_ctx_add_rcd_content(ctx, url, body, sizeof body), CLID_OK);
+    }
+    assert_int_equal(ctx->n_rcd, 64);
+    assert_int_equal(clid_ctx_add_rcd_content(ctx, "https://rcd.example/07.json", NULL, 0), CLID_OK);
+    assert_int_equal(ctx->n_rcd, 64);
+    for (int k = 0; k < 64; k++) {
+        snprintf(url, sizeof url, "https://rcd.example/%02d.json", k);
+        const struct clid_rcd_map_entry *e = clid__ctx_rcd_lookup(ctx, url);
+        assert_non_null(e);
+        assert_int_equal(e->len, k == 7 ? 0 : sizeof body);
+        if (k != 7) {
+            assert_int_equal(e->data[0], 0);
+            assert_int_equal(e->data[3], k);
+        }
+    }
+    assert_null(clid__ctx_rcd_lookup(ctx, "https://rcd.example/64.json"));
+    assert_null(clid__ctx_rcd_lookup(ctx, "https://rcd.example/0"));
+    assert_null(clid__ctx_x5u_lookup(ctx, "https://rcd.example/01.json"));
+}
+
 static void x5u_file(void **state)
 {
     clid_ctx *ctx = *state;
@@ -611,6 +644,7 @@ int main(void)
         T(crl_policy),
         T(x5u_map),
         T(x5u_map_many),
+        T(rcd_map_many),
         T(x5u_file),
         T(x5u_bad_urls),
         T(fetcher),
