@@ -480,8 +480,11 @@ void clid__sip_rcd_from_ppt(clid_verifier *v, const clid_verify_input *in,
         if (res_is_rcd && !is_ppt(&other, "rcd")) {
             /* The rcd PASSporT came first and decided: the verdict is the
              * other passing PASSporT's (attestation and all), with the
-             * rcd PASSporT's RCD moved over. */
+             * rcd PASSporT's RCD moved over, and the div chain the
+             * verification followed from the rcd PASSporT (the same orig
+             * and dest: both are bound to this request) kept. */
             move_rcd(&other, res);
+            clid__result_move_div_chain(&other, res);
             other.reason = CLID_OK;
             clid_result_reset(res);
             *res = other; /* takes over its references */

@@ -44,6 +44,20 @@ void clid_result_reset(clid_result *r)
     r->reason = CLID_ERR_NO_IDENTITY;
 }
 
+void clid__result_move_div_chain(clid_result *to, clid_result *from)
+{
+    for (size_t i = 0; i < to->div_count; i++)
+        clid__signer_cert_release(to->div_links[i].signer);
+    free(to->div_opt);
+    memcpy(to->div_links, from->div_links, from->div_count * sizeof *from->div_links);
+    to->div_count = from->div_count;
+    to->div_failed1 = from->div_failed1;
+    to->div_opt = from->div_opt;
+    from->div_count = 0;
+    from->div_failed1 = 0;
+    from->div_opt = NULL;
+}
+
 void clid_result_free(clid_result *r)
 {
     if (r == NULL)

@@ -57,6 +57,12 @@ struct clid_result {
 /* Frees the Rich Call Data values of `r` (clid_result_reset). */
 void clid__result_rcd_clear(clid_result *r);
 
+/* Moves the diverted-call chain of `from` (the links with their signer
+ * references, the failed link, a div-o's opt) into `to`, replacing `to`'s:
+ * used when another PASSporT of the same request takes over the verdict
+ * (sip_rcd.c). */
+void clid__result_move_div_chain(clid_result *to, clid_result *from);
+
 /* Copies the parsed claims of `p` into `r`. */
 clid_err clid__result_set_claims(clid_result *r, const clid__passport *p);
 /* Takes a reference to `c`. */

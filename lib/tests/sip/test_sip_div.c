@@ -29,7 +29,7 @@
 static tp_cert *cert_b, *cert_c, *cert_x;
 static char *chain_b, *chain_c, *chain_x;
 static clid_signer *signer_b, *signer_c, *signer_x;
-static clid_ctx *dctx;       /* accepts shaken and div */
+static clid_ctx *dctx;       /* accepts shaken, div and rcd */
 static clid_verifier *dver;
 
 static int setup(void **state)
@@ -53,6 +53,7 @@ static int setup(void **state)
     tp_ctx_map(dctx, URL_X, chain_x);
     assert_int_equal(clid_ctx_accept_ppt(dctx, "shaken"), CLID_OK);
     assert_int_equal(clid_ctx_accept_ppt(dctx, "div"), CLID_OK);
+    assert_int_equal(clid_ctx_accept_ppt(dctx, "rcd"), CLID_OK);
     dver = tp_verifier_new(dctx);
     return 0;
 }
@@ -383,6 +384,47 @@ static void verify_signed_chain(void **state)
     free(orig);
 }
 
+/* A request that carries a separate ppt "rcd" PASSporT (RFC 9795) before
+ * the shaken original and a div: the rcd PASSporT may be the one the chain
+ * starts from, but the verdict is the shaken one's (sip_rcd.c), with the
+ * chain still reported and the rcd PASSporT's name shown. */
+static void rcd_ppt_before_original(void **state)
+{
+    (void)state;
+    clid_err rc;
+    size_t len = 0, len2 = 0;
+    char *orig = original(A_TN, B_TN, t0);
+    const char *dests[1] = {B_TN};
+    const clid_rcd rcd = {.nam = "Q Branch"};
+    clid_claims c = {.orig = A_TN, .dest = dests, .dest_count = 1, .iat = t0, .rcd = &rcd,
+                     .ppt_rcd = 1};
+    char rcdv[CLID_IDENTITY_MAX_LEN];
+    size_t rlen = 0;
+    assert_err(clid_sign_identity(signer, &c, rcdv, sizeof rcdv, &rlen), CLID_OK);
+    char *m = request(C_TN, A_TN, DIV_B_TO_C, (const char *const[]){orig}, 1, &len);
+    char *d1 = sign_div(signer_b, NULL, m, len, &rc);
+    assert_err(rc, CLID_OK);
+    const char *orders[2][3] = {{rcdv, orig, d1}, {d1, orig, rcdv}};
+    for (size_t k = 0; k < 2; k++) {
+        char *m2 = request(C_TN, A_TN, DIV_B_TO_C, orders[k], 3, &len2);
+        clid_result *res = NULL;
+        assert_int_equal(clid_result_new(&res), CLID_OK);
+        assert_err(verify(m2, len2, res), CLID_OK);
+        assert_string_equal(clid_result_ppt(res), "shaken");
+        assert_int_equal(clid_result_attest(res), 'A');
+        assert_int_equal(clid_result_div_count(res), 1);
+        assert_int_equal(clid_result_div_failed_link(res), -1);
+        assert_string_equal(clid_result_div_from(res, 0), B_TN);
+        assert_string_equal(clid_result_div_to(res, 0), C_TN);
+        assert_string_equal(clid_result_rcd_name(res), "Q Branch");
+        clid_result_free(res);
+        free(m2);
+    }
+    free(d1);
+    free(m);
+    free(orig);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +432,7 @@ int main(void)
         cmocka_unit_test(sign_refusals),
         cmocka_unit_test(sign_verifies_original),
         cmocka_unit_test(verify_signed_chain),
+        cmocka_unit_test(rcd_ppt_before_original),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
