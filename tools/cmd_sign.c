@@ -4,7 +4,8 @@
  * clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C [--origid UUID]
  *           [--at TIME] [--orig TN] [--dest TN] [--output FILE] FILE|-
  * clid sign --key KEY [--cert CHAIN] --x5u URL [--at TIME] [--orig TN]
- *           --div [TN] [--output FILE] --sip FILE|FILE|-
+ *           --div [TN] [--trust FILE|DIR [--x5u-map URL=FILE]...]
+ *           [--output FILE] --sip FILE|FILE|-
  *
  * Without FILE: prints the Identity header value (RFC 8224 §4.1) for the
  * claims, signed with ES256 (RFC 8225, ppt "shaken" RFC 8588, or "div"
@@ -20,7 +21,9 @@
  * With --div and FILE: the request was retargeted by this proxy; a div
  * PASSporT (RFC 8946) is added for the diverting number and new target read
  * from its History-Info or Diversion header (clid_sip_sign_div); a TN given
- * with --div must be that diverting number.
+ * with --div must be that diverting number. With --trust, the request's
+ * original PASSporT must verify first (RFC 8946 §4: a retargeting entity
+ * vouches only for a call whose identity it verified).
  * With --isup, FILE is a SIP-I request (RFC 3204 application/ISUP body):
  * the same Identity header, and the PASSporT as clid's CLI token in the
  * IAM's Application Transport Parameter (clid_sipi_sign,
@@ -36,10 +39,12 @@
 #include <clid/clid_sip.h>
 
 #include "commands.h"
+#include "fetch_setup.h"
 #include "isup/isup.h"
 #include "rcd_args.h"
 #include "timearg.h"
 #include "util.h"
+#include "verify_setup.h"
 
 void cmd_sign_help(FILE *f)
 {
@@ -50,7 +55,9 @@ void cmd_sign_help(FILE *f)
           "                 [--origid UUID] [--at TIME] [--orig TN] [--dest TN]\n"
           "                 [--output FILE] FILE|-\n"
           "       clid sign --key KEY [--cert CHAIN] --x5u URL [--at TIME] [--orig TN]\n"
-          "                 --div [TN] [--output FILE] --sip FILE|FILE|-\n"
+          "                 --div [TN] [--trust FILE|DIR [--x5u-map URL=FILE]...]\n"
+          "                 [--allow-http-x5u] [--allow-private-x5u]\n"
+          "                 [--output FILE] --sip FILE|FILE|-\n"
           "       clid sign --isup [--country-code CC] [--apm-context N]\n"
           "                 [--ssgw-key KEY --ssgw-cert CHAIN --ssgw-x5u URL]\n"
           "                 [the options of FILE] FILE|-\n"
@@ -81,6 +88,13 @@ void cmd_sign_help(FILE *f)
           "                 (History-Info, else Diversion: RFC 7044, RFC 5806) to its\n"
           "                 new target; TN, if given, must be the diverting number\n"
           "                 (a value that is no number is not taken as TN)\n"
+          "  --trust FILE|DIR  with --div and FILE: verify the request's original\n"
+          "                 PASSporT first, under these trust anchors (repeatable), and\n"
+          "                 sign nothing when it fails (RFC 8946 §4); its dest is not\n"
+          "                 bound (the request was retargeted), its orig is; the time\n"
+          "                 is --at, else now; certificates come from --x5u-map\n"
+          "                 URL=FILE (repeatable), else are fetched (https, public\n"
+          "                 addresses; --allow-http-x5u, --allow-private-x5u widen it)\n"
           "  --sip FILE     the SIP request FILE (as the operand)\n"
           "  --compact      print only the compact PASSporT \"..signature\" (RFC 8225 §7)\n"
           "  --output FILE  with FILE: write the signed request there, not to stdout\n"
@@ -117,7 +131,9 @@ enum { OPT_KEY, OPT_CERT, OPT_X5U, OPT_ORIG, OPT_DEST, OPT_ATTEST, OPT_ORIGID, O
        OPT_SSGW_CERT, OPT_SSGW_X5U, OPT_SIP,
        /* Rich Call Data (issue 14; rcd_args.h) */
        OPT_RCD_NAME, OPT_RCD_APN, OPT_RCD_JCARD, OPT_RCD_JCARD_URL, OPT_RCD_JCARD_CONTENT,
-       OPT_RCD_ICON_URL, OPT_RCD_ICON_CONTENT, OPT_RCD_REASON, OPT_RCD_PPT };
+       OPT_RCD_ICON_URL, OPT_RCD_ICON_CONTENT, OPT_RCD_REASON, OPT_RCD_PPT,
+       /* --div --trust: the original verified first */
+       OPT_TRUST, OPT_MAP, OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE };
 
 static const tool_opt sign_opts[] = {
     [OPT_KEY] = {"--key", NULL, 1, 0},
@@ -150,6 +166,10 @@ static const tool_opt sign_opts[] = {
     [OPT_RCD_ICON_CONTENT] = {"--rcd-icon-content", NULL, 1, 0},
     [OPT_RCD_REASON] = {"--rcd-reason", NULL, 1, 0},
     [OPT_RCD_PPT] = {"--rcd-ppt", NULL, 0, 0},
+    [OPT_TRUST] = {"--trust", NULL, 1, 1},
+    [OPT_MAP] = {"--x5u-map", NULL, 1, 1},
+    [OPT_ALLOW_HTTP] = {"--allow-http-x5u", NULL, 0, 0},
+    [OPT_ALLOW_PRIVATE] = {"--allow-private-x5u", NULL, 0, 0},
 };
 
 /* Loading errors: a file that cannot be read is EX_NOINPUT; one that reads
@@ -261,11 +281,27 @@ static int sign_div_request(const tool_args *a, const clid_signer *s, int64_t ia
         (rc = check_number(file, "--div", a->value[OPT_DIV], div, CLID_ERR_DIV_CHAIN_LINK)) !=
             TOOL_EXIT_OK)
         return rc;
+    /* --trust: the original verified first, at --at (iat) or now */
+    tool_verifier tv = {NULL, NULL, NULL};
+    clid_sip_verify_opts vo = {.now = iat};
+    clid_sip_div_opts o = {.iat = iat, .verify_opts = &vo};
+    if (a->seen[OPT_TRUST]) {
+        tool_verify_setup vs = {.cmd = "sign", .err_prefix = "",
+                                .trust = a->values[OPT_TRUST], .n_trust = a->seen[OPT_TRUST],
+                                .x5u_map = a->values[OPT_MAP], .n_x5u_map = a->seen[OPT_MAP]};
+        tool_fetch_opts fo = {.allow_http = a->seen[OPT_ALLOW_HTTP],
+                              .allow_private = a->seen[OPT_ALLOW_PRIVATE]};
+        if ((rc = tool_verifier_open(&vs, &fo, &tv)) != TOOL_EXIT_OK) {
+            tool_verifier_close(&tv);
+            return rc;
+        }
+        o.verifier = tv.v;
+    }
     size_t cap = len + CLID_SIP_SIGN_EXTRA + 1;
     *out = malloc(cap);
-    clid_sip_div_opts o = {.iat = iat};
     e = *out == NULL ? CLID_ERR_NOMEM
                      : clid_sip_sign_div(s, &o, (const char *)msg, len, *out, cap, out_len);
+    tool_verifier_close(&tv);
     return e == CLID_OK ? TOOL_EXIT_OK : sip_error(file, e);
 }
 
@@ -397,6 +433,16 @@ static int cmd_sign_args(tool_args *ap)
         return tool_usage_error("sign", "sign", "%s: only with a SIP request FILE",
                                 a.seen[OPT_OUTPUT] ? "--output" : "--isup");
     }
+    /* The original verified first only where there is one to verify. */
+    static const int trust_only[] = {OPT_MAP, OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE};
+    for (size_t i = 0; i < sizeof trust_only / sizeof trust_only[0]; i++)
+        if (a.seen[trust_only[i]] && !a.seen[OPT_TRUST])
+            return tool_usage_error("sign", "sign", "%s: only with --trust",
+                                    sign_opts[trust_only[i]].name);
+    if (a.seen[OPT_TRUST] && !(request && a.seen[OPT_DIV]))
+        return tool_usage_error("sign", "sign",
+                                "--trust: only with --div and a SIP request (the original "
+                                "it verifies)");
     static const int isup_only[] = {OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY, OPT_SSGW_CERT,
                                     OPT_SSGW_X5U};
     for (size_t i = 0; i < sizeof isup_only / sizeof isup_only[0]; i++)

@@ -1,4 +1,5 @@
-/* The verification context options of clid verify and clid trace
+/* The verification context options of clid verify and clid trace, and the
+ * verifier clid sign --div --trust checks an original with
  * (verify_setup.h). */
 #define _POSIX_C_SOURCE 200809L /* strndup */
 
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_setup.h"
 #include "util.h"
 
 int tool_input_error(const char *prefix, const char *what, const char *path, clid_err e)
@@ -122,4 +124,33 @@ int tool_verify_policy(clid_ctx *ctx, const tool_verify_setup *s)
         return TOOL_EXIT_FAIL;
     }
     return TOOL_EXIT_OK;
+}
+
+int tool_verifier_open(const tool_verify_setup *s, const struct tool_fetch_opts *fo,
+                       tool_verifier *out)
+{
+    memset(out, 0, sizeof *out);
+    if (clid_ctx_new(&out->ctx) != CLID_OK) {
+        tool_error("%s: %s", s->cmd, clid_err_str(CLID_ERR_NOMEM));
+        return TOOL_EXIT_FAIL;
+    }
+    int rc = tool_verify_policy(out->ctx, s);
+    if (rc == TOOL_EXIT_OK)
+        rc = tool_verify_load(out->ctx, s);
+    if (rc == TOOL_EXIT_OK)
+        rc = tool_fetch_setup(s->cmd, out->ctx, fo, &out->fetch);
+    if (rc == TOOL_EXIT_OK && clid_verifier_new(out->ctx, &out->v) != CLID_OK) {
+        tool_error("%s: %s", s->cmd, clid_err_str(CLID_ERR_NOMEM));
+        rc = TOOL_EXIT_FAIL;
+    }
+    return rc;
+}
+
+void tool_verifier_close(tool_verifier *t)
+{
+    /* the verifier holds the context, the context the fetcher's callback */
+    clid_verifier_free(t->v);
+    clid_ctx_free(t->ctx);
+    tool_fetch_free(t->fetch);
+    memset(t, 0, sizeof *t);
 }

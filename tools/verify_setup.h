@@ -35,6 +35,24 @@ int tool_verify_policy(clid_ctx *ctx, const tool_verify_setup *s);
 /* Trust anchors, CRLs, CRL signers and the offline map into ctx.
  * TOOL_EXIT_NOINPUT for a file that cannot be read. */
 int tool_verify_load(clid_ctx *ctx, const tool_verify_setup *s);
+/*
+ * A verifier for a command that checks before it acts (`clid sign --div
+ * --trust`: the request's original, RFC 8946 §4): trust anchors and the
+ * offline map of s, its policy flags, and the x5u fetcher of fo
+ * (fetch_setup.h) for URLs the map lacks. A TOOL_EXIT_* code, one line
+ * printed on error; tool_verifier_close releases what was made, on either
+ * outcome.
+ */
+typedef struct tool_verifier {
+    clid_ctx *ctx;
+    clid_verifier *v;
+    void *fetch; /* tool_fetch_setup's handle */
+} tool_verifier;
+struct tool_fetch_opts;
+int tool_verifier_open(const tool_verify_setup *s, const struct tool_fetch_opts *fo,
+                       tool_verifier *out);
+void tool_verifier_close(tool_verifier *t);
+
 /* 1 when path names a directory that can be opened. */
 int tool_is_dir(const char *path);
 /* Prints "<prefix><path>: <what>: <NAME>: <text>"; TOOL_EXIT_NOINPUT. */

@@ -3,7 +3,8 @@
 # clid sign FILE signs the original, clid sign --sip FILE --div adds the div
 # PASSporT of the proxy that retargeted it (History-Info, then Diversion),
 # clid verify checks the chain (--json div_chain), and each broken link
-# fails with its reason; the --div usage rules and exit statuses.
+# fails with its reason; --trust verifies the original before signing; the
+# --div usage rules and exit statuses.
 . "$(dirname "$0")/lib.sh" "$@"
 
 PKI=$TMP/pki
@@ -80,6 +81,36 @@ sed 's/^INVITE sip:+12155550003@/INVITE sip:+12155550004@/;
      s/index=1.1;rc=1/index=1.1;rc=1,<sip:+12155550004@d.example>;index=1.1.1;rc=1.1/' \
     "$TMP/hi.signed" >"$TMP/hi.skip"
 expect_error 1 'CLID_ERR_DIV_CHAIN_LINK' sign "${SIGNER[@]}" --div "$TMP/hi.skip"
+
+# --trust: the original verified before the div is signed (RFC 8946 §4)
+ORIGINAL=(--trust "$PKI/root.pem" --x5u-map "$URL=$PKI/sp-chain.pem")
+expect_ok sign "${SIGNER[@]}" --sip "$TMP/hi.signed" --div "${ORIGINAL[@]}"
+check "--trust: the div added" grep -q '^Identity: .*;ppt=div' "$TMP/out"
+# under anchors that do not reach the original's signer: nothing signed
+expect_error 1 'CLID_ERR_CERT_UNTRUSTED' \
+    sign "${SIGNER[@]}" --sip "$TMP/hi.signed" --div --trust "$PKI/sp.pem" \
+    --x5u-map "$URL=$PKI/sp-chain.pem"
+check "--trust refused: nothing written" [ ! -s "$TMP/out" ]
+# the original's signature broken (a character of its signature changed)
+perl -pe 's/^(Identity: [^.]+\.[^.]+\.)(.)/$1.($2 eq "A" ? "B" : "A")/e' "$TMP/hi.signed" \
+    >"$TMP/hi.tampered"
+check "tampered differs" [ "$(md5sum <"$TMP/hi.signed")" != "$(md5sum <"$TMP/hi.tampered")" ]
+expect_error 1 'CLID_ERR_SIGNATURE' sign "${SIGNER[@]}" --sip "$TMP/hi.tampered" --div "${ORIGINAL[@]}"
+# without --trust the host vouches for the original: signed all the same
+expect_ok sign "${SIGNER[@]}" --sip "$TMP/hi.tampered" --div
+# the original stale by the time the proxy signs (--at an hour on)
+expect_error 1 'CLID_ERR_IAT_STALE' \
+    sign --key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$URL" --at "$((NOW + 3600))" \
+    --sip "$TMP/hi.signed" --div "${ORIGINAL[@]}"
+# an offline map entry that cannot be read: exit 66
+expect_error 66 'nothing.pem' sign "${SIGNER[@]}" --sip "$TMP/hi.signed" --div \
+    --trust "$PKI/root.pem" --x5u-map "$URL=$TMP/nothing.pem"
+expect_error 64 'sign: --trust: only with --div and a SIP request' \
+    sign "${SIGNER[@]}" --attest A --trust "$PKI/root.pem" "$TMP/hi.sip"
+expect_error 64 'sign: --x5u-map: only with --trust' \
+    sign "${SIGNER[@]}" --div --x5u-map "$URL=$PKI/sp-chain.pem" "$TMP/hi.signed"
+expect_error 64 'sign: --allow-http-x5u: only with --trust' \
+    sign "${SIGNER[@]}" --div --allow-http-x5u "$TMP/hi.signed"
 
 # refusals and usage
 request 12155550003 '' >"$TMP/none.sip"
