@@ -41,4 +41,20 @@ CURLcode clid__curl_perform(CURL *h);
  * URL_POLICY, TLS, UNREACHABLE) or CLID_ERR_NOMEM. */
 clid_err clid__curl_map(CURLcode rc);
 
+/* A received body, bounded: at most `max` bytes, with `reserve` spare
+ * bytes kept after them (1: room for a NUL terminator). */
+typedef struct clid__body {
+    uint8_t *buf;
+    size_t len;
+    size_t cap;
+    size_t max;
+    size_t reserve;
+} clid__body;
+
+/* Appends data[0..n) to b, growing it by doubling up to max + reserve.
+ * 0 on success; CLID__BODY_TOO_LARGE when the body would pass max,
+ * CLID__BODY_NOMEM when memory ran out (b unchanged either way). */
+enum { CLID__BODY_TOO_LARGE = 1, CLID__BODY_NOMEM = 2 };
+int clid__body_append(clid__body *b, const char *data, size_t n);
+
 #endif /* CLID_FETCH_CURL_H */

@@ -24,10 +24,7 @@
 
 struct http {
     clid__sock_guard guard;
-    uint8_t *buf;
-    size_t len;
-    size_t cap;
-    size_t max;
+    clid__body body; /* one byte reserved: the body is NUL-terminated */
     size_t hdr_bytes;
     int too_large;
     int hdr_too_large;
@@ -50,26 +47,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct http *x = ud;
     size_t n = size * nmemb;
-    if (n > x->max - x->len) {
-        x->too_large = 1;
-        return 0; /* curl stops with CURLE_WRITE_ERROR */
-    }
-    if (x->len + n + 1 > x->cap) {
-        size_t cap = x->cap ? x->cap : 1024;
-        while (cap < x->len + n + 1)
-            cap *= 2;
-        if (cap > x->max + 1)
-            cap = x->max + 1;
-        uint8_t *p = realloc(x->buf, cap);
-        if (p == NULL)
-            return 0;
-        x->buf = p;
-        x->cap = cap;
-    }
-    memcpy(x->buf + x->len, data, n);
-    x->len += n;
-    x->buf[x->len] = 0;
-    return n;
+    int e = clid__body_append(&x->body, data, n);
+    x->too_large |= e == CLID__BODY_TOO_LARGE;
+    return e == 0 ? n : 0; /* 0: curl stops with CURLE_WRITE_ERROR */
 }
 
 /* The request's own options: method, body and headers. */
@@ -100,7 +80,7 @@ static clid_err set_request(CURL *h, const clid__http_req *rq, struct http *x,
         SET(CURLOPT_HTTPGET, 1L);
     }
     SET(CURLOPT_HTTPHEADER, *hdrs);
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->body.max);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_HEADERFUNCTION, on_header);
@@ -181,7 +161,8 @@ clid_err clid__http_run(clid__fetch_cfg *cfg, const clid__http_req *rq, clid__ht
     struct curl_slist *pin = NULL;
     CLID_TRY(clid__curl_resolve_pin(cfg, &u, &pin));
 
-    struct http x = {.guard = {.allow_private = cfg->pol.allow_private}, .max = rq->max_body};
+    struct http x = {.guard = {.allow_private = cfg->pol.allow_private},
+                     .body = {.max = rq->max_body, .reserve = 1}};
     struct curl_slist *hdrs = NULL;
     CURL *h = curl_easy_init();
     clid_err err = h == NULL ? CLID_ERR_INTERNAL
@@ -192,13 +173,13 @@ clid_err clid__http_run(clid__fetch_cfg *cfg, const clid__http_req *rq, clid__ht
     if (err == CLID_OK)
         err = classify(h, &x, clid__curl_perform(h), resp);
     if (err == CLID_OK && !resp->too_large) {
-        resp->body = x.buf;
-        resp->len = x.len;
-        x.buf = NULL;
+        resp->body = x.body.buf;
+        resp->len = x.body.len;
+        x.body.buf = NULL;
     }
     curl_easy_cleanup(h);
     curl_slist_free_all(hdrs);
     curl_slist_free_all(pin);
-    free(x.buf);
+    free(x.body.buf);
     return err;
 }

@@ -285,10 +285,7 @@ struct xfer {
     clid__sock_guard guard;
     int too_large;
     int bad_status; /* the body of a non-200 answer was refused */
-    uint8_t *buf;
-    size_t len;
-    size_t cap;
-    size_t max;
+    clid__body body; /* no NUL reserved: bodies are kept with their length */
     size_t hdr_bytes;
     char cc[CC_MAX];
     size_t cc_len;
@@ -344,6 +341,30 @@ static void keep(char *dst, size_t cap, size_t *dlen, int *has, const char *v, s
     memcpy(dst, v, *dlen);
 }
 
+int clid__body_append(clid__body *b, const char *data, size_t n)
+{
+    if (n > b->max - b->len)
+        return CLID__BODY_TOO_LARGE;
+    size_t need = b->len + n + b->reserve;
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        if (cap > b->max + b->reserve)
+            cap = b->max + b->reserve;
+        uint8_t *p = realloc(b->buf, cap);
+        if (p == NULL)
+            return CLID__BODY_NOMEM;
+        b->buf = p;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, data, n);
+    b->len += n;
+    if (b->reserve > 0)
+        b->buf[b->len] = 0;
+    return 0;
+}
+
 static size_t on_header(char *line, size_t size, size_t nmemb, void *ud)
 {
     struct xfer *x = ud;
@@ -388,25 +409,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         x->bad_status = 1;
         return 0;
     }
-    if (n > x->max - x->len) {
-        x->too_large = 1;
-        return 0; /* curl stops with CURLE_WRITE_ERROR */
-    }
-    if (x->len + n > x->cap) {
-        size_t cap = x->cap ? x->cap : 4096;
-        while (cap < x->len + n)
-            cap *= 2;
-        if (cap > x->max)
-            cap = x->max;
-        uint8_t *p = realloc(x->buf, cap);
-        if (p == NULL)
-            return 0;
-        x->buf = p;
-        x->cap = cap;
-    }
-    memcpy(x->buf + x->len, data, n);
-    x->len += n;
-    return n;
+    int e = clid__body_append(&x->body, data, n);
+    x->too_large |= e == CLID__BODY_TOO_LARGE;
+    return e == 0 ? n : 0; /* 0: curl stops with CURLE_WRITE_ERROR */
 }
 
 /* The last look at an address before curl connects to it. */
@@ -520,7 +525,7 @@ static clid_err set_options(clid__fetch_cfg *f, struct xfer *x, const char *url,
         if (e == CURLE_OK)                                                                        \
             e = curl_easy_setopt(h, opt, val);                                                    \
     } while (0)
-    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->body.max);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, x);
     SET(CURLOPT_HEADERFUNCTION, on_header);
@@ -637,12 +642,12 @@ static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLc
     if (rc != CURLE_OK)
         return clid__curl_map(rc);
     if (kind == CLID__FETCH_CRL)
-        return crl_next_update(x->buf, x->len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
+        return crl_next_update(x->body.buf, x->body.len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
     /* RCD content (RFC 9795) is any body: the verifier checks it against
      * its signed digest, whatever the Content-Type says. */
     if (kind == CLID__FETCH_RCD)
         return CLID_OK;
-    return looks_like_pem(x->buf, x->len) ? CLID_OK : CLID_ERR_X5U_NOT_PEM;
+    return looks_like_pem(x->body.buf, x->body.len) ? CLID_OK : CLID_ERR_X5U_NOT_PEM;
 }
 
 /* Lifetime of a good response: the server's word bounded to [5 min, 24 h]
@@ -686,7 +691,7 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
     }
     /* RCD content: the largest the verifier ever accepts (an icon); the
      * caller's smaller cap (a jCard) is applied to the cached body. */
-    x->max = kind == CLID__FETCH_CRL   ? f->crl_max_size
+    x->body.max = kind == CLID__FETCH_CRL   ? f->crl_max_size
              : kind == CLID__FETCH_RCD ? CLID_RCD_ICON_MAX_LEN
                                        : f->max_size;
     int64_t crl_next = 0;
@@ -715,13 +720,13 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
         }
         o->expires = kind == CLID__FETCH_CRL ? clid__crl_cache_expiry(now, fresh, crl_next)
                      : kind == CLID__FETCH_RCD ? cache_expiry(now, fresh, 0)
-                         : cache_expiry(now, fresh, earliest_not_after(x->buf, x->len));
-        *res = (clid__fresult){.err = CLID_OK, .body = x->buf, .len = x->len, .max_age = fresh};
-        x->buf = NULL;
+                         : cache_expiry(now, fresh, earliest_not_after(x->body.buf, x->body.len));
+        *res = (clid__fresult){.err = CLID_OK, .body = x->body.buf, .len = x->body.len, .max_age = fresh};
+        x->body.buf = NULL;
     }
     curl_easy_cleanup(x->h);
     curl_slist_free_all(pin);
-    free(x->buf);
+    free(x->body.buf);
     free(x);
     return err;
 }
