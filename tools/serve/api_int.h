@@ -73,8 +73,9 @@ void api_sip_div(serve_state *st, const char *body, size_t len, int64_t now, ser
 
 /* The verdict members shared by the verification and SIP responses:
  * verstat, reason, reasoncode and reasontext (when not passed), warnings,
- * detail (when any), and the PASSporT facts learned (attest, origid, iat,
- * x5u). Sets out->reason and out->verstat. NULL on allocation failure. */
+ * detail (when any), the PASSporT facts learned (attest, origid, iat,
+ * x5u) and its verified Rich Call Data (rcd, or null). Sets out->reason and
+ * out->verstat. NULL on allocation failure. */
 json_t *api_verdict(const clid_result *res, clid_err e, serve_reply *out);
 
 /* The "caller" member of /stir/v1/sip: {"header","value","old_value"} of

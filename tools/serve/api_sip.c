@@ -12,7 +12,8 @@
  *      "strip_identity":true|false,
  *      "reject":{"code":438,"reason":"Invalid Identity Header"} | null,
  *      "div_chain":{"links":[{"from","to","iat","spc"}...],"failed_link":N|null,
- *                   "opt":...|null} | null}}
+ *                   "opt":...|null} | null,
+ *      "call_info":{"values":["<...>;purpose=jcard;verified;...", ...]} | null}}
  * caller: the header field clid marked with verstat (ATIS-1000074 §5.3.1,
  *   3GPP TS 24.229 §7.2A.20: the verstat goes in the URI of the
  *   P-Asserted-Identity, else From, that names the caller; the same URI the
@@ -29,6 +30,12 @@
  *   as `clid verify --json` writes it: the div links in chain order, the
  *   index of the one that broke it (null: none), a div-o's original; null
  *   when the request carried no div PASSporT.
+ * call_info: the Rich Call Data presentation (RFC 9796; clid_sip_add_rcd):
+ *   the values the request's Call-Info header fields are to have, one per
+ *   field, in order: every upstream entry that claims RCD removed (spoofed
+ *   or not), then, for a passed verification with verified RCD, the one
+ *   field clid writes. The proxy removes every Call-Info field and adds
+ *   one per value. null when presentation changes nothing.
  * strip_identity: true when the request carries Identity and verification
  *   did not pass: a header that failed is consumed here and not forwarded
  *   to where a device or a later hop might take it as checked; the verstat
@@ -220,6 +227,57 @@ static json_t *div_chain(const clid_result *res)
                  : NULL;
 }
 
+/* 1 when the field m[ls..le) is named Call-Info (RFC 3261 §20.9; no
+ * compact form). */
+static int is_call_info(const char *m, size_t ls, size_t le)
+{
+    static const char name[] = "call-info";
+    size_t n = sizeof name - 1, i = 0;
+    if (le - ls < n)
+        return 0;
+    for (; i < n; i++) {
+        char c = m[ls + i];
+        if ((c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c) != name[i])
+            return 0;
+    }
+    while (ls + i < le && is_ws(m[ls + i]))
+        i++;
+    return ls + i < le && m[ls + i] == ':';
+}
+
+/* The "call_info" member: {"values":[...]} read off the request as
+ * clid_sip_add_rcd presents it, json_null() when that changes nothing (or
+ * cannot be done: the verdict stands without it), NULL without memory. */
+static json_t *call_info_edit(const char *msg, size_t len, const clid_result *res)
+{
+    size_t cap = len + CLID_SIP_RCD_EXTRA + 1, olen = 0;
+    char *p = malloc(cap);
+    if (!p)
+        return NULL;
+    clid_err e = clid_sip_add_rcd(msg, len, res, p, cap, &olen);
+    if (e != CLID_OK || (olen == len && memcmp(p, msg, len) == 0)) {
+        free(p);
+        return e == CLID_ERR_NOMEM ? NULL : json_null();
+    }
+    json_t *vals = json_array();
+    /* header fields from the line after the start line to the empty line */
+    const char *nl = memchr(p, '\n', olen);
+    size_t ls = nl ? (size_t)(nl - p) + 1 : olen;
+    while (vals && ls < olen && p[ls] != '\r' && p[ls] != '\n') {
+        size_t le = field_end(p, olen, ls);
+        if (is_call_info(p, ls, le)) {
+            json_t *v = field_value(p, ls, le);
+            if (!v || json_array_append_new(vals, v) != 0) {
+                json_decref(vals);
+                vals = NULL;
+            }
+        }
+        ls = le + (le < olen && p[le] == '\r' ? 2 : 1);
+    }
+    free(p);
+    return vals ? json_pack("{s:o}", "values", vals) : NULL;
+}
+
 void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out)
 {
     if (len == 0) {
@@ -257,15 +315,17 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
     }
     json_t *v = api_verdict(res, e, out);
     json_t *div = v ? div_chain(res) : NULL;
+    json_t *ci = v ? call_info_edit(body, len, res) : NULL;
     clid_result_free(res);
     json_t *caller = v ? api_caller_edit(body, len, clid_err_verstat(e)) : NULL;
     int failed = e != CLID_OK && e != CLID_ERR_NO_IDENTITY;
     json_t *reject = failed ? json_pack("{s:i,s:s}", "code", clid_err_sip_status(e), "reason",
                                         clid_err_sip_reason(e))
                             : json_null();
-    if (!v || !caller || !reject || !div) {
+    if (!v || !caller || !reject || !div || !ci) {
         json_decref(v);
         json_decref(div);
+        json_decref(ci);
         json_decref(caller);
         json_decref(reject);
         api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL, "out of memory");
@@ -275,6 +335,7 @@ void api_sip(serve_state *st, const char *body, size_t len, int64_t now, serve_r
     json_object_set_new(v, "strip_identity", json_boolean(failed));
     json_object_set_new(v, "reject", reject);
     json_object_set_new(v, "div_chain", div);
+    json_object_set_new(v, "call_info", ci);
     if (!(out->body = json_pack("{s:o}", "sipVerificationResponse", v))) {
         api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL, "out of memory");
         return;

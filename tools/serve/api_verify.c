@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "rcd_args.h"
+
 json_t *api_verdict(const clid_result *res, clid_err e, serve_reply *out)
 {
     clid_verstat vs = clid_err_verstat(e);
@@ -53,6 +55,9 @@ json_t *api_verdict(const clid_result *res, clid_err e, serve_reply *out)
         json_object_set_new(v, "iat", json_integer(clid_result_iat(res)));
     if ((s = clid_result_x5u(res)) != NULL)
         json_object_set_new(v, "x5u", json_string(s));
+    /* Rich Call Data (RFC 9795; docs/rcd.md): only what verified, as
+     * `clid verify --json` writes it; null when the PASSporT carries none. */
+    json_object_set_new(v, "rcd", tool_rcd_json(res));
     return v;
 }
 

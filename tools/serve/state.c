@@ -199,6 +199,11 @@ static int make_fetcher(serve_state *s, const serve_state_cfg *c, clid_clock_fn 
         return fail_clid(err, cap, "clock", NULL, e);
     if (c->x5u_fetch && (e = clid_ctx_set_fetcher(s->ctx, clid_fetcher_fetch, s->fetcher)) != CLID_OK)
         return fail_clid(err, cap, "verify.x5u_fetch", NULL, e);
+    /* Rich Call Data content (jcl, icn; RFC 9795) is fetched like x5u: the
+     * same URL and address policy and cache (docs/rcd.md). */
+    if (c->x5u_fetch &&
+        (e = clid_ctx_set_rcd_fetcher(s->ctx, clid_fetcher_fetch_rcd, s->fetcher)) != CLID_OK)
+        return fail_clid(err, cap, "verify.x5u_fetch", NULL, e);
     if (c->crl_fetch) {
         if ((e = clid_ctx_set_crl_fetcher(s->ctx, clid_fetcher_fetch_crl, s->fetcher)) != CLID_OK)
             return fail_clid(err, cap, "verify.crl_fetch", NULL, e);

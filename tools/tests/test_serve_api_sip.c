@@ -66,6 +66,8 @@ static void sip_verify(void **state)
     assert_true(json_is_false(json_object_get(v, "strip_identity")));
     assert_true(json_is_null(json_object_get(v, "reject")));
     assert_true(json_is_null(json_object_get(v, "div_chain"))); /* not diverted */
+    assert_true(json_is_null(json_object_get(v, "rcd")));       /* no Rich Call Data */
+    assert_true(json_is_null(json_object_get(v, "call_info"))); /* nothing to present */
     serve_reply_clear(&r);
     free(m);
 
@@ -183,10 +185,102 @@ static void sip_verify(void **state)
     serve_state_unref(st);
 }
 
+/* A shaken PASSporT with Rich Call Data (RFC 9795), signed with the
+ * fixture's key for the mapped x5u. */
+static char *sign_rcd_identity(void)
+{
+    clid_signer *sg = NULL;
+    assert_int_equal(clid_signer_new(&sg), CLID_OK);
+    assert_int_equal(clid_signer_set_key_file(sg, g_key), CLID_OK);
+    assert_int_equal(clid_signer_set_x5u(sg, X5U), CLID_OK);
+    const char *dests[1] = {DEST};
+    const clid_rcd rcd = {.nam = "Q Branch", .crn = "For your ears only"};
+    clid_claims c = {.orig = ORIG, .dest = dests, .dest_count = 1, .attest = 'A',
+                     .origid = "de305d54-75b4-431b-adb2-eb6b9e546014", .iat = TP_T0,
+                     .rcd = &rcd};
+    char buf[CLID_IDENTITY_MAX_LEN];
+    size_t n = 0;
+    assert_int_equal(clid_sign_identity(sg, &c, buf, sizeof buf, &n), CLID_OK);
+    clid_signer_free(sg);
+    return strdup(buf);
+}
+
+#define INFO_ENTRY "<http://www.example.com/alice/>;purpose=info"
+/* Upstream Call-Info: an RCD claim nobody verified, beside a plain entry. */
+#define SPOOFED "\r\nCall-Info: <https://evil.example/j.json>;purpose=jcard;verified, " INFO_ENTRY
+
+/* Rich Call Data through /stir/v1/sip (docs/serve-api.md, docs/rcd.md): the
+ * verified values in "rcd", and in "call_info" the Call-Info fields the
+ * request is to carry: upstream RCD claims removed whatever the verdict,
+ * the verified RCD added only for a pass. */
+static void sip_rcd(void **state)
+{
+    (void)state;
+    serve_state *st = std_state();
+    char *id = sign_rcd_identity();
+    serve_reply r;
+
+    char *m = sip_request("<tel:+12025550100>" SPOOFED, id);
+    json_t *v = sip_call(st, m, &r);
+    expect_verdict(v, "TN-Validation-Passed", "CLID_OK", 0);
+    json_t *rcd = json_object_get(v, "rcd");
+    assert_string_equal(jstr(rcd, "name"), "Q Branch");
+    assert_string_equal(jstr(rcd, "reason"), "For your ears only");
+    json_t *vals = json_object_get(json_object_get(v, "call_info"), "values");
+    assert_int_equal(json_array_size(vals), 2);
+    assert_string_equal(json_string_value(json_array_get(vals, 0)), INFO_ENTRY);
+    const char *added = json_string_value(json_array_get(vals, 1));
+    assert_non_null(added);
+    assert_true(strncmp(added, "<data:application/json;base64,", 30) == 0);
+    assert_non_null(strstr(added, ">;purpose=jcard;verified"));
+    assert_non_null(strstr(added, ";call-reason=\"For your ears only\""));
+    assert_null(strstr(added, "evil.example"));
+    serve_reply_clear(&r);
+    free(m);
+
+    /* Another caller asserted: failed; the PASSporT's RCD is reported as
+     * carried but none of its values (clid_result_rcd_*: a pass only), and
+     * the spoofed claim is still removed (the plain entry kept). */
+    m = sip_request("<tel:+12025550111>" SPOOFED, id);
+    v = sip_call(st, m, &r);
+    expect_verdict(v, "TN-Validation-Failed", "CLID_ERR_ORIG_MISMATCH", 438);
+    rcd = json_object_get(v, "rcd");
+    assert_true(json_is_true(json_object_get(json_object_get(rcd, "flags"), "present")));
+    assert_true(json_is_null(json_object_get(rcd, "name")));
+    assert_true(json_is_null(json_object_get(rcd, "reason")));
+    vals = json_object_get(json_object_get(v, "call_info"), "values");
+    assert_int_equal(json_array_size(vals), 1);
+    assert_string_equal(json_string_value(json_array_get(vals, 0)), INFO_ENTRY);
+    serve_reply_clear(&r);
+    free(m);
+
+    /* Only a spoofed claim upstream and no Identity: every Call-Info goes. */
+    m = sip_request("<tel:+12025550100>\r\nCall-Info: <https://evil.example/i.png>;purpose=icon",
+                    NULL);
+    v = sip_call(st, m, &r);
+    assert_string_equal(jstr(v, "verstat"), "No-TN-Validation");
+    vals = json_object_get(json_object_get(v, "call_info"), "values");
+    assert_non_null(vals);
+    assert_int_equal(json_array_size(vals), 0);
+    serve_reply_clear(&r);
+    free(m);
+
+    /* /stir/v1/verification reports the same verified values. */
+    v = api_verify_identity(st, ORIG, DEST, id, TP_T0, &r);
+    expect_verdict(v, "TN-Validation-Passed", "CLID_OK", 0);
+    rcd = json_object_get(v, "rcd");
+    assert_string_equal(jstr(rcd, "name"), "Q Branch");
+    assert_true(json_is_true(json_object_get(json_object_get(rcd, "flags"), "present")));
+    serve_reply_clear(&r);
+    free(id);
+    serve_state_unref(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(sip_verify, reset_clock),
+        cmocka_unit_test_setup(sip_rcd, reset_clock),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
