@@ -1,13 +1,16 @@
 /*
  * clid serve: POST /stir/v1/signing (ATIS-1000082-like).
  *   {"signingRequest":{"attest":"A","dest":{"tn":["..."]},"iat":N,
- *                      "orig":{"tn":"..."},"origid":"UUID"}}
+ *                      "orig":{"tn":"..."},"origid":"UUID",
+ *                      "rcd":{"nam":"...","crn":"...","jcl":"URL",...}}}
  *   -> 200 {"signingResponse":{"identity":"..."}}
- * iat and origid are optional (the request's time; a random UUID).
+ * iat and origid are optional (the request's time; a random UUID); rcd
+ * adds Rich Call Data claims (RFC 9795, clid_claims.rcd; docs/rcd.md).
  */
 #include "serve/api_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* RFC 4122 text form, any case: what RFC 8588 §4 asks of origid and the
@@ -99,6 +102,56 @@ static int read_claims(json_t *rq, int64_t now, clid_claims *cl, char orig[CLID_
     return 0;
 }
 
+/* A string member of signingRequest.rcd (a C string: api_parse refuses
+ * "\u0000", so none is cut short). */
+static int rcd_str(json_t *r, const char *key, const char *path, int required, const char **s,
+                   serve_reply *out)
+{
+    json_t *j;
+    *s = NULL;
+    if (api_member(r, key, path, JSON_STRING, required, &j, out) != 0)
+        return -1;
+    *s = j != NULL ? json_string_value(j) : NULL;
+    return 0;
+}
+
+/* signingRequest.rcd, optional: nam (required in it), apn, crn, jcl, icn,
+ * and jcd, a jCard as JSON (an array), kept as text in *jcd_text (free it).
+ * Shapes here; the values' rules are the library's (clid_rcd in clid.h:
+ * lengths, text without controls, http(s) URLs, a jCard without URIs, not
+ * both jcd and jcl), refused as a whole after signing. The content digests
+ * (rcdi) need the bytes a URL serves: the library and `clid sign` take
+ * them, this API does not, so verifiers present no jcl/icn content signed
+ * here (docs/rcd.md). */
+static int read_rcd(json_t *rq, clid_rcd *rcd, char apn[CLID_TN_BUF], char **jcd_text,
+                    serve_reply *out)
+{
+    json_t *r, *j;
+    if (api_member(rq, "rcd", "signingRequest.rcd", JSON_OBJECT, 0, &r, out) != 0)
+        return -1;
+    if (r == NULL)
+        return 0;
+    if (rcd_str(r, "nam", "signingRequest.rcd.nam", 1, &rcd->nam, out) != 0 ||
+        rcd_str(r, "crn", "signingRequest.rcd.crn", 0, &rcd->crn, out) != 0 ||
+        rcd_str(r, "jcl", "signingRequest.rcd.jcl", 0, &rcd->jcl, out) != 0 ||
+        rcd_str(r, "icn", "signingRequest.rcd.icn", 0, &rcd->icn, out) != 0)
+        return -1;
+    if (api_member(r, "apn", "signingRequest.rcd.apn", JSON_STRING, 0, &j, out) != 0 ||
+        (j != NULL && api_tn(j, "signingRequest.rcd.apn", apn, out) != 0))
+        return -1;
+    rcd->apn = j != NULL ? apn : NULL;
+    if (api_member(r, "jcd", "signingRequest.rcd.jcd", JSON_ARRAY, 0, &j, out) != 0)
+        return -1;
+    if (j != NULL) {
+        *jcd_text = json_dumps(j, JSON_COMPACT);
+        if (*jcd_text == NULL)
+            return api_error(out, 500, SERVE_CODE_INTERNAL, CLID_ERR_NOMEM, NULL,
+                             "out of memory");
+        rcd->jcd = *jcd_text;
+    }
+    return 0;
+}
+
 void api_sign(serve_state *st, const char *body, size_t len, int64_t now, serve_reply *out)
 {
     const clid_signer *signer = serve_state_signer(st);
@@ -114,18 +167,35 @@ void api_sign(serve_state *st, const char *body, size_t len, int64_t now, serve_
     if (api_parse(body, len, &root, out) != 0)
         return;
     clid_claims cl = {0};
-    char orig[CLID_TN_BUF];
+    char orig[CLID_TN_BUF], apn[CLID_TN_BUF];
     char dest[SERVE_MAX_DEST][CLID_TN_BUF];
     const char *dptr[SERVE_MAX_DEST];
+    clid_rcd rcd = {0};
+    char *jcd_text = NULL;
     if (api_member(root, "signingRequest", "signingRequest", JSON_OBJECT, 1, &rq, out) != 0 ||
-        read_claims(rq, now, &cl, orig, dest, dptr, out) != 0) {
+        read_claims(rq, now, &cl, orig, dest, dptr, out) != 0 ||
+        read_rcd(rq, &rcd, apn, &jcd_text, out) != 0) {
+        free(jcd_text);
         json_decref(root);
         return;
     }
+    if (rcd.nam != NULL)
+        cl.rcd = &rcd;
     char identity[CLID_IDENTITY_MAX_LEN + 1];
     size_t ilen = 0;
     clid_err e = clid_sign_identity(signer, &cl, identity, sizeof identity, &ilen);
     json_decref(root); /* cl's strings borrowed from it: not used after this */
+    free(jcd_text);
+    if (e == CLID_ERR_INVALID_ARGUMENT && cl.rcd != NULL) {
+        /* every other member was checked above: the RCD broke a rule of
+         * clid_rcd's */
+        api_error(out, 400, SERVE_CODE_VALUE, e, "signingRequest.rcd",
+                  "signingRequest.rcd: not acceptable Rich Call Data (docs/rcd.md): nam and "
+                  "crn 1..256 bytes of text without control characters, jcl and icn http(s) "
+                  "URLs of printable ASCII, jcd a jCard without URI values, not both jcd and "
+                  "jcl");
+        return;
+    }
     if (e != CLID_OK) {
         sign_failed(out, e);
         return;
