@@ -286,11 +286,15 @@ static clid_err verify_request(clid_verifier *v, const clid_sip_verify_opts *o,
      * no number (a contact address after a registrar lookup): the callee. */
     char target[CLID_TN_BUF];
     rc = clid__sip_target(q, target);
-    if (rc == CLID_ERR_SIP_PARSE) {
-        clid__result_set_detail(res, "clid and libosip2 read the Request-URI differently");
+    if (rc == CLID_ERR_NOMEM)
         goto out;
-    }
-    rc = clid__verify_chain(v, &in, rc == CLID_OK ? target : dest, ids, n, res);
+    /* Only a div chain needs the target. A Request-URI that clid and
+     * libosip2 read differently binds it to "", which no PASSporT's dest
+     * names: a chain then fails (CLID_ERR_DIV_CHAIN_DEST), while a request
+     * without div PASSporTs verifies on its To as it always did (the
+     * Request-URI is not what RFC 8224 §6.2 binds). */
+    const char *chain_end = rc == CLID_OK ? target : rc == CLID_ERR_SIP_PARSE ? "" : dest;
+    rc = clid__verify_chain(v, &in, chain_end, ids, n, res);
     /* A separate ppt "rcd" PASSporT supplies the RCD shown for a passing
      * request (sip_rcd.c, RFC 9795). */
     if (rc == CLID_OK && n > 1)
