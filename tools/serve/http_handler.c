@@ -10,6 +10,7 @@
  * it has ended (a reply cannot be queued while the body is being read,
  * deps-breadth.md M1); one that goes on beyond 4 times the limit is cut.
  * Every body is JSON, errors {"error":{"code":"...","message":"..."}}.
+ * The out-of-band SHAKEN routes are http_oob.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +19,9 @@
 
 #include <arpa/inet.h>
 
-#include "serve/server.h"
+#include "serve/http_int.h"
 #include "util.h"
 
-typedef struct serve_req {
-    int64_t t0_us;
-    int route;
-    char *buf;
-    size_t len, cap, discarded;
-    int too_big;
-    int answered;
-    size_t limit; /* the body's bound: limits.body_bytes, or less for a route */
-    serve_conn *conn;
-} serve_req;
 
 static int64_t mono_us(void)
 {
@@ -111,10 +102,10 @@ static enum MHD_Result reply(serve_server *s, struct MHD_Connection *c, serve_re
     return ret;
 }
 
-static enum MHD_Result reply_json(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                                  const char *method, const char *url, unsigned status,
-                                  json_t *body, const char *reason, const char *verstat,
-                                  const char *hname, const char *hval)
+enum MHD_Result serve_http_reply_json(serve_server *s, struct MHD_Connection *c, serve_req *rq,
+                                      const char *method, const char *url, unsigned status,
+                                      json_t *body, const char *reason, const char *verstat,
+                                      const char *hname, const char *hval)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -128,12 +119,10 @@ static enum MHD_Result error(serve_server *s, struct MHD_Connection *c, serve_re
                              const char *hval)
 {
     json_t *b = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-    return reply_json(s, c, rq, method, url, status, b, code, NULL, hname, hval);
+    return serve_http_reply_json(s, c, rq, method, url, status, b, code, NULL, hname, hval);
 }
 
-/* The media type of Content-Type (before any parameter), compared
- * case-insensitively (RFC 9110 §8.3.1). */
-static int media_is(const char *ct, const char *want)
+int serve_http_media_is(const char *ct, const char *want)
 {
     if (ct == NULL)
         return 0;
@@ -177,7 +166,7 @@ static enum MHD_Result get_route(serve_server *s, struct MHD_Connection *c, serv
                     !atomic_load(&s->stopping);
         json_t *b = json_pack("{s:s,s:i}", "status", ready ? "ready" : "not ready",
                               "generation", snap ? (int)snap->generation : 0);
-        return reply_json(s, c, rq, method, url, ready ? 200 : 503, b, NULL, NULL, NULL, NULL);
+        return serve_http_reply_json(s, c, rq, method, url, ready ? 200 : 503, b, NULL, NULL, NULL, NULL);
     }
     if (rq->route == SERVE_R_METRICS) {
         size_t len = 0;
@@ -198,138 +187,20 @@ static enum MHD_Result get_route(serve_server *s, struct MHD_Connection *c, serv
                  NULL, NULL, NULL);
 }
 
-/* The out-of-band SHAKEN routes, when configured (oob.h); -1 otherwise.
- * The method picks publish or retrieve on /passports/. */
-static int oob_route(const serve_server *s, const char *method, const char *url)
+int serve_http_token_ok(serve_server *s, struct MHD_Connection *c, serve_snap *snap,
+                        const char **why, const char **challenge)
 {
-    const serve_oob_cfg *o = &s->cfg->oob;
-    if (o->cps && strcmp(url, "/health") == 0)
-        return SERVE_R_CPS_HEALTH;
-    if (o->cps && strncmp(url, "/passports/", 11) == 0)
-        return strcmp(method, "POST") == 0 ? SERVE_R_CPS_PUBLISH : SERVE_R_CPS_RETRIEVE;
-    if (o->gateway && strcmp(url, "/stir/v1/oob/egress") == 0)
-        return SERVE_R_OOB_EGRESS;
-    if (o->gateway && strcmp(url, "/stir/v1/oob/ingress") == 0)
-        return SERVE_R_OOB_INGRESS;
-    return -1;
-}
-
-static enum MHD_Result oob_reply(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                                 const char *method, const char *url, serve_oob_reply *o)
-{
-    json_t *body = o->body;
-    if (body == NULL)
-        body = json_pack("{s:{s:s,s:s}}", "error", "code", "CLID_ERR_NOMEM", "message",
-                         "no reply");
-    unsigned st = o->status >= 200 && o->status <= 599 ? o->status : 500;
-    return reply_json(s, c, rq, method, url, st, body, o->reason, NULL, o->hname, o->hval);
-}
-
-static enum MHD_Result oob_error(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                                 const char *method, const char *url, unsigned status,
-                                 clid_err e, const char *detail, const char *hname,
-                                 const char *hval)
-{
-    serve_oob_reply o;
-    memset(&o, 0, sizeof o);
-    serve_oob_error(&o, status, e, detail);
-    o.hname = hname;
-    o.hval = hval;
-    return oob_reply(s, c, rq, method, url, &o);
-}
-
-/* The first call of an OOB route: method, media type, declared length. */
-static int oob_first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                          const char *method, const char *url, serve_snap *snap,
-                          enum MHD_Result *ret)
-{
-    int get = rq->route == SERVE_R_CPS_HEALTH || rq->route == SERVE_R_CPS_RETRIEVE;
-    if (get && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        *ret = oob_error(s, c, rq, method, url, 405, CLID_ERR_INVALID_ARGUMENT,
-                         "method not allowed", "Allow",
-                         rq->route == SERVE_R_CPS_HEALTH ? "GET, HEAD" : "GET, POST");
+    *why = *challenge = NULL;
+    if (s->cfg->demo)
         return 1;
-    }
-    if (get)
-        return 0; /* answered on the last call (keep-alive, as /healthz) */
-    if (strcmp(method, "POST") != 0) {
-        *ret = oob_error(s, c, rq, method, url, 405, CLID_ERR_INVALID_ARGUMENT,
-                         "method not allowed", "Allow", "POST");
+    const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_AUTHORIZATION);
+    if (snap != NULL && serve_tokens_check(&snap->tokens, az))
         return 1;
-    }
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    int sip = rq->route != SERVE_R_CPS_PUBLISH;
-    if (sip ? !media_is(ct, "message/sipfrag") && !media_is(ct, "application/sip")
-            : !media_is(ct, "application/json")) {
-        *ret = oob_error(s, c, rq, method, url, 415, sip ? CLID_ERR_SIP_PARSE
-                                                         : CLID_ERR_OOB_BODY_PARSE,
-                         sip ? "Content-Type must be message/sipfrag or application/sip"
-                             : "Content-Type must be application/json",
-                         NULL, NULL);
-        return 1;
-    }
-    /* The gateway endpoints publish and retrieve under this provider's SPC
-     * (their CPS tokens are signed with sign.*): the same bearer tokens as
-     * /stir/v1/signing guard them (docs/oob.md). */
-    int gateway = rq->route == SERVE_R_OOB_EGRESS || rq->route == SERVE_R_OOB_INGRESS;
-    if (gateway && !s->cfg->demo) {
-        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION);
-        if (snap == NULL || !serve_tokens_check(&snap->tokens, az)) {
-            /* RFC 6750 §3: the challenge; invalid_token when one was given. */
-            *ret = oob_error(s, c, rq, method, url, 401, CLID_ERR_OOB_TOKEN_MISSING,
-                             az ? "the bearer token is not valid" : "a bearer token is required",
-                             MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                             az ? "Bearer realm=\"clid\", error=\"invalid_token\""
-                                : "Bearer realm=\"clid\"");
-            return 1;
-        }
-    }
-    /* A publish body is bounded by CLID_OOB_MAX_BODY (clid_oob.h) whatever
-     * limits.body_bytes allows. */
-    if (rq->route == SERVE_R_CPS_PUBLISH && rq->limit > CLID_OOB_MAX_BODY)
-        rq->limit = CLID_OOB_MAX_BODY;
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > rq->limit) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", rq->limit);
-        *ret = oob_error(s, c, rq, method, url, 413, CLID_ERR_OOB_TOO_MANY_PASSPORTS, msg,
-                         "Connection", "close");
-        return 1;
-    }
+    /* RFC 6750 §3: the challenge; invalid_token when one was given. */
+    *why = az ? "the bearer token is not valid" : "a bearer token is required";
+    *challenge = az ? "Bearer realm=\"clid\", error=\"invalid_token\"" : "Bearer realm=\"clid\"";
     return 0;
-}
-
-/* The last call of an OOB route. */
-static enum MHD_Result oob_last_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
-                                     const char *method, const char *url, serve_snap *snap)
-{
-    serve_oob_reply o;
-    memset(&o, 0, sizeof o);
-    if (rq->too_big) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the body is larger than %zu bytes", rq->limit);
-        return oob_error(s, c, rq, method, url, 413, CLID_ERR_OOB_TOO_MANY_PASSPORTS, msg, NULL,
-                         NULL);
-    }
-    if (rq->route == SERVE_R_CPS_HEALTH) {
-        serve_cps_health(s, &o);
-        return oob_reply(s, c, rq, method, url, &o);
-    }
-    if (snap == NULL || snap->st == NULL || !serve_state_ready(snap->st))
-        return oob_error(s, c, rq, method, url, 503, CLID_ERR_INVALID_ARGUMENT,
-                         "the service is starting", NULL, NULL);
-    const char *body = rq->buf ? rq->buf : "";
-    if (rq->route == SERVE_R_OOB_EGRESS || rq->route == SERVE_R_OOB_INGRESS) {
-        serve_oob_gateway(s, snap, rq->route == SERVE_R_OOB_INGRESS, body, rq->len, &o);
-    } else {
-        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION);
-        serve_cps_passports(s, snap, rq->route == SERVE_R_CPS_PUBLISH, url, az, body, rq->len,
-                            &o);
-    }
-    return oob_reply(s, c, rq, method, url, &o);
 }
 
 /* The first call: headers only. Returns 1 when answered (or failed). */
@@ -345,7 +216,7 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
         return 1;
     }
     if (rq->route > SERVE_R_OTHER)
-        return oob_first_call(s, c, rq, method, url, snap, ret);
+        return serve_http_oob_first_call(s, c, rq, method, url, snap, ret);
     if (rq->route >= SERVE_R_HEALTHZ && rq->route != SERVE_R_OTHER) {
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
             *ret = error(s, c, rq, method, url, 405, "method_not_allowed", "GET or HEAD only",
@@ -368,8 +239,8 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
     }
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     int raw_sip = rq->route == SERVE_R_SIP || rq->route == SERVE_R_SIP_DIV;
-    int ok = raw_sip ? media_is(ct, "message/sipfrag") || media_is(ct, "application/sip")
-                     : media_is(ct, "application/json");
+    int ok = raw_sip ? serve_http_media_is(ct, "message/sipfrag") || serve_http_media_is(ct, "application/sip")
+                     : serve_http_media_is(ct, "application/json");
     if (!ok) {
         *ret = error(s, c, rq, method, url, 415, "unsupported_media_type",
                      raw_sip
@@ -380,18 +251,12 @@ static int first_call(serve_server *s, struct MHD_Connection *c, serve_req *rq,
     }
     /* Both routes sign: a div PASSporT vouches for a diversion as much as
      * a shaken one for a caller. */
-    if ((rq->route == SERVE_R_SIGNING || rq->route == SERVE_R_SIP_DIV) && !s->cfg->demo) {
-        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION);
-        if (snap == NULL || !serve_tokens_check(&snap->tokens, az)) {
-            /* RFC 6750 §3: the challenge; invalid_token when one was given. */
-            *ret = error(s, c, rq, method, url, 401, "unauthorized",
-                         az ? "the bearer token is not valid" : "a bearer token is required",
-                         MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                         az ? "Bearer realm=\"clid\", error=\"invalid_token\""
-                            : "Bearer realm=\"clid\"");
-            return 1;
-        }
+    const char *why, *challenge;
+    if ((rq->route == SERVE_R_SIGNING || rq->route == SERVE_R_SIP_DIV) &&
+        !serve_http_token_ok(s, c, snap, &why, &challenge)) {
+        *ret = error(s, c, rq, method, url, 401, "unauthorized", why,
+                     MHD_HTTP_HEADER_WWW_AUTHENTICATE, challenge);
+        return 1;
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -424,7 +289,7 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
         serve_snap *snap = serve_snap_acquire(s);
         rq->limit = s->cfg->body_bytes;
         rq->route = route_of(snap, url);
-        int oob = oob_route(s, method, url);
+        int oob = serve_http_oob_route(s, method, url);
         if (oob >= 0)
             rq->route = oob;
         enum MHD_Result ret;
@@ -470,7 +335,7 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
     serve_watchdog_busy(&s->wd, rq->conn, 1);
     if (rq->route > SERVE_R_OTHER) {
         serve_snap *snap = serve_snap_acquire(s);
-        enum MHD_Result r = oob_last_call(s, c, rq, method, url, snap);
+        enum MHD_Result r = serve_http_oob_last_call(s, c, rq, method, url, snap);
         serve_snap_release(snap);
         return r;
     }
@@ -502,7 +367,7 @@ enum MHD_Result serve_http_handle(void *cls, struct MHD_Connection *c, const cha
     int st = out.http_status >= 200 && out.http_status <= 599 ? out.http_status : 500;
     if (body == NULL)
         body = json_pack("{s:{s:s,s:s}}", "error", "code", "internal", "message", "no reply");
-    enum MHD_Result ret = reply_json(s, c, rq, method, url, (unsigned)st, body, out.reason,
+    enum MHD_Result ret = serve_http_reply_json(s, c, rq, method, url, (unsigned)st, body, out.reason,
                                      out.verstat, NULL, NULL);
     serve_reply_clear(&out);
     serve_snap_release(snap);

@@ -642,7 +642,8 @@ static clid_err classify(const struct xfer *x, enum clid__fetch_kind kind, CURLc
     if (rc != CURLE_OK)
         return clid__curl_map(rc);
     if (kind == CLID__FETCH_CRL)
-        return crl_next_update(x->body.buf, x->body.len, crl_next) ? CLID_OK : CLID_ERR_CRL_NOT_A_CRL;
+        return crl_next_update(x->body.buf, x->body.len, crl_next) ? CLID_OK
+                                                                   : CLID_ERR_CRL_NOT_A_CRL;
     /* RCD content (RFC 9795) is any body: the verifier checks it against
      * its signed digest, whatever the Content-Type says. */
     if (kind == CLID__FETCH_RCD)
@@ -721,7 +722,8 @@ clid_err clid__xfer_run(clid__fetch_cfg *f, enum clid__fetch_kind kind, const ch
         o->expires = kind == CLID__FETCH_CRL ? clid__crl_cache_expiry(now, fresh, crl_next)
                      : kind == CLID__FETCH_RCD ? cache_expiry(now, fresh, 0)
                          : cache_expiry(now, fresh, earliest_not_after(x->body.buf, x->body.len));
-        *res = (clid__fresult){.err = CLID_OK, .body = x->body.buf, .len = x->body.len, .max_age = fresh};
+        *res = (clid__fresult){
+            .err = CLID_OK, .body = x->body.buf, .len = x->body.len, .max_age = fresh};
         x->body.buf = NULL;
     }
     curl_easy_cleanup(x->h);
