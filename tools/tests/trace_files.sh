@@ -6,7 +6,8 @@
 # and --csv (and that each equals what `clid verify FILE --at <packet time>`
 # says of the same request), the final responses, the folding, the summary;
 # that tshark counts as many INVITEs as clid; that --threads 1 and 2 give the
-# same output; --cert-dir; --fetch (a loopback x5u server); --calls; a
+# same output; the verified caller name and div chain length (Rich Call Data,
+# diverted calls); --cert-dir; --fetch (a loopback x5u server); --calls; a
 # truncated capture and a message limit (warnings, the run goes on); usage.
 . "$(dirname "$0")/lib.sh" "$@"
 . "$(dirname "$0")/trace_lib.sh"
@@ -145,6 +146,29 @@ check "two Identity headers" [ "$(grep -c '^Identity: ' two.signed)" -eq 2 ]
 pcap_udp two.pcap "$T" two.signed
 expect_ok trace "${OPTS[@]}" --json two.pcap
 jq_is '.calls[0] | [.identities, .verdict, .reason]' '[2,"passed","CLID_OK"]'
+
+# --- Rich Call Data and a diverted call (issue 14): the verified name and the
+# div chain's length per call
+sip_invite rcd.sip rcd-7@a z9hG4bKrcd
+"$CLID" sign --key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$URL" --attest A --at "$T" \
+    --rcd-name "Q Branch" --output rcd.signed rcd.sip || fail "clid sign --rcd-name failed"
+sip_invite div.sip div-8@a z9hG4bKdiv
+# retargeted by the callee's network to +12155552001, as History-Info records
+sed -i 's/^INVITE sip:+12155552000@/INVITE sip:+12155552001@/;
+        s/^Content-Length: 0\r$/History-Info: <sip:+12155552000@10.0.0.2>;index=1,<sip:+12155552001@10.0.0.2>;index=1.1;rc=1\r\nContent-Length: 0\r/' div.sip
+sign_at div.orig div.sip "$T"
+"$CLID" sign --key "$PKI/sp.key" --cert "$PKI/sp.pem" --x5u "$URL" --at "$T" --div \
+    --output div.signed div.orig || fail "clid sign --div failed"
+check "div: two Identity headers" [ "$(grep -c '^Identity: ' div.signed)" -eq 2 ]
+pcap_udp rcd.pcap "$T" rcd.signed "$T" div.signed "$T" good.signed
+expect_ok trace "${OPTS[@]}" --accept-ppt shaken --accept-ppt div --json rcd.pcap
+jq_is '[.calls[] | [.call_id, .verdict, .rcd_name, .div_links]]' \
+    '[["rcd-7@a","passed","Q Branch",0],["div-8@a","passed",null,1],["good-1@a","passed",null,0]]'
+# the RCD PASSporT forged: no name for a call that did not pass
+perl -pe 's/^(Identity: [^.]+\.[^.]+\.[A-Za-z0-9_-]{10})[A-Za-z0-9_-]{4}/${1}AAAA/' rcd.signed >rcd.forged
+pcap_udp rcdf.pcap "$T" rcd.forged
+expect_ok trace "${OPTS[@]}" --json rcdf.pcap
+jq_is '.calls[0] | [.verdict, .rcd_name]' '["failed",null]'
 
 # --- --cert-dir: the chain by the URL's last segment ---------------------------
 mkdir certs

@@ -102,6 +102,7 @@ void trace_row_free(trace_row *r)
     free(r->issuer);
     free(r->x5u);
     free(r->detail);
+    free(r->rcd_name);
     free(r);
 }
 

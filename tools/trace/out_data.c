@@ -46,6 +46,8 @@ static json_t *row_json(const trace_row *r)
     bad |= tool_json_put(o, "reason", json_string(clid_err_name(r->reason)));
     bad |= tool_json_put(o, "sip_status", json_integer(r->sip_status));
     bad |= tool_json_put(o, "detail", str_or_null(r->detail));
+    bad |= tool_json_put(o, "rcd_name", str_or_null(r->rcd_name));
+    bad |= tool_json_put(o, "div_links", json_integer(r->div_links));
     json_t *s = json_object();
     bad |= tool_json_put(s, "spc", str_or_null(r->spc));
     bad |= tool_json_put(s, "subject", str_or_null(r->subject));

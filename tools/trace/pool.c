@@ -73,6 +73,9 @@ void trace_verify_row(clid_verifier *v, clid_result *res, trace_row *r)
     r->subject = dup_or_null(clid_result_signer_subject(res));
     r->issuer = dup_or_null(clid_result_signer_issuer(res));
     r->x5u = dup_or_null(clid_result_x5u(res));
+    /* Rich Call Data and div chains (issue 14): what verified only */
+    r->rcd_name = dup_or_null(clid_result_rcd_name(res));
+    r->div_links = (unsigned)clid_result_div_count(res);
     r->detail = dup_or_null(clid_result_detail(res));
     free(r->msg);
     r->msg = NULL;

@@ -88,6 +88,8 @@ typedef struct trace_row {
     char attest;             /* 0 when unknown */
     char orig[CLID_TN_BUF], dest[CLID_TN_BUF];
     char *spc, *subject, *issuer, *x5u, *detail; /* NULL when unknown */
+    char *rcd_name;          /* the verified caller name (RFC 9795), NULL when none */
+    unsigned div_links;      /* the div PASSporTs of a diverted call's chain (RFC 8946) */
 
     struct trace_row *next;      /* emission queue */
     struct trace_row *call_next; /* rows of the same call */
