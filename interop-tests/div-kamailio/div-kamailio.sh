@@ -22,6 +22,14 @@
 #   k_hist  +12155550006: History-Info names +12155550009 as the original
 #           target: clid serve refuses the div (CLID_ERR_DIV_CHAIN_LINK,
 #           X-Clid-Div-Refused) and the call arrives with no div
+#   rcd1    +12155550007 (not forwarded), A's PASSporT with Rich Call Data
+#           (name, call reason): the callee gets it as one Call-Info field
+#           (purpose=jcard;verified;call-reason, RFC 9796, applied from
+#           clid serve's call_info)
+#   rcd_bad the same signed by C, whose certificate does not cover A's
+#           number: CLID_ERR_TN_NOT_AUTHORIZED, no RCD presented
+# Every call carries an upstream Call-Info claiming verified RCD (uac.xml):
+# it never reaches the callee; the plain entry beside it does.
 # Built by this driver from the INVITE pos1's callee received (its div
 # PASSporT replaced by one `clid sign --div` made), verified with POST
 # /stir/v1/sip (reason and div_chain.failed_link):
@@ -129,7 +137,13 @@ pass "Kamailio pid $KPID: diverting proxy udp:$DIV_PORT, terminating SBC udp:$IN
 original() {
     "$CLID" sign --key a.key --cert a.pem --x5u "$URL_A" --orig "$A_TN" --dest "$1" --attest A
 }
-CASES=(pos1:+12155550001 pos2:+12155550003 k_dest:+12155550004 k_hist:+12155550006)
+# the same with Rich Call Data (RFC 9795), signed by KEY for URL
+original_rcd() {
+    "$CLID" sign --key "$2" --x5u "$3" --orig "$A_TN" --dest "$1" --attest A \
+        --rcd-name "Alice Example" --rcd-reason "Order 42"
+}
+CASES=(pos1:+12155550001 pos2:+12155550003 k_dest:+12155550004 k_hist:+12155550006
+       rcd1:+12155550007 rcd_bad:+12155550007)
 sipp_common=(-i 127.0.0.1 -nostdin -timeout 60s -timeout_error -trace_logs -trace_err)
 timeout 120 sipp -sf "$SIPP_DIR/uas.xml" -p "$UAS_PORT" -m "${#CASES[@]}" "${sipp_common[@]}" \
     -trace_msg -message_file uas.msg -log_file uas.log -error_file uas.err >uas.out 2>&1 &
@@ -138,7 +152,11 @@ rig_track "$UAS_PID"
 rig_wait_udp "$UAS_PID" 200 "$UAS_PORT" || fatal "SIPp UAS not listening on $UAS_PORT"
 for c in "${CASES[@]}"; do
     name=${c%%:*} num=${c#*:}
-    id=$(original "${num#+}") || fatal "$name: clid sign (A)"
+    case $name in
+    rcd1) id=$(original_rcd "${num#+}" a.key "$URL_A") || fatal "$name: clid sign (A, RCD)" ;;
+    rcd_bad) id=$(original_rcd "${num#+}" c.key "$URL_C") || fatal "$name: clid sign (C, RCD)" ;;
+    *) id=$(original "${num#+}") || fatal "$name: clid sign (A)" ;;
+    esac
     rc=0
     timeout 90 sipp "127.0.0.1:$DIV_PORT" -sf "$SIPP_DIR/uac.xml" -s "$num" -key orig "+$A_TN" \
         -key identity "$id" -key case "$name" -m 1 "${sipp_common[@]}" \
@@ -160,6 +178,41 @@ expect "k_dest: last dest not the Request-URI" "CLID_ERR_DIV_CHAIN_DEST;failed-l
     "$(verdict k_dest)"
 expect "k_hist: the div refused by the diverting network, the call arrives without one" \
     "CLID_OK;failed-link=-1;links=0|422;CLID_ERR_DIV_CHAIN_LINK" "$(verdict k_hist)"
+expect "rcd1: verified, not diverted" "CLID_OK;failed-link=-1;links=0|" "$(verdict rcd1)"
+expect "rcd_bad: signed by a certificate not covering the caller" \
+    "CLID_ERR_TN_NOT_AUTHORIZED;failed-link=-1;links=0|" "$(verdict rcd_bad)"
+
+# callinfo NAME: the Call-Info lines of the INVITE the callee received in
+# case NAME (SIPp's -trace_msg log), one per line
+callinfo() {
+    python3 - uas.msg "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="latin-1").read()
+for block in re.split(r"\n-{10,}[^\n]*\n", text):
+    m = re.search(r"message received \[\d+\] bytes :\n+", block)
+    if not m:
+        continue
+    msg = block[m.end():]
+    if msg.startswith("INVITE ") and re.search(r"^X-Case: *%s\s*$" % re.escape(sys.argv[2]), msg, re.M):
+        for l in msg.split("\n"):
+            if l.lower().startswith("call-info:"):
+                print(l.rstrip("\r"))
+        sys.exit(0)
+sys.exit(1)
+PY
+}
+INFO='Call-Info: <http://www.example.com/alice/>;purpose=info'
+expect "pos1: the spoofed RCD claim removed, the plain entry kept" "$INFO" "$(callinfo pos1)"
+expect "rcd_bad: no RCD presented, the spoofed claim removed" "$INFO" "$(callinfo rcd_bad)"
+got=$(callinfo rcd1)
+rcd_line=$(printf '%s\n' "$got" | sed -n 2p)
+expect "rcd1: the plain entry, then one RCD field" "$INFO" "$(printf '%s\n' "$got" | sed -n 1p)"
+expect "rcd1: two Call-Info fields" 2 "$(printf '%s\n' "$got" | grep -c .)"
+expect "rcd1: the RCD field presents the verified name and reason" yes \
+    "$(case $rcd_line in 'Call-Info: <data:application/json;base64,'*'>;purpose=jcard;verified;call-reason="Order 42"') echo yes ;; *) echo "no: $rcd_line" ;; esac)"
+# the jCard the data: URI carries names the caller as signed
+jcard=$(printf '%s' "$rcd_line" | sed 's/^Call-Info: <data:application\/json;base64,\([^>]*\)>.*/\1/' | base64 -d 2>/dev/null || true)
+expect "rcd1: the presented jCard's fn" '"Alice Example"' "$(printf '%s' "$jcard" | jq -c '.[1][] | select(.[0] == "fn") | .[3]' 2>&1)"
 
 # --- negatives built from the INVITE pos1's callee received ---------------------------------
 python3 - uas.msg pos1.sip <<'PY' || fatal "no INVITE of pos1 in the UAS message log"
