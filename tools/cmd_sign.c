@@ -1,6 +1,7 @@
 /*
  * clid sign --key KEY [--cert CHAIN] --x5u URL --orig TN --dest TN [--dest TN]...
- *           --attest A|B|C [--origid UUID] [--at TIME] [--div TN] [--compact]
+ *           --attest A|B|C [--origid UUID] [--at TIME] [--div TN [--opt PASSPORT]]
+ *           [--compact]
  * clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C [--origid UUID]
  *           [--at TIME] [--orig TN] [--dest TN] [--output FILE] FILE|-
  * clid sign --key KEY [--cert CHAIN] --x5u URL [--at TIME] [--orig TN]
@@ -50,7 +51,7 @@ void cmd_sign_help(FILE *f)
 {
     fputs("usage: clid sign --key KEY [--cert CHAIN] --x5u URL --orig TN --dest TN\n"
           "                 [--dest TN]... --attest A|B|C [--origid UUID] [--at TIME]\n"
-          "                 [--div TN] [--compact]\n"
+          "                 [--div TN [--opt PASSPORT]] [--compact]\n"
           "       clid sign --key KEY [--cert CHAIN] --x5u URL --attest A|B|C\n"
           "                 [--origid UUID] [--at TIME] [--orig TN] [--dest TN]\n"
           "                 [--output FILE] FILE|-\n"
@@ -88,6 +89,9 @@ void cmd_sign_help(FILE *f)
           "                 (History-Info, else Diversion: RFC 7044, RFC 5806) to its\n"
           "                 new target; TN, if given, must be the diverting number\n"
           "                 (a value that is no number is not taken as TN)\n"
+          "  --opt PASSPORT with --div TN: a div-o PASSporT (ppt \"div-o\", RFC 8946 §5)\n"
+          "                 carrying the original PASSporT (full form, or an Identity\n"
+          "                 header value: its part before ';') in \"opt\"\n"
           "  --trust FILE|DIR  with --div and FILE: verify the request's original\n"
           "                 PASSporT first, under these trust anchors (repeatable), and\n"
           "                 sign nothing when it fails (RFC 8946 §4); its dest is not\n"
@@ -133,7 +137,9 @@ enum { OPT_KEY, OPT_CERT, OPT_X5U, OPT_ORIG, OPT_DEST, OPT_ATTEST, OPT_ORIGID, O
        OPT_RCD_NAME, OPT_RCD_APN, OPT_RCD_JCARD, OPT_RCD_JCARD_URL, OPT_RCD_JCARD_CONTENT,
        OPT_RCD_ICON_URL, OPT_RCD_ICON_CONTENT, OPT_RCD_REASON, OPT_RCD_PPT,
        /* --div --trust: the original verified first */
-       OPT_TRUST, OPT_MAP, OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE };
+       OPT_TRUST, OPT_MAP, OPT_ALLOW_HTTP, OPT_ALLOW_PRIVATE,
+       /* div-o (RFC 8946 §5) */
+       OPT_OPT };
 
 static const tool_opt sign_opts[] = {
     [OPT_KEY] = {"--key", NULL, 1, 0},
@@ -170,6 +176,7 @@ static const tool_opt sign_opts[] = {
     [OPT_MAP] = {"--x5u-map", NULL, 1, 1},
     [OPT_ALLOW_HTTP] = {"--allow-http-x5u", NULL, 0, 0},
     [OPT_ALLOW_PRIVATE] = {"--allow-private-x5u", NULL, 0, 0},
+    [OPT_OPT] = {"--opt", NULL, 1, 0},
 };
 
 /* Loading errors: a file that cannot be read is EX_NOINPUT; one that reads
@@ -443,6 +450,8 @@ static int cmd_sign_args(tool_args *ap)
         return tool_usage_error("sign", "sign",
                                 "--trust: only with --div and a SIP request (the original "
                                 "it verifies)");
+    if (a.seen[OPT_OPT] && (request || !a.seen[OPT_DIV]))
+        return tool_usage_error("sign", "sign", "--opt: only with --div TN, without a SIP request");
     static const int isup_only[] = {OPT_CC, OPT_APM_CTX, OPT_SSGW_KEY, OPT_SSGW_CERT,
                                     OPT_SSGW_X5U};
     for (size_t i = 0; i < sizeof isup_only / sizeof isup_only[0]; i++)
@@ -473,6 +482,17 @@ static int cmd_sign_args(tool_args *ap)
     claims.dest_count = (size_t)a.seen[OPT_DEST];
     claims.origid = a.value[OPT_ORIGID];
     claims.div = a.value[OPT_DIV];
+    /* an Identity header value is taken as its PASSporT (before ';') */
+    char opt[CLID_IDENTITY_MAX_LEN + 1];
+    if (a.seen[OPT_OPT]) {
+        size_t n = strcspn(a.value[OPT_OPT], ";");
+        if (n > CLID_IDENTITY_MAX_LEN)
+            return tool_usage_error("sign", "sign", "--opt: longer than %d bytes",
+                                    CLID_IDENTITY_MAX_LEN);
+        memcpy(opt, a.value[OPT_OPT], n);
+        opt[n] = '\0';
+        claims.opt = opt;
+    }
     if (a.seen[OPT_ATTEST]) {
         const char *at = a.value[OPT_ATTEST];
         if (strlen(at) != 1 || (at[0] != 'A' && at[0] != 'B' && at[0] != 'C'))

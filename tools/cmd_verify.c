@@ -615,7 +615,13 @@ int cmd_verify(int argc, char **argv)
             goto out;
         }
     } else {
-        verdict = clid_verify_identity(v, &in, res);
+        /* As the one Identity header of a request (clid_verify_identities):
+         * a div-o PASSporT is then verified with the original it carries
+         * (RFC 8946 §5); anything else exactly as clid_verify_identity. */
+        const char *ids[1] = {in.identity};
+        clid_verify_input one = in;
+        one.identity = NULL;
+        verdict = clid_verify_identities(v, &one, ids, 1, res);
     }
     (void)verdict; /* also in res, with everything else printed below */
 

@@ -3,7 +3,8 @@
 # clid sign FILE signs the original, clid sign --sip FILE --div adds the div
 # PASSporT of the proxy that retargeted it (History-Info, then Diversion),
 # clid verify checks the chain (--json div_chain), and each broken link
-# fails with its reason; --trust verifies the original before signing; the
+# fails with its reason; --trust verifies the original before signing;
+# div-o with --opt, verified alone through the original it carries; the
 # --div usage rules and exit statuses.
 . "$(dirname "$0")/lib.sh" "$@"
 
@@ -111,6 +112,37 @@ expect_error 64 'sign: --x5u-map: only with --trust' \
     sign "${SIGNER[@]}" --div --x5u-map "$URL=$PKI/sp-chain.pem" "$TMP/hi.signed"
 expect_error 64 'sign: --allow-http-x5u: only with --trust' \
     sign "${SIGNER[@]}" --div --allow-http-x5u "$TMP/hi.signed"
+
+# div-o (RFC 8946 §5): --opt carries the original; verified on its own
+# through the chain it carries (clid verify --identity)
+ORIG_ID=$("$CLID" sign "${SIGNER[@]}" --orig 12025550100 --dest 12155550002 --attest A) ||
+    fail "original for div-o"
+expect_ok sign "${SIGNER[@]}" --orig 12025550100 --dest 12155550003 --div 12155550002 \
+    --opt "$ORIG_ID"
+DIVO=$(cat "$TMP/out")
+check "div-o: ppt=div-o" grep -q ';ppt=div-o$' "$TMP/out"
+VERIFY_ID=(verify --trust "$PKI/root.pem" --x5u-map "$URL=$PKI/sp-chain.pem" --at "$NOW"
+           --accept-ppt shaken --accept-ppt div-o --orig 12025550100 --json)
+run "${VERIFY_ID[@]}" --dest 12155550003 --identity "$DIVO"
+expect_rc 0
+jq_is '[.reason, .claims.ppt, (.div_chain.links|map([.from,.to]))]' \
+    '["CLID_OK","shaken",[["12155550002","12155550003"]]]'
+jq_is '.div_chain.opt' "\"${ORIG_ID%%;*}\""
+run "${VERIFY_ID[@]}" --dest 12155550009 --identity "$DIVO"
+expect_rc 1
+jq_is '[.reason, .div_chain.failed_link]' '["CLID_ERR_DIV_CHAIN_DEST",0]'
+# the carried original diverted from elsewhere: the link is broken
+expect_ok sign "${SIGNER[@]}" --orig 12025550100 --dest 12155550003 --div 12155550007 \
+    --opt "$ORIG_ID"
+run "${VERIFY_ID[@]}" --dest 12155550003 --identity "$(cat "$TMP/out")"
+expect_rc 1
+jq_is '.reason' '"CLID_ERR_DIV_CHAIN_LINK"'
+expect_error 1 'CLID_ERR_INVALID_ARGUMENT' \
+    sign "${SIGNER[@]}" --orig 12025550100 --dest 12155550003 --div 12155550002 --opt a.b
+expect_error 64 'sign: --opt: only with --div TN, without a SIP request' \
+    sign "${SIGNER[@]}" --orig 12025550100 --dest 12155550003 --attest A --opt "$ORIG_ID"
+expect_error 64 'sign: --opt: only with --div TN, without a SIP request' \
+    sign "${SIGNER[@]}" --sip "$TMP/hi.signed" --div --opt "$ORIG_ID"
 
 # refusals and usage
 request 12155550003 '' >"$TMP/none.sip"

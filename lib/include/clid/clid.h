@@ -306,6 +306,11 @@ typedef struct clid_claims {
     const struct clid_rcd *rcd;    /* RFC 9795 Rich Call Data claims, or NULL */
     int ppt_rcd;                   /* 1: a ppt "rcd" PASSporT (RFC 9795): orig, dest, iat
                                       and the rcd claims, no attest/origid/div; needs rcd */
+    const char *opt;               /* RFC 8946 §5, with div: the original PASSporT in full
+                                      form ("header.claims.signature") that this one carries
+                                      as "opt"; the PASSporT then has ppt "div-o" (for a hop
+                                      that loses the original's own Identity header). NULL:
+                                      none */
 } clid_claims;
 
 /*

@@ -403,12 +403,40 @@ clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p)
 #define JSON_OUT_MAX 4608
 #define X5U_MAX 2048
 
+/* A full-form JWS: three non-empty base64url parts (what check_opt reads
+ * back), at most CLID_PASSPORT_MAX_LEN bytes. */
+static int is_full_jws(const char *s)
+{
+    size_t len = strnlen(s, CLID_PASSPORT_MAX_LEN + 1), parts = 1, run = 0;
+    if (len > CLID_PASSPORT_MAX_LEN)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (run == 0)
+                return 0;
+            parts++;
+            run = 0;
+        } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_') {
+            run++;
+        } else {
+            return 0;
+        }
+    }
+    return parts == 3 && run > 0;
+}
+
 static int valid_input(const clid__passport_in *in)
 {
     if (in->ppt == NULL || in->x5u == NULL || in->orig == NULL || in->dest == NULL)
         return 0;
     int shaken = strcmp(in->ppt, "shaken") == 0;
-    int div = strcmp(in->ppt, "div") == 0;
+    int div_o = strcmp(in->ppt, "div-o") == 0;
+    int div = div_o || strcmp(in->ppt, "div") == 0;
+    /* RFC 8946 §5: div-o and only div-o carries the original */
+    if (div_o ? in->opt == NULL || !is_full_jws(in->opt) : in->opt != NULL)
+        return 0;
     int rcd = strcmp(in->ppt, "rcd") == 0;
     size_t x5u_len = strnlen(in->x5u, X5U_MAX + 1);
     /* RFC 9795 §4: ppt "rcd" carries the rcd claims; a div PASSporT vouches
@@ -480,12 +508,13 @@ static json_t *build_header(const clid__passport_in *in)
 }
 
 /* shaken (RFC 8588 §4): attest, dest, iat, orig, origid;
- * div (RFC 8946 §3): dest, div, iat, orig, and no attest/origid.
+ * div (RFC 8946 §3): dest, div, iat, orig, and no attest/origid;
+ * div-o (RFC 8946 §5): dest, div, iat, opt, orig.
  * Members are added in exactly that (lexicographic) order: see
  * JSON_DUMP_FLAGS. */
 static json_t *build_claims(const clid__passport_in *in)
 {
-    int div = strcmp(in->ppt, "div") == 0;
+    int div = strcmp(in->ppt, "div") == 0 || strcmp(in->ppt, "div-o") == 0;
     int shaken = strcmp(in->ppt, "shaken") == 0;
     json_t *c = json_object();
     json_t *dest = json_object();
@@ -507,8 +536,10 @@ static json_t *build_claims(const clid__passport_in *in)
     }
     if (ok && div)
         ok = obj_set(c, "div", tn_object(in->div));
-    ok = ok && obj_set(c, "iat", json_integer((json_int_t)in->iat)) &&
-         obj_set(c, "orig", tn_object(in->orig));
+    ok = ok && obj_set(c, "iat", json_integer((json_int_t)in->iat));
+    if (ok && in->opt != NULL)
+        ok = obj_set(c, "opt", json_string_nocheck(in->opt));
+    ok = ok && obj_set(c, "orig", tn_object(in->orig));
     if (ok && shaken)
         ok = obj_set(c, "origid", json_string_nocheck(in->origid));
     json_decref(tns);
@@ -533,17 +564,18 @@ static clid_err dump_part(json_t *v, char *buf, size_t cap, size_t *len)
 }
 
 /*
- * Claims with Rich Call Data (RFC 9795): the rcd, crn and rcdi members
- * (passport/rcd.c) sit between the others in lexicographic order and hold
- * objects of their own, so these claims are dumped with JSON_SORT_KEYS
- * (RFC 8225 §9) into a heap buffer as large as an Identity header; larger
- * claims could never be sent (CLID_ERR_IDENTITY_TOO_LARGE).
+ * Claims with Rich Call Data (RFC 9795), or with a div-o's original (RFC
+ * 8946 §5): the rcd, crn and rcdi members (passport/rcd.c) sit between the
+ * others in lexicographic order and hold objects of their own, and "opt"
+ * can be as long as a PASSporT, so these claims are dumped with
+ * JSON_SORT_KEYS (RFC 8225 §9) into a heap buffer as large as an Identity
+ * header; larger claims could never be sent (CLID_ERR_IDENTITY_TOO_LARGE).
  */
-static clid_err dump_rcd_claims(const clid__passport_in *in, char **out, size_t *len)
+static clid_err dump_large_claims(const clid__passport_in *in, char **out, size_t *len)
 {
     json_t *c = build_claims(in);
     CLID_ENSURE(c != NULL, CLID_ERR_NOMEM);
-    clid_err rc = clid__rcd_add_claims(c, in->rcd);
+    clid_err rc = in->rcd != NULL ? clid__rcd_add_claims(c, in->rcd) : CLID_OK;
     char *buf = rc == CLID_OK ? malloc(CLID_PASSPORT_MAX_LEN) : NULL;
     if (rc == CLID_OK && buf == NULL)
         rc = CLID_ERR_NOMEM;
@@ -572,7 +604,7 @@ clid_err clid__passport_header_b64(const char *ppt, const char *x5u, char **out,
     *out_len = 0;
     CLID_ENSURE(ppt != NULL && x5u != NULL, CLID_ERR_INVALID_ARGUMENT);
     CLID_ENSURE(strcmp(ppt, "shaken") == 0 || strcmp(ppt, "div") == 0 ||
-                    strcmp(ppt, "rcd") == 0,
+                    strcmp(ppt, "div-o") == 0 || strcmp(ppt, "rcd") == 0,
                 CLID_ERR_INVALID_ARGUMENT);
     size_t x5u_len = strnlen(x5u, X5U_MAX + 1);
     CLID_ENSURE(x5u_len <= X5U_MAX && clid__is_printable_ascii(x5u, x5u_len),
@@ -612,8 +644,9 @@ clid_err clid__passport_signing_input(const clid__passport_in *in, char **out, s
     char *rbuf = NULL; /* claims with rcd: larger, on the heap */
     const char *claims = cbuf;
     size_t clen = 0;
-    clid_err rc = in->rcd != NULL ? dump_rcd_claims(in, &rbuf, &clen)
-                                  : dump_part(build_claims(in), cbuf, sizeof cbuf, &clen);
+    clid_err rc = in->rcd != NULL || in->opt != NULL
+                      ? dump_large_claims(in, &rbuf, &clen)
+                      : dump_part(build_claims(in), cbuf, sizeof cbuf, &clen);
     if (rbuf != NULL)
         claims = rbuf;
     size_t ec = clid__b64url_encoded_len(clen);

@@ -101,7 +101,7 @@ clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p);
 
 /* Inputs for building, already validated/canonicalized by the signer. */
 typedef struct clid__passport_in {
-    const char *ppt;     /* "shaken", "div" or "rcd" */
+    const char *ppt;     /* "shaken", "div", "div-o" or "rcd" */
     const char *x5u;
     int64_t iat;
     const char *orig;
@@ -109,7 +109,8 @@ typedef struct clid__passport_in {
     size_t dest_count;
     char attest;         /* shaken */
     const char *origid;  /* shaken */
-    const char *div;     /* div */
+    const char *div;     /* div, div-o */
+    const char *opt;     /* div-o: the original PASSporT, full form (RFC 8946 §5) */
     const clid_rcd *rcd; /* RFC 9795 claims (any ppt but div), or NULL; required
                             for ppt "rcd"; validated by clid__rcd_add_claims */
     /* Optional: clid__passport_header_b64(ppt, x5u) computed beforehand. A

@@ -296,6 +296,8 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
      * ppt "rcd" needs them and is neither shaken nor div. */
     p->in.rcd = c->rcd;
     CLID_ENSURE(!c->ppt_rcd || (c->rcd != NULL && c->div == NULL), CLID_ERR_INVALID_ARGUMENT);
+    /* RFC 8946 §5: opt rides in a div-o PASSporT only */
+    CLID_ENSURE(c->opt == NULL || c->div != NULL, CLID_ERR_INVALID_ARGUMENT);
     if (c->ppt_rcd) {
         p->in.ppt = "rcd";
         p->in.header_b64 = s->hdr_rcd;
@@ -309,6 +311,15 @@ static clid_err prepare(const clid_signer *s, const clid_claims *c, struct prepa
         p->in.header_b64 = s->hdr_div;
         p->in.header_b64_len = s->hdr_div_len;
         authority_tn = p->div;
+        if (c->opt != NULL) {
+            /* div-o (RFC 8946 §5) carries the original; rare enough that
+             * its header is built per PASSporT (passport.c checks opt's
+             * form) */
+            p->in.ppt = "div-o";
+            p->in.opt = c->opt;
+            p->in.header_b64 = NULL;
+            p->in.header_b64_len = 0;
+        }
     } else {
         CLID_ENSURE(c->attest == 'A' || c->attest == 'B' || c->attest == 'C',
                     CLID_ERR_PASSPORT_ATTEST);

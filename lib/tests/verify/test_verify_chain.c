@@ -379,8 +379,9 @@ static char *b64url(const unsigned char *d, size_t n)
     return o;
 }
 
-/* "<b64 hdr>.<b64 claims>.<raw ES256 sig by key><params>", by hand: clid
- * signs no div-o. */
+/* "<b64 hdr>.<b64 claims>.<raw ES256 sig by key><params>", by hand: the
+ * div-o PASSporTs below are written independently of clid's signer (whose
+ * output div_o_signed compares with them). */
 static char *forge(const char *hdr, const char *claims, EVP_PKEY *key, const char *params)
 {
     char *h = b64url((const unsigned char *)hdr, strlen(hdr));
@@ -513,10 +514,77 @@ static void div_o_carries_original(void **state)
     clid_ctx_free(c);
 }
 
+/* clid_claims.opt: clid signs the div-o itself (RFC 8946 §5). Its signing
+ * input is byte for byte the hand-written one (canonical JSON, RFC 8225
+ * §9), it verifies as a chain with the original it carries, and what is
+ * not a div-o's original is refused at signing. */
+static void div_o_signed(void **state)
+{
+    (void)state;
+    clid_ctx *c = tp_ctx_new(root, &t0);
+    const char *urls[4] = {URL_O, URL_B, URL_C, URL_X};
+    for (size_t i = 0; i < 4; i++)
+        tp_ctx_map(c, urls[i], chains[i]);
+    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
+    assert_err(clid_ctx_accept_ppt(c, "div-o"), CLID_OK);
+    clid_verifier *v = tp_verifier_new(c);
+    clid_result *r = result();
+    clid_verify_input in = {.orig = A_TN, .dest = C_TN, .now = t0};
+
+    char *o = pp(s_o, A_TN, B_TN, NULL, t0);
+    size_t jws_len = strcspn(o, ";");
+    char *jws = strndup(o, jws_len);
+    assert_non_null(jws);
+    const char *dests[1] = {C_TN};
+    clid_claims cl = {.orig = A_TN, .dest = dests, .dest_count = 1, .iat = t0, .div = B_TN,
+                      .opt = jws};
+    char buf[CLID_IDENTITY_MAX_LEN];
+    size_t len = 0;
+    assert_err(clid_sign_identity(s_b, &cl, buf, sizeof buf, &len), CLID_OK);
+    assert_non_null(strstr(buf, DIVO_PARAMS));
+    /* the same header and claims as the hand-written div-o */
+    char *q = quoted_jws(o);
+    char *hand = div_o(q, t0);
+    size_t input_len = (size_t)(strchr(strchr(hand, '.') + 1, '.') - hand);
+    assert_memory_equal(buf, hand, input_len);
+    assert_int_equal(buf[input_len], '.');
+    /* it verifies alone: the chain from the original it carries */
+    assert_err(clid_verify_identities(v, &in, (const char *[]){buf}, 1, r), CLID_OK);
+    assert_string_equal(clid_result_ppt(r), "shaken");
+    assert_int_equal(clid_result_div_count(r), 1);
+    assert_string_equal(clid_result_div_from(r, 0), B_TN);
+    assert_string_equal(clid_result_div_opt(r), jws);
+    /* refused at signing: opt without div, a compact or malformed original,
+     * rcd on a div-o (it vouches for the diversion only) */
+    clid_claims bad = cl;
+    bad.div = NULL;
+    assert_err(clid_sign_identity(s_b, &bad, buf, sizeof buf, &len), CLID_ERR_INVALID_ARGUMENT);
+    static const char *const forms[] = {"", "a.b", "a..c", "a.b.", ".b.c", "a.b.c.d",
+                                        "a.b.c;info=<x>", "a.b+.c", "a.b.c\r\n"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        bad = cl;
+        bad.opt = forms[i];
+        assert_err(clid_sign_identity(s_b, &bad, buf, sizeof buf, &len),
+                   CLID_ERR_INVALID_ARGUMENT);
+    }
+    const clid_rcd rcd = {.nam = "Alice"};
+    bad = cl;
+    bad.rcd = &rcd;
+    assert_err(clid_sign_identity(s_b, &bad, buf, sizeof buf, &len), CLID_ERR_INVALID_ARGUMENT);
+    free(hand);
+    free(q);
+    free(jws);
+    free(o);
+    clid_result_free(r);
+    clid_verifier_free(v);
+    clid_ctx_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shaken_and_div), cmocka_unit_test(two_divs_any_order),
+        cmocka_unit_test(div_o_signed),
         cmocka_unit_test(broken_links),   cmocka_unit_test(link_failures),
         cmocka_unit_test(without_original), cmocka_unit_test(no_div),
         cmocka_unit_test(div_o_carries_original), cmocka_unit_test(div_not_accepted),
