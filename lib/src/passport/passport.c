@@ -286,6 +286,27 @@ static clid_err check_div(const json_t *claims, clid__passport *p)
     return canon_tn(json_object_get(d, "tn"), p->div, CLID_ERR_PASSPORT_DIV);
 }
 
+/* A full-form JWS: three non-empty base64url parts (RFC 7515 §7.1), s[0..len). */
+static int is_full_jws(const char *s, size_t len)
+{
+    size_t parts = 1, run = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (run == 0)
+                return 0;
+            parts++;
+            run = 0;
+        } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_') {
+            run++;
+        } else {
+            return 0;
+        }
+    }
+    return parts == 3 && run > 0;
+}
+
 /* RFC 8946 §5: "opt" carries the original PASSporT in full form, so that
  * it reaches a verifier with the div that extends it. Only its form is
  * checked here; the chain verification verifies it as the original. */
@@ -293,22 +314,8 @@ static clid_err check_opt(const json_t *claims, clid__passport *p)
 {
     size_t len = 0;
     const char *s = get_str(claims, "opt", &len);
-    CLID_ENSURE(s != NULL && len <= CLID_PASSPORT_MAX_LEN, CLID_ERR_DIV_OPT);
-    size_t parts = 1, run = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '.') {
-            CLID_ENSURE(run > 0, CLID_ERR_DIV_OPT);
-            parts++;
-            run = 0;
-            continue;
-        }
-        CLID_ENSURE((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_',
-                    CLID_ERR_DIV_OPT);
-        run++;
-    }
-    CLID_ENSURE(parts == 3 && run > 0, CLID_ERR_DIV_OPT);
+    CLID_ENSURE(s != NULL && len <= CLID_PASSPORT_MAX_LEN && is_full_jws(s, len),
+                CLID_ERR_DIV_OPT);
     p->opt = clid__strndup(s, len);
     CLID_ENSURE(p->opt != NULL, CLID_ERR_NOMEM);
     return CLID_OK;
@@ -403,30 +410,6 @@ clid_err clid__passport_parse(const char *jws, size_t len, clid__passport *p)
 #define JSON_OUT_MAX 4608
 #define X5U_MAX 2048
 
-/* A full-form JWS: three non-empty base64url parts (what check_opt reads
- * back), at most CLID_PASSPORT_MAX_LEN bytes. */
-static int is_full_jws(const char *s)
-{
-    size_t len = strnlen(s, CLID_PASSPORT_MAX_LEN + 1), parts = 1, run = 0;
-    if (len > CLID_PASSPORT_MAX_LEN)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (run == 0)
-                return 0;
-            parts++;
-            run = 0;
-        } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                   c == '-' || c == '_') {
-            run++;
-        } else {
-            return 0;
-        }
-    }
-    return parts == 3 && run > 0;
-}
-
 static int valid_input(const clid__passport_in *in)
 {
     if (in->ppt == NULL || in->x5u == NULL || in->orig == NULL || in->dest == NULL)
@@ -434,8 +417,10 @@ static int valid_input(const clid__passport_in *in)
     int shaken = strcmp(in->ppt, "shaken") == 0;
     int div_o = strcmp(in->ppt, "div-o") == 0;
     int div = div_o || strcmp(in->ppt, "div") == 0;
-    /* RFC 8946 §5: div-o and only div-o carries the original */
-    if (div_o ? in->opt == NULL || !is_full_jws(in->opt) : in->opt != NULL)
+    /* RFC 8946 §5: div-o and only div-o carries the original, in full form */
+    size_t opt_len = in->opt != NULL ? strnlen(in->opt, CLID_PASSPORT_MAX_LEN + 1) : 0;
+    if (div_o != (in->opt != NULL) || opt_len > CLID_PASSPORT_MAX_LEN ||
+        (div_o && !is_full_jws(in->opt, opt_len)))
         return 0;
     int rcd = strcmp(in->ppt, "rcd") == 0;
     size_t x5u_len = strnlen(in->x5u, X5U_MAX + 1);
