@@ -182,10 +182,10 @@ expect "rcd1: verified, not diverted" "CLID_OK;failed-link=-1;links=0|" "$(verdi
 expect "rcd_bad: signed by a certificate not covering the caller" \
     "CLID_ERR_TN_NOT_AUTHORIZED;failed-link=-1;links=0|" "$(verdict rcd_bad)"
 
-# callinfo NAME: the Call-Info lines of the INVITE the callee received in
-# case NAME (SIPp's -trace_msg log), one per line
-callinfo() {
-    python3 - uas.msg "$1" <<'PY'
+# received NAME OUT: the INVITE the callee received in case NAME (SIPp's
+# -trace_msg log), written to OUT with CRLF line ends
+received() {
+    python3 - uas.msg "$1" "$2" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="latin-1").read()
 for block in re.split(r"\n-{10,}[^\n]*\n", text):
@@ -194,12 +194,19 @@ for block in re.split(r"\n-{10,}[^\n]*\n", text):
         continue
     msg = block[m.end():]
     if msg.startswith("INVITE ") and re.search(r"^X-Case: *%s\s*$" % re.escape(sys.argv[2]), msg, re.M):
-        for l in msg.split("\n"):
-            if l.lower().startswith("call-info:"):
-                print(l.rstrip("\r"))
+        lines = [l.rstrip("\r") for l in msg.split("\n")]
+        while lines and lines[-1] == "":
+            lines.pop()
+        open(sys.argv[3], "w", encoding="latin-1", newline="").write("\r\n".join(lines) + "\r\n\r\n")
         sys.exit(0)
 sys.exit(1)
 PY
+}
+# callinfo NAME: the Call-Info lines of that INVITE, one per line (none:
+# nothing, and the checks below fail)
+callinfo() {
+    received "$1" "$1.received" || return 0
+    grep -i '^Call-Info:' "$1.received" | tr -d '\r' || true
 }
 INFO='Call-Info: <http://www.example.com/alice/>;purpose=info'
 expect "pos1: the spoofed RCD claim removed, the plain entry kept" "$INFO" "$(callinfo pos1)"
@@ -215,22 +222,7 @@ jcard=$(printf '%s' "$rcd_line" | sed 's/^Call-Info: <data:application\/json;bas
 expect "rcd1: the presented jCard's fn" '"Alice Example"' "$(printf '%s' "$jcard" | jq -c '.[1][] | select(.[0] == "fn") | .[3]' 2>&1)"
 
 # --- negatives built from the INVITE pos1's callee received ---------------------------------
-python3 - uas.msg pos1.sip <<'PY' || fatal "no INVITE of pos1 in the UAS message log"
-import re, sys
-text = open(sys.argv[1], encoding="latin-1").read()
-for block in re.split(r"\n-{10,}[^\n]*\n", text):
-    m = re.search(r"message received \[\d+\] bytes :\n+", block)
-    if not m:
-        continue
-    msg = block[m.end():]
-    if msg.startswith("INVITE ") and re.search(r"^X-Case: *pos1\s*$", msg, re.M):
-        lines = [l.rstrip("\r") for l in msg.split("\n")]
-        while lines and lines[-1] == "":
-            lines.pop()
-        open(sys.argv[2], "w", encoding="latin-1", newline="").write("\r\n".join(lines) + "\r\n\r\n")
-        sys.exit(0)
-sys.exit(1)
-PY
+received pos1 pos1.sip || fatal "no INVITE of pos1 in the UAS message log"
 # with_divs OUT ID...: pos1.sip with its div Identity replaced by the IDs
 with_divs() {
     local out=$1

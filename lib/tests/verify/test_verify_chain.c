@@ -443,16 +443,22 @@ static char *quoted_jws(const char *identity)
     return q;
 }
 
-static void div_o_carries_original(void **state)
+/* A context with every signer's chain mapped and the ppts accepted. */
+static clid_ctx *ctx_accepting(const char *const *ppts, size_t n)
 {
-    (void)state;
     clid_ctx *c = tp_ctx_new(root, &t0);
     const char *urls[4] = {URL_O, URL_B, URL_C, URL_X};
     for (size_t i = 0; i < 4; i++)
         tp_ctx_map(c, urls[i], chains[i]);
-    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
-    assert_err(clid_ctx_accept_ppt(c, "div"), CLID_OK);
-    assert_err(clid_ctx_accept_ppt(c, "div-o"), CLID_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_err(clid_ctx_accept_ppt(c, ppts[i]), CLID_OK);
+    return c;
+}
+
+static void div_o_carries_original(void **state)
+{
+    (void)state;
+    clid_ctx *c = ctx_accepting((const char *const[]){"shaken", "div", "div-o"}, 3);
     clid_verifier *v = tp_verifier_new(c);
     clid_result *r = result();
     clid_verify_input in = {.orig = A_TN, .dest = C_TN, .now = t0};
@@ -521,12 +527,7 @@ static void div_o_carries_original(void **state)
 static void div_o_signed(void **state)
 {
     (void)state;
-    clid_ctx *c = tp_ctx_new(root, &t0);
-    const char *urls[4] = {URL_O, URL_B, URL_C, URL_X};
-    for (size_t i = 0; i < 4; i++)
-        tp_ctx_map(c, urls[i], chains[i]);
-    assert_err(clid_ctx_accept_ppt(c, "shaken"), CLID_OK);
-    assert_err(clid_ctx_accept_ppt(c, "div-o"), CLID_OK);
+    clid_ctx *c = ctx_accepting((const char *const[]){"shaken", "div-o"}, 2);
     clid_verifier *v = tp_verifier_new(c);
     clid_result *r = result();
     clid_verify_input in = {.orig = A_TN, .dest = C_TN, .now = t0};
