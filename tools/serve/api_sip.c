@@ -248,8 +248,41 @@ static int is_call_info(const char *m, size_t ls, size_t le)
 /* The "call_info" member: {"values":[...]} read off the request as
  * clid_sip_add_rcd presents it, json_null() when that changes nothing (or
  * cannot be done: the verdict stands without it), NULL without memory. */
+/* The header fields of a request m[0..len), from the line after the start
+ * line to the empty line: the first field's start, whether ls starts one,
+ * and the start of the field after the one ending at le. */
+static size_t first_field(const char *m, size_t len)
+{
+    const char *nl = memchr(m, '\n', len);
+    return nl ? (size_t)(nl - m) + 1 : len;
+}
+
+static int at_field(const char *m, size_t len, size_t ls)
+{
+    return ls < len && m[ls] != '\r' && m[ls] != '\n';
+}
+
+static size_t next_field(const char *m, size_t len, size_t le)
+{
+    return le + (le < len && m[le] == '\r' ? 2 : 1);
+}
+
+static int has_call_info(const char *m, size_t len)
+{
+    for (size_t ls = first_field(m, len), le; at_field(m, len, ls); ls = next_field(m, len, le)) {
+        le = field_end(m, len, ls);
+        if (is_call_info(m, ls, le))
+            return 1;
+    }
+    return 0;
+}
+
 static json_t *call_info_edit(const char *msg, size_t len, const clid_result *res)
 {
+    /* Nothing to remove and nothing to add: no rewrite, and no buffer as
+     * large as a request plus CLID_SIP_RCD_EXTRA, on the hot path. */
+    if (!(clid_result_rcd(res) & CLID_RCD_PRESENT) && !has_call_info(msg, len))
+        return json_null();
     size_t cap = len + CLID_SIP_RCD_EXTRA + 1, olen = 0;
     char *p = malloc(cap);
     if (!p)
@@ -260,11 +293,9 @@ static json_t *call_info_edit(const char *msg, size_t len, const clid_result *re
         return e == CLID_ERR_NOMEM ? NULL : json_null();
     }
     json_t *vals = json_array();
-    /* header fields from the line after the start line to the empty line */
-    const char *nl = memchr(p, '\n', olen);
-    size_t ls = nl ? (size_t)(nl - p) + 1 : olen;
-    while (vals && ls < olen && p[ls] != '\r' && p[ls] != '\n') {
-        size_t le = field_end(p, olen, ls);
+    for (size_t ls = first_field(p, olen), le; vals && at_field(p, olen, ls);
+         ls = next_field(p, olen, le)) {
+        le = field_end(p, olen, ls);
         if (is_call_info(p, ls, le)) {
             json_t *v = field_value(p, ls, le);
             if (!v || json_array_append_new(vals, v) != 0) {
@@ -272,7 +303,6 @@ static json_t *call_info_edit(const char *msg, size_t len, const clid_result *re
                 vals = NULL;
             }
         }
-        ls = le + (le < olen && p[le] == '\r' ? 2 : 1);
     }
     free(p);
     return vals ? json_pack("{s:o}", "values", vals) : NULL;
